@@ -1,0 +1,3 @@
+module github.com/paybridge/paybridge
+
+go 1.24
