@@ -1,0 +1,248 @@
+package payment
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/paybridge/paybridge/money"
+)
+
+// PayRequest asks a provider to create a payment.
+//
+// PaymentRequestID is the idempotency key: re-sending the same request with
+// the same ID returns the same payment and charges once; the same ID with a
+// different amount, currency or scenario is an error of kind
+// KindIdempotencyConflict. Use a new ID for every new purchase attempt.
+type PayRequest struct {
+	// PaymentRequestID is the merchant's unique ID for this payment attempt
+	// (1 to 64 printable ASCII characters, no spaces).
+	PaymentRequestID string `validate:"required,max=64,reqid"`
+	// Scenario says how the customer pays.
+	Scenario Scenario `validate:"required,scenario"`
+	// Amount is what the customer pays; positive.
+	Amount money.Amount
+	// Description is shown to the customer (AlphaPay allows 128 characters,
+	// Alipay+ 256; the adapter checks its own limit).
+	Description string `validate:"max=256"`
+	// Method chooses the wallet for providers that serve several.
+	Method Method `validate:"omitempty,method"`
+	// NotifyURL receives the provider's notifications for this payment.
+	NotifyURL string `validate:"omitempty,max=1024,absurl"`
+	// RedirectURL is where the customer returns after paying.
+	RedirectURL string `validate:"omitempty,max=1024,absurl"`
+	// ExpiresAt, if set, asks the provider to close the payment at that time
+	// if it is still unpaid (where the provider supports it).
+	ExpiresAt time.Time
+
+	// Customer identifies the payer inside the wallet (mini program and
+	// native JSAPI scenarios).
+	Customer *Customer
+	// Device describes the customer's terminal (app scenario, cashier env).
+	Device *Device
+	// PaymentCode is the code scanned from the customer's wallet
+	// (in-store scan scenario).
+	PaymentCode string `validate:"omitempty,digits,max=64"`
+	// Card holds card details or a saved-card token (credit card scenario).
+	// Card data is secret; see Card.
+	Card *Card
+	// Order describes the order for the provider's records (Alipay+ order).
+	Order *Order
+
+	// ProviderOptions carries provider-only fields as a typed value defined
+	// by the adapter (for example alipayplus.PayOptions). An adapter rejects
+	// options of another provider's type.
+	ProviderOptions ProviderOptions
+}
+
+// ProviderOptions is implemented by each adapter's per-request option type.
+type ProviderOptions interface {
+	// ProviderName is the name of the provider the options are for.
+	ProviderName() string
+}
+
+// Customer identifies the payer in the wallet's ecosystem.
+type Customer struct {
+	// AppID is the merchant's app (mini program, official account) ID in
+	// the wallet.
+	AppID string `validate:"max=64"`
+	// PayerID is the customer's ID in that app (such as a WeChat openid).
+	PayerID string `validate:"max=128"`
+}
+
+// OS names a device operating system.
+type OS string
+
+// Operating systems.
+const (
+	OSIOS     OS = "ios"
+	OSAndroid OS = "android"
+)
+
+// TerminalType names the kind of terminal a payment starts on.
+type TerminalType string
+
+// Terminal types (Alipay+ env.terminalType).
+const (
+	TerminalMiniApp TerminalType = "mini_app"
+	TerminalApp     TerminalType = "app"
+	TerminalWeb     TerminalType = "web"
+	TerminalWAP     TerminalType = "wap"
+	TerminalSystem  TerminalType = "system"
+)
+
+// Device describes the customer's terminal.
+type Device struct {
+	OS           OS           `validate:"omitempty,oneof=ios android"`
+	Version      string       `validate:"max=32"`
+	TerminalType TerminalType `validate:"omitempty,oneof=mini_app app web wap system"`
+}
+
+// Order describes what is bought, for the provider's records and display.
+type Order struct {
+	// ReferenceOrderID is the merchant's order ID, when it differs from the
+	// PaymentRequestID (one order, several payment attempts).
+	ReferenceOrderID string `validate:"max=64"`
+	// Merchant describes the (sub-)merchant selling.
+	Merchant *Merchant
+	// Goods lists what is bought.
+	Goods []Goods `validate:"dive"`
+	// BuyerID is the merchant's ID for the buyer.
+	BuyerID string `validate:"max=64"`
+}
+
+// Merchant describes the merchant or sub-merchant of an order.
+type Merchant struct {
+	ID          string `validate:"max=32"`
+	MCC         string `validate:"max=32"`
+	Name        string `validate:"max=256"`
+	DisplayName string `validate:"max=64"`
+	// Region is an ISO 3166-1 alpha-2 code.
+	Region string `validate:"omitempty,len=2,alpha"`
+	City   string `validate:"max=64"`
+}
+
+// Goods is one line of an order.
+type Goods struct {
+	ID       string `validate:"max=64"`
+	Name     string `validate:"max=256"`
+	Category string `validate:"max=64"`
+	Quantity int    `validate:"gte=0"`
+	// UnitAmount is the price of one unit, if known.
+	UnitAmount money.Amount
+}
+
+// Card holds the card for the credit card scenario: either a saved-card
+// Token, or the card's details.
+//
+// Card data is secret. Card's String, GoString, Format, LogValue and
+// MarshalJSON show only the last four digits, so a Card never leaks through
+// fmt, log/slog or encoding/json. Adapters read the fields directly.
+type Card struct {
+	// Token is a saved card's ID at the provider (AlphaPay cardId).
+	Token string `validate:"max=64"`
+
+	Number   string `validate:"omitempty,digits,min=12,max=19"`
+	ExpMonth int    `validate:"omitempty,min=1,max=12"`
+	ExpYear  int    `validate:"omitempty,min=2000,max=2999"`
+	CVV      string `validate:"omitempty,digits,min=3,max=4"`
+	Holder   string `validate:"max=128"`
+
+	Address    string `validate:"max=256"`
+	City       string `validate:"max=64"`
+	State      string `validate:"max=64"`
+	Country    string `validate:"max=64"`
+	PostalCode string `validate:"max=32"`
+
+	// Remember asks the provider to save the card for CustomerID.
+	Remember   bool
+	CustomerID string `validate:"max=64"`
+	Email      string `validate:"omitempty,email,max=256"`
+}
+
+// Last4 returns the last four digits of the card number, or "" if there is
+// no number.
+func (c Card) Last4() string {
+	if len(c.Number) < 4 {
+		return ""
+	}
+	return c.Number[len(c.Number)-4:]
+}
+
+// String shows the card without its secrets: "card ****1111" or "card token".
+func (c Card) String() string {
+	switch {
+	case c.Number != "":
+		return "card ****" + c.Last4()
+	case c.Token != "":
+		return "card token"
+	}
+	return "card"
+}
+
+// GoString is String, so %#v does not print the fields.
+func (c Card) GoString() string { return c.String() }
+
+// Format makes every fmt verb print String.
+func (c Card) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
+// LogValue makes log/slog print String.
+func (c Card) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON writes only the last four digits and the token's presence.
+func (c Card) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Last4    string `json:"last4,omitempty"`
+		HasToken bool   `json:"hasToken,omitempty"`
+	}{c.Last4(), c.Token != ""})
+}
+
+// Ref names a payment: by the provider's PaymentID, by the merchant's
+// PaymentRequestID, or both (PaymentID wins where a provider takes one).
+type Ref struct {
+	PaymentID        string `validate:"max=64"`
+	PaymentRequestID string `validate:"max=64"`
+}
+
+// String returns whichever ID is set, PaymentID first.
+func (r Ref) String() string {
+	if r.PaymentID != "" {
+		return r.PaymentID
+	}
+	return r.PaymentRequestID
+}
+
+// RefundRequest asks a provider to refund (part of) a payment.
+//
+// RefundRequestID is the idempotency key, like PayRequest.PaymentRequestID:
+// the same ID and amount return the same refund; the same ID with another
+// amount is KindIdempotencyConflict. Refunds of a payment never add up to more
+// than was paid.
+type RefundRequest struct {
+	// RefundRequestID is the merchant's unique ID for this refund.
+	RefundRequestID string `validate:"required,max=64,reqid"`
+	// Payment names the payment to refund.
+	Payment Ref
+	// Amount is how much to refund, in the payment's currency.
+	Amount money.Amount
+	// Reason is shown to the customer where the provider supports it.
+	Reason string `validate:"max=256"`
+	// NotifyURL receives the refund's notification, where supported.
+	NotifyURL string `validate:"omitempty,max=1024,absurl"`
+}
+
+// RefundRef names a refund by the provider's RefundID, the merchant's
+// RefundRequestID, or both.
+type RefundRef struct {
+	RefundID        string `validate:"max=64"`
+	RefundRequestID string `validate:"max=64"`
+}
+
+// String returns whichever ID is set, RefundID first.
+func (r RefundRef) String() string {
+	if r.RefundID != "" {
+		return r.RefundID
+	}
+	return r.RefundRequestID
+}

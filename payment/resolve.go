@@ -1,0 +1,164 @@
+package payment
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+)
+
+// PollOption configures Resolve and AwaitFinal.
+type PollOption func(*pollConfig)
+
+type pollConfig struct {
+	clock   Clock
+	base    time.Duration
+	max     time.Duration
+	jitter  func(int64) int64
+	onRetry func(attempt int, err error)
+}
+
+// WithClock makes Resolve and AwaitFinal wait on c instead of the system
+// clock (for tests).
+func WithClock(c Clock) PollOption { return func(p *pollConfig) { p.clock = c } }
+
+// WithPollInterval sets the first wait between inquiries and the longest
+// one; waits double from base to max and are jittered by up to half. The
+// defaults, 1s and 5s, follow the providers' advice to poll every few
+// seconds.
+func WithPollInterval(base, max time.Duration) PollOption {
+	return func(p *pollConfig) {
+		if base > 0 {
+			p.base = base
+		}
+		if max >= p.base {
+			p.max = max
+		}
+	}
+}
+
+// WithPollObserver calls f after every inquiry that did not settle the
+// question, with the attempt number and the error (nil when the payment was
+// found but is still pending). Use it for logging or progress output.
+func WithPollObserver(f func(attempt int, err error)) PollOption {
+	return func(p *pollConfig) { p.onRetry = f }
+}
+
+func newPollConfig(opts []PollOption) pollConfig {
+	c := pollConfig{base: time.Second, max: 5 * time.Second, jitter: rand.Int64N}
+	for _, o := range opts {
+		o(&c)
+	}
+	c.clock = OrSystem(c.clock)
+	return c
+}
+
+// wait sleeps before poll number n+1 ("equal jitter": between half the
+// ceiling and the ceiling, so polls never bunch up at zero). It returns false
+// when ctx ended first.
+func (c pollConfig) wait(ctx context.Context, n int) bool {
+	ceiling := c.base
+	for i := 1; i < n && ceiling < c.max; i++ {
+		ceiling *= 2
+	}
+	ceiling = min(ceiling, c.max)
+	half := int64(ceiling / 2)
+	d := time.Duration(half + c.jitter(half+1))
+	select {
+	case <-ctx.Done():
+		return false
+	case <-c.clock.After(d):
+		return true
+	}
+}
+
+// retryable reports whether an error leaves the question open, so asking
+// again may answer it.
+func retryable(err error) bool {
+	k := KindOf(err)
+	return k == KindUnknownOutcome || k == KindUnavailable
+}
+
+// Resolve settles a pay call whose outcome is unknown: it finds out what the
+// provider did with req and returns that payment, whatever its status. It
+// never charges twice, because it only ever re-sends req's own
+// PaymentRequestID:
+//
+//   - where the provider inquires by request ID (Capabilities.InquireByRequestID)
+//     it inquires; if the provider does not know the payment it re-sends req,
+//     which either creates it now or meets the original;
+//   - otherwise (AlphaPay) it re-sends req, which the provider answers with the
+//     existing payment.
+//
+// While the provider's answers stay unknown or unreachable it keeps asking,
+// with backoff, until ctx ends; then it returns an *Error of kind
+// KindUnknownOutcome that wraps ctx's error. A definite error (F, conflict,
+// invalid) is returned as it is: for example AlphaPay answers a replay of a
+// closed payment with F ORDER_CLOSED, which means no money was taken.
+//
+// Resolve returns as soon as the outcome is known; a payment that is still
+// pending (the customer has not paid yet) is returned as pending. Follow it
+// with AwaitFinal to wait for the customer.
+func Resolve(ctx context.Context, p Provider, req *PayRequest, opts ...PollOption) (*Payment, error) {
+	if req == nil {
+		return nil, &Error{Op: "resolve", Provider: p.Name(), Kind: KindInvalidRequest, Err: errors.New("nil request")}
+	}
+	c := newPollConfig(opts)
+	byRequestID := p.Capabilities().InquireByRequestID
+	var lastErr error
+	for n := 1; ; n++ {
+		var pay *Payment
+		var err error
+		if byRequestID {
+			pay, err = p.Inquire(ctx, Ref{PaymentRequestID: req.PaymentRequestID})
+			if errors.Is(err, ErrNotFound) {
+				pay, err = p.Pay(ctx, req)
+			}
+		} else {
+			pay, err = p.Pay(ctx, req)
+		}
+		if err == nil || !retryable(err) {
+			return pay, err
+		}
+		lastErr = err
+		if c.onRetry != nil {
+			c.onRetry(n, err)
+		}
+		if !c.wait(ctx, n) {
+			return nil, &Error{Op: "resolve", Provider: p.Name(), Kind: KindUnknownOutcome,
+				RequestID: req.PaymentRequestID, Err: errors.Join(ctx.Err(), lastErr)}
+		}
+	}
+}
+
+// AwaitFinal inquires the payment until it is no longer pending — succeeded,
+// authorized, failed, cancelled or refunded — and returns it. Unknown or
+// unreachable answers are asked again; a definite error is returned at once.
+// When ctx ends first it returns the last payment seen (nil if none) and an
+// *Error of kind KindUnknownOutcome wrapping ctx's error: the payment may
+// still complete.
+func AwaitFinal(ctx context.Context, p Provider, ref Ref, opts ...PollOption) (*Payment, error) {
+	c := newPollConfig(opts)
+	var last *Payment
+	var lastErr error
+	for n := 1; ; n++ {
+		pay, err := p.Inquire(ctx, ref)
+		switch {
+		case err == nil && pay.Status != StatusPending:
+			return pay, nil
+		case err == nil:
+			last = pay
+		case !retryable(err):
+			return last, err
+		default:
+			lastErr = err
+		}
+		if c.onRetry != nil {
+			c.onRetry(n, err)
+		}
+		if !c.wait(ctx, n) {
+			return last, &Error{Op: "await", Provider: p.Name(), Kind: KindUnknownOutcome,
+				RequestID: ref.String(), Err: errors.Join(ctx.Err(), lastErr)}
+		}
+	}
+}

@@ -1,0 +1,168 @@
+package payment_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/clock"
+	"github.com/paybridge/paybridge/payment"
+)
+
+type step struct {
+	pay *payment.Payment
+	err error
+}
+
+// scripted is a Provider whose Pay and Inquire answers are scripted; the last
+// step repeats.
+type scripted struct {
+	mu        sync.Mutex
+	caps      payment.Capabilities
+	pays      []step
+	inquiries []step
+	payCalls  int
+	inqCalls  int
+}
+
+func (s *scripted) Name() string                       { return "scripted" }
+func (s *scripted) Capabilities() payment.Capabilities { return s.caps }
+func next(steps []step, n int) (*payment.Payment, error) {
+	if n >= len(steps) {
+		n = len(steps) - 1
+	}
+	return steps[n].pay, steps[n].err
+}
+func (s *scripted) Pay(ctx context.Context, req *payment.PayRequest) (*payment.Payment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.payCalls++
+	return next(s.pays, s.payCalls-1)
+}
+func (s *scripted) Inquire(ctx context.Context, ref payment.Ref) (*payment.Payment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inqCalls++
+	return next(s.inquiries, s.inqCalls-1)
+}
+func (s *scripted) Cancel(context.Context, payment.Ref) (*payment.Payment, error) { return nil, nil }
+func (s *scripted) Refund(context.Context, *payment.RefundRequest) (*payment.Refund, error) {
+	return nil, nil
+}
+func (s *scripted) InquireRefund(context.Context, payment.RefundRef) (*payment.Refund, error) {
+	return nil, nil
+}
+
+func kindErr(k payment.Kind) error { return &payment.Error{Op: "x", Provider: "scripted", Kind: k} }
+
+var (
+	t0      = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	pending = &payment.Payment{PaymentID: "P1", PaymentRequestID: "R1", Status: payment.StatusPending}
+	paid    = &payment.Payment{PaymentID: "P1", PaymentRequestID: "R1", Status: payment.StatusSucceeded}
+	req     = &payment.PayRequest{PaymentRequestID: "R1"}
+)
+
+func TestResolveReplaysThePayWhereItCannotInquireByRequestID(t *testing.T) {
+	p := &scripted{pays: []step{{err: kindErr(payment.KindUnknownOutcome)}, {err: kindErr(payment.KindUnavailable)}, {pay: pending}}}
+	got, err := payment.Resolve(context.Background(), p, req, payment.WithClock(clock.NewAuto(t0)))
+	if err != nil || got != pending {
+		t.Fatalf("Resolve = %v, %v", got, err)
+	}
+	if p.payCalls != 3 || p.inqCalls != 0 {
+		t.Fatalf("pay calls %d, inquiries %d; want 3 and 0", p.payCalls, p.inqCalls)
+	}
+}
+
+func TestResolveInquiresByRequestIDAndReplaysOnlyWhenNotFound(t *testing.T) {
+	p := &scripted{
+		caps:      payment.Capabilities{InquireByRequestID: true},
+		inquiries: []step{{err: kindErr(payment.KindUnknownOutcome)}, {err: kindErr(payment.KindNotFound)}},
+		pays:      []step{{pay: pending}},
+	}
+	got, err := payment.Resolve(context.Background(), p, req, payment.WithClock(clock.NewAuto(t0)))
+	if err != nil || got != pending {
+		t.Fatalf("Resolve = %v, %v", got, err)
+	}
+	if p.inqCalls != 2 || p.payCalls != 1 {
+		t.Fatalf("inquiries %d, pays %d; want 2 and 1", p.inqCalls, p.payCalls)
+	}
+
+	found := &scripted{caps: payment.Capabilities{InquireByRequestID: true}, inquiries: []step{{pay: paid}}}
+	if got, err := payment.Resolve(context.Background(), found, req); err != nil || got != paid || found.payCalls != 0 {
+		t.Fatalf("found by inquiry: %v, %v, %d pays", got, err, found.payCalls)
+	}
+}
+
+func TestResolveReturnsADefiniteErrorAtOnce(t *testing.T) {
+	p := &scripted{pays: []step{{err: kindErr(payment.KindFailed)}}}
+	_, err := payment.Resolve(context.Background(), p, req, payment.WithClock(clock.NewAuto(t0)))
+	if !errors.Is(err, payment.ErrFailed) || p.payCalls != 1 {
+		t.Fatalf("err %v after %d calls", err, p.payCalls)
+	}
+}
+
+func TestResolveStopsWhenTheContextEnds(t *testing.T) {
+	p := &scripted{pays: []step{{err: kindErr(payment.KindUnknownOutcome)}}}
+	clk := clock.NewFake(t0)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := payment.Resolve(ctx, p, req, payment.WithClock(clk))
+		done <- err
+	}()
+	clk.BlockUntilWaiters(1) // Resolve is waiting between attempts
+	cancel()
+	err := <-done
+	if !errors.Is(err, payment.ErrUnknownOutcome) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v; want unknown outcome wrapping context.Canceled", err)
+	}
+}
+
+func TestAwaitFinalPollsUntilThePaymentLeavesPending(t *testing.T) {
+	p := &scripted{inquiries: []step{{pay: pending}, {err: kindErr(payment.KindUnknownOutcome)}, {pay: pending}, {pay: paid}}}
+	clk := clock.NewAuto(t0)
+	got, err := payment.AwaitFinal(context.Background(), p, pending.Ref(), payment.WithClock(clk),
+		payment.WithPollInterval(time.Second, 4*time.Second))
+	if err != nil || got != paid {
+		t.Fatalf("AwaitFinal = %v, %v", got, err)
+	}
+	if p.inqCalls != 4 {
+		t.Fatalf("%d inquiries, want 4", p.inqCalls)
+	}
+	ceilings := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}
+	for i, w := range clk.Waits() {
+		if w < ceilings[i]/2 || w > ceilings[i] {
+			t.Errorf("wait %d = %v, want between %v and %v", i+1, w, ceilings[i]/2, ceilings[i])
+		}
+	}
+}
+
+func TestAwaitFinalReturnsTheLastPaymentWhenTheContextEnds(t *testing.T) {
+	p := &scripted{inquiries: []step{{pay: pending}}}
+	clk := clock.NewFake(t0)
+	ctx, cancel := context.WithCancel(context.Background())
+	type res struct {
+		p   *payment.Payment
+		err error
+	}
+	done := make(chan res, 1)
+	go func() {
+		got, err := payment.AwaitFinal(ctx, p, pending.Ref(), payment.WithClock(clk))
+		done <- res{got, err}
+	}()
+	clk.BlockUntilWaiters(1)
+	cancel()
+	r := <-done
+	if r.p != pending || !errors.Is(r.err, payment.ErrUnknownOutcome) || !errors.Is(r.err, context.Canceled) {
+		t.Fatalf("AwaitFinal = %v, %v", r.p, r.err)
+	}
+}
+
+func TestAwaitFinalReturnsADefiniteErrorAtOnce(t *testing.T) {
+	p := &scripted{inquiries: []step{{err: kindErr(payment.KindNotFound)}}}
+	if _, err := payment.AwaitFinal(context.Background(), p, pending.Ref()); !errors.Is(err, payment.ErrNotFound) || p.inqCalls != 1 {
+		t.Fatalf("err %v after %d inquiries", err, p.inqCalls)
+	}
+}
