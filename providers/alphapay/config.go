@@ -1,0 +1,129 @@
+package alphapay
+
+import (
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/payment"
+)
+
+// Name is the provider name in payments, events and errors.
+const Name = "alphapay"
+
+// AlphaPay's API hosts, one per merchant currency domain.
+const (
+	BaseURLCanada = "https://openapi.alphapay.ca"  // CAD merchants
+	BaseURLUS     = "https://openapi.alphapay.com" // USD merchants
+)
+
+// Config configures a Client. The keys are secrets: Config's String,
+// GoString and LogValue print them as [redacted], and no error or log line of
+// the adapter ever contains them.
+type Config struct {
+	// BaseURL is the API host: BaseURLCanada, BaseURLUS, or a simulator's
+	// URL. Plain http is refused unless the host is loopback.
+	BaseURL string
+	// MerchantCode is the code AlphaPay issued to the merchant.
+	MerchantCode string
+	// PrivateKey is the merchant's RSA private key, as PEM (PKCS#8 or
+	// PKCS#1) or bare base64 DER. Requests are signed with it.
+	PrivateKey string
+	// AlphaPayPublicKey is AlphaPay's RSA public key, as PEM or bare base64
+	// DER (as the dashboard shows it). Answers and notifications are
+	// verified with it; an answer that does not verify is never trusted.
+	AlphaPayPublicKey string
+	// Currency is the merchant's domain currency, CAD (the default) or USD.
+	// Orders may be in it or in CNY.
+	Currency money.Currency
+	// HTTPClient sends the requests; nil means a pooled client of the
+	// adapter's own. TLS verification cannot be turned off except for
+	// loopback hosts.
+	HTTPClient *http.Client
+	// Retry bounds the attempts of each call; the zero value means
+	// payment's defaults.
+	Retry payment.RetryPolicy
+	// Clock stamps requests and times retries; nil means the system clock.
+	Clock payment.Clock
+	// Logger receives debug lines per attempt and warnings for unknown
+	// outcomes, without secrets. Nil: no logs.
+	Logger *slog.Logger
+}
+
+// String describes the config without its keys.
+func (c Config) String() string {
+	cur := "CAD"
+	if !c.Currency.IsZero() {
+		cur = c.Currency.Code()
+	}
+	return fmt.Sprintf("alphapay.Config{BaseURL: %q, MerchantCode: %q, Currency: %s, PrivateKey: %s, AlphaPayPublicKey: %s}",
+		c.BaseURL, c.MerchantCode, cur, redacted(c.PrivateKey), redacted(c.AlphaPayPublicKey))
+}
+
+// GoString is String, so %#v does not print the keys either.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue makes log/slog print the config without its keys.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("base_url", c.BaseURL),
+		slog.String("merchant_code", c.MerchantCode),
+		slog.String("private_key", redacted(c.PrivateKey)),
+		slog.String("alphapay_public_key", redacted(c.AlphaPayPublicKey)),
+	)
+}
+
+func redacted(s string) string {
+	if s == "" {
+		return "[none]"
+	}
+	return "[redacted]"
+}
+
+// ErrInvalidConfig is wrapped by every error New returns for a bad Config.
+var ErrInvalidConfig = errors.New("alphapay: invalid config")
+
+// ConfigError names the Config field that is wrong.
+type ConfigError struct {
+	Field string
+	Err   error
+}
+
+func (e *ConfigError) Error() string { return "alphapay: config " + e.Field + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrInvalidConfig) true.
+func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+
+type keys struct {
+	merchant *rsa.PrivateKey
+	alphapay *rsa.PublicKey
+}
+
+func (c Config) parse() (keys, money.Currency, error) {
+	var k keys
+	var err error
+	if c.MerchantCode == "" {
+		return k, money.Currency{}, &ConfigError{"MerchantCode", errors.New("is required")}
+	}
+	if k.merchant, err = signing.ParsePrivateKey(c.PrivateKey); err != nil {
+		return k, money.Currency{}, &ConfigError{"PrivateKey", err}
+	}
+	if k.alphapay, err = signing.ParsePublicKey(c.AlphaPayPublicKey); err != nil {
+		return k, money.Currency{}, &ConfigError{"AlphaPayPublicKey", err}
+	}
+	cur := c.Currency
+	switch {
+	case cur.IsZero():
+		cur = money.CAD
+	case cur != money.CAD && cur != money.USD:
+		return k, money.Currency{}, &ConfigError{"Currency", fmt.Errorf("must be CAD or USD, not %s", cur.Code())}
+	}
+	return k, cur, nil
+}
