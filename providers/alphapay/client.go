@@ -239,9 +239,7 @@ func (c *Client) Pay(ctx context.Context, req *payment.PayRequest) (*payment.Pay
 	if err := payment.ValidatePay(Name, c.caps, req, extra...); err != nil {
 		return nil, err
 	}
-	id := req.PaymentRequestID
-	body := payRequest(req)
-	a, err := c.call(ctx, payment.OpPay, id, wire.PathPay, body, inspectResult(func(b []byte, r wire.Result) bool {
+	a, err := c.call(ctx, payment.OpPay, req.PaymentRequestID, wire.PathPay, payRequest(req), inspectResult(func(b []byte, r wire.Result) bool {
 		// PAYMENT_IN_PROCESS with a paymentId is a created order that waits
 		// for the customer, not an unknown outcome.
 		if r.ResultCode != wire.CodePaymentInProcess {
@@ -255,6 +253,13 @@ func (c *Client) Pay(ctx context.Context, req *payment.PayRequest) (*payment.Pay
 	if err != nil {
 		return nil, err
 	}
+	return parsePay(req, a)
+}
+
+// parsePay turns a trusted final pay answer into a Payment, refusing any
+// answer that contradicts the request.
+func parsePay(req *payment.PayRequest, a *transport.Answer) (*payment.Payment, error) {
+	id := req.PaymentRequestID
 	if err := outcome(payment.OpPay, id, a); err != nil {
 		return nil, err
 	}
@@ -287,6 +292,11 @@ func (c *Client) Inquire(ctx context.Context, ref payment.Ref) (*payment.Payment
 	if err != nil {
 		return nil, err
 	}
+	return parseInquiry(id, a)
+}
+
+// parseInquiry turns a trusted inquiry answer into a Payment.
+func parseInquiry(id string, a *transport.Answer) (*payment.Payment, error) {
 	if err := outcome(payment.OpInquire, id, a); err != nil {
 		return nil, err
 	}
