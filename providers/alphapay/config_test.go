@@ -47,7 +47,12 @@ func TestInvalidRequestsSendNothing(t *testing.T) {
 		{"amount over 7 digits", func() *payment.PayRequest { r := good(); r.Amount = money.MustParse("100000.00 CAD"); return r }, payment.KindInvalidRequest, "Amount"},
 		{"currency outside the domain", func() *payment.PayRequest { r := good(); r.Amount = money.MustParse("10.00 USD"); return r }, payment.KindUnsupported, "Amount"},
 		{"method missing", func() *payment.PayRequest { r := good(); r.Method = ""; return r }, payment.KindInvalidRequest, "Method"},
-		{"WeChat Pay in PC web", func() *payment.PayRequest { r := good(); r.Scenario = payment.ScenarioWeb; r.Method = payment.MethodWeChatPay; return r }, payment.KindUnsupported, "Method"},
+		{"WeChat Pay in PC web", func() *payment.PayRequest {
+			r := good()
+			r.Scenario = payment.ScenarioWeb
+			r.Method = payment.MethodWeChatPay
+			return r
+		}, payment.KindUnsupported, "Method"},
 		{"method in card scenario", func() *payment.PayRequest {
 			r := good()
 			r.Scenario = payment.ScenarioCreditCard
