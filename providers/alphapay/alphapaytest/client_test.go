@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,14 +24,13 @@ import (
 var t0 = time.Date(2026, 11, 22, 10, 15, 30, 0, time.FixedZone("PST", -8*3600))
 
 type testClient struct {
-	t      testing.TB
-	srv    *Server
-	creds  Credentials
-	key    *rsa.PrivateKey
-	apPub  *rsa.PublicKey
-	clock  payment.Clock
-	http   *http.Client
-	nonces atomic.Int64
+	t     testing.TB
+	srv   *Server
+	creds Credentials
+	key   *rsa.PrivateKey
+	apPub *rsa.PublicKey
+	clock payment.Clock
+	http  *http.Client
 }
 
 func newTestClient(t testing.TB, srv *Server, clk payment.Clock) *testClient {

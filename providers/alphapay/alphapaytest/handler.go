@@ -93,6 +93,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-s.done:
 			t.Stop()
+			drop(w)
 			return
 		}
 	}
@@ -101,18 +102,24 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-ctx.Done():
 		case <-s.done:
+			// Returning would send an empty 200; a hang ends in silence.
+			drop(w)
 		}
 		return
 	case fault.DropBefore:
 		drop(w)
 		return
 	case fault.HTTPStatus != 0:
+		status := fault.HTTPStatus
+		if status < 100 || status > 999 {
+			status = http.StatusInternalServerError // WriteHeader panics otherwise
+		}
 		if fault.RetryAfter != "" {
 			w.Header().Set("Retry-After", fault.RetryAfter)
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(fault.HTTPStatus)
-		_, _ = io.WriteString(w, http.StatusText(fault.HTTPStatus)+"\n")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, http.StatusText(status)+"\n")
 		return
 	}
 

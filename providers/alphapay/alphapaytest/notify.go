@@ -135,6 +135,10 @@ func (s *Server) attempt(n notification, attempt int, now time.Time) bool {
 			d.Acked = true
 		}
 	}
+	if s.ctx.Err() != nil {
+		// Closed mid-attempt: not an attempt the receiver could answer.
+		return false
+	}
 	s.log.Debug("alphapaytest: notification", "kind", d.Kind, "id", d.ID, "attempt", d.Attempt, "status", d.StatusCode, "acked", d.Acked)
 	s.mu.Lock()
 	s.deliveries = append(s.deliveries, d)

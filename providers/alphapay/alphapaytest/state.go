@@ -21,7 +21,7 @@ var (
 	ErrInvalidTransition = errors.New("alphapaytest: invalid transition")
 )
 
-// refundValidity is how long after payment refunds are accepted
+// refundValidityYears is how long after payment refunds are accepted
 // (REFUND_VALID_DATE_EXCEED, spec §5).
 const refundValidityYears = 1
 

@@ -165,7 +165,10 @@ func allDigits(s string) bool {
 // parseAmount checks a wire amount: value ^\d{1,7}$ and positive, currency
 // one of allowed. field names the amount in messages.
 func parseAmount(a wire.Amount, field string, allowed func(string) bool) (money.Amount, *wire.Result) {
-	bad := func(code, msg string) (money.Amount, *wire.Result) { res := fail(code, msg); return money.Amount{}, &res }
+	bad := func(code, msg string) (money.Amount, *wire.Result) {
+		res := fail(code, msg)
+		return money.Amount{}, &res
+	}
 	if a.Value == "" {
 		return bad(wire.CodeParamInvalid, field+".value is required")
 	}
@@ -284,8 +287,8 @@ func (s *Server) checkPay(req *wire.PayRequest) (money.Amount, string, *wire.Res
 	case pm.PaymentMethodType != "":
 		return bad(wire.CodeParamInvalid, "paymentMethod.paymentMethodType is not allowed for "+sc)
 	}
-	if sc == wire.ScenarioCreditCard && req.PaymentMethod != nil {
-		return bad(wire.CodeParamInvalid, "paymentMethod is not allowed for CREDIT_CARD")
+	if (sc == wire.ScenarioCreditCard || sc == wire.ScenarioOfflineQRCode) && req.PaymentMethod != nil {
+		return bad(wire.CodeParamInvalid, "paymentMethod is not allowed for "+sc)
 	}
 	if sc == wire.ScenarioOffline {
 		if c := pm.PaymentCode; len(c) < 10 || len(c) > 32 || !allDigits(c) {

@@ -55,7 +55,9 @@ func TestVerificationFailures(t *testing.T) {
 		{"nonce missing", func(r *http.Request) { r.Header.Del(wire.HeaderNonce) }, wire.CodeParamInvalid, "Nonce"},
 		{"signature missing", func(r *http.Request) { r.Header.Del(wire.HeaderSignature) }, wire.CodeInvalidSign, "missing"},
 		{"signature malformed", func(r *http.Request) { r.Header.Set(wire.HeaderSignature, "algorithm=RS256,keyVersion=1") }, wire.CodeInvalidSign, "malformed"},
-		{"signature not base64", func(r *http.Request) { r.Header.Set(wire.HeaderSignature, "algorithm=RS256,keyVersion=1,signature=!!!") }, wire.CodeInvalidSign, "malformed"},
+		{"signature not base64", func(r *http.Request) {
+			r.Header.Set(wire.HeaderSignature, "algorithm=RS256,keyVersion=1,signature=!!!")
+		}, wire.CodeInvalidSign, "malformed"},
 		{"signature wrong algorithm", func(r *http.Request) {
 			h, _ := signing.ParseHeader(r.Header.Get(wire.HeaderSignature))
 			h.Algorithm = "HS256"
@@ -100,9 +102,9 @@ func TestRequestTimeForms(t *testing.T) {
 	body, _ := json.Marshal(wire.PaymentIDRequest{PaymentID: "1"})
 	for _, rt := range []string{
 		t0.Format(wire.TimeLayout),
-		t0.UTC().Format(time.RFC3339),                       // Z
-		t0.Format("2006-01-02T15:04:05.000-07:00"),           // milliseconds
-		t0.UTC().Format(time.RFC3339Nano),                    // Z, no fraction
+		t0.UTC().Format(time.RFC3339),                                  // Z
+		t0.Format("2006-01-02T15:04:05.000-07:00"),                     // milliseconds
+		t0.UTC().Format(time.RFC3339Nano),                              // Z, no fraction
 		t0.Add(4*time.Minute + 59*time.Second).Format(wire.TimeLayout), // early, inside
 		t0.Add(-5 * time.Minute).In(time.FixedZone("", 3600)).Format(wire.TimeLayout),
 	} {

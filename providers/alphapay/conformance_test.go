@@ -1,0 +1,100 @@
+package alphapay_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/paybridge/paybridge/conformance"
+	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alphapay"
+	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
+	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
+)
+
+func TestConformance(t *testing.T) { conformance.Run(t, newHarness) }
+
+// harness wires the adapter to a fresh simulator through a FaultTransport.
+type harness struct {
+	srv   *alphapaytest.Server
+	ft    *conformance.FaultTransport
+	p     *alphapay.Client
+	creds alphapaytest.Credentials
+}
+
+var paths = map[string]string{
+	payment.OpPay:           wire.PathPay,
+	payment.OpInquire:       wire.PathInquiry,
+	payment.OpCancel:        wire.PathCancel,
+	payment.OpRefund:        wire.PathRefund,
+	payment.OpInquireRefund: wire.PathInquiryRefund,
+}
+
+func newHarness(t *testing.T, o conformance.Options) conformance.Harness {
+	h := &harness{srv: alphapaytest.NewServer()}
+	h.creds = h.srv.Credentials()
+	h.ft = conformance.NewFaultTransport(h.srv.Client().Transport, paths, h.simulate)
+	p, err := alphapay.New(alphapay.Config{
+		BaseURL:           h.creds.BaseURL,
+		MerchantCode:      h.creds.MerchantCode,
+		PrivateKey:        h.creds.MerchantPrivateKey,
+		AlphaPayPublicKey: h.creds.AlphaPayPublicKey,
+		HTTPClient:        &http.Client{Transport: h.ft},
+		Retry:             o.Retry,
+		Clock:             o.Clock,
+		Logger:            o.Logger,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.p = p
+	return h
+}
+
+// simulate scripts the faults that need the provider itself.
+func (h *harness) simulate(op string, f conformance.Fault) error {
+	var sf alphapaytest.Fault
+	switch f.Kind {
+	case conformance.FaultResult:
+		code := f.Code
+		if code == "" {
+			code = map[payment.ResultStatus]string{payment.ResultUnknown: wire.CodeUnknownException, payment.ResultFailed: wire.CodeSystemError}[f.Status]
+		}
+		sf.Result = &wire.Result{ResultCode: code, ResultStatus: string(f.Status), ResultMessage: "scripted"}
+	case conformance.FaultNoSignature:
+		sf.NoSignature = true
+	case conformance.FaultBadSignature:
+		sf.BadSignature = true
+	case conformance.FaultChangeAmount:
+		sf.ChangeAmount = true
+	default:
+		return conformance.ErrFaultUnsupported
+	}
+	h.srv.Script(paths[op], sf)
+	return nil
+}
+
+func (h *harness) Provider() payment.Provider                     { return h.p }
+func (h *harness) Script(op string, f ...conformance.Fault) error { return h.ft.Script(op, f...) }
+func (h *harness) Requests(op string) []conformance.Request       { return h.ft.Requests(op) }
+func (h *harness) Complete(id string) error                       { return h.srv.Complete(id) }
+func (h *harness) Decline(id string) error                        { return h.srv.Decline(id) }
+func (h *harness) Expire(id string) error                         { return h.srv.Expire(id) }
+func (h *harness) Charges(paymentRequestID string) int            { return h.srv.Charges(paymentRequestID) }
+func (h *harness) Close()                                         { h.srv.Close() }
+func (h *harness) Secrets() []string {
+	return keyLines(h.creds.MerchantPrivateKey, h.creds.AlphaPayPrivateKey)
+}
+
+// keyLines returns the base64 lines of PEM keys: any of them in a log is a leak.
+func keyLines(pems ...string) []string {
+	var out []string
+	for _, p := range pems {
+		for _, l := range strings.Split(p, "\n") {
+			if len(l) >= 40 && !strings.HasPrefix(l, "-----") {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}
