@@ -1,0 +1,300 @@
+// Package wire holds the JSON shapes of the Alipay+ style v1 wallet OpenAPI
+// (spec: docs/providers/alipayplus.md), shared by the adapter and its
+// simulator. Field order follows the wallets' documentation, so the bytes the
+// adapter signs match the official examples.
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+)
+
+// Endpoint paths, relative to base URL + prefix.
+const (
+	PathPay           = "/v1/payments/pay"
+	PathInquiry       = "/v1/payments/inquiryPayment"
+	PathCancel        = "/v1/payments/cancel"
+	PathRefund        = "/v1/payments/refund"
+	PathInquiryRefund = "/v1/payments/inquiryRefund"
+)
+
+// Header names.
+const (
+	HeaderClientID     = "Client-Id"
+	HeaderRequestTime  = "Request-Time"
+	HeaderResponseTime = "Response-Time"
+	HeaderSignature    = "Signature"
+)
+
+// Algorithm is the Signature header's algorithm value.
+const Algorithm = "RSA256"
+
+// TimeLayout is the Request-Time the adapter sends by default:
+// milliseconds and a numeric offset (Super Qi wants "+00:00", not "Z").
+const TimeLayout = "2006-01-02T15:04:05.000-07:00"
+
+// Result statuses.
+const (
+	StatusS = "S"
+	StatusF = "F"
+	StatusU = "U"
+	StatusA = "A"
+)
+
+// Result codes used by paybridge (spec §5).
+const (
+	CodeSuccess                 = "SUCCESS"
+	CodeAccept                  = "ACCEPT"
+	CodeRepeatRequest           = "REPEAT_REQUEST"
+	CodeUnknownException        = "UNKNOWN_EXCEPTION"
+	CodeTrafficExceedLimit      = "REQUEST_TRAFFIC_EXCEED_LIMIT"
+	CodePaymentInProcess        = "PAYMENT_IN_PROCESS"
+	CodeRefundInProcess         = "REFUND_IN_PROCESS"
+	CodeRepeatReqInconsistent   = "REPEAT_REQ_INCONSISTENT"
+	CodeProcessFail             = "PROCESS_FAIL"
+	CodeParamIllegal            = "PARAM_ILLEGAL"
+	CodeInvalidAPI              = "INVALID_API"
+	CodeAccessDenied            = "ACCESS_DENIED"
+	CodeMsgParseError           = "MSG_PARSE_ERROR"
+	CodeInvalidClient           = "INVALID_CLIENT"
+	CodeInvalidSignature        = "INVALID_SIGNATURE"
+	CodeKeyNotFound             = "KEY_NOT_FOUND"
+	CodeRequestTimeInvalid      = "REQUEST_TIME_INVALID"
+	CodePaymentAmountExceed     = "PAYMENT_AMOUNT_EXCEED_LIMIT"
+	CodeUserBalanceNotEnough    = "USER_BALANCE_NOT_ENOUGH"
+	CodeRiskReject              = "RISK_REJECT"
+	CodeCurrencyNotSupport      = "CURRENCY_NOT_SUPPORT"
+	CodeOrderStatusInvalid      = "ORDER_STATUS_INVALID"
+	CodeOrderNotExist           = "ORDER_NOT_EXIST"
+	CodeCancelWindowExceed      = "CANCEL_WINDOW_EXCEED"
+	CodeRefundWindowExceed      = "REFUND_WINDOW_EXCEED"
+	CodeRefundAmountExceed      = "REFUND_AMOUNT_EXCEED"
+	CodeRefundNotExist          = "REFUND_NOT_EXIST"
+	CodePartnerBalanceNotEnough = "PARTNER_BALANCE_NOT_ENOUGH"
+	CodeInvalidAccessToken      = "INVALID_ACCESS_TOKEN"
+	CodeAuthCodeAlreadyUsed     = "AUTH_CODE_ALREADY_USED"
+)
+
+// Payment statuses (inquiryPayment, notification shape A).
+const (
+	PaymentProcessing  = "PROCESSING"
+	PaymentAuthSuccess = "AUTH_SUCCESS"
+	PaymentSuccess     = "SUCCESS"
+	PaymentFail        = "FAIL"
+	PaymentCancelled   = "CANCELLED"
+)
+
+// Refund statuses.
+const (
+	RefundProcessing = "PROCESSING"
+	RefundSuccess    = "SUCCESS"
+	RefundFail       = "FAIL"
+)
+
+// ProductCodeOnlinePurchase is the default product code: online purchase.
+const ProductCodeOnlinePurchase = "51051000101000000011"
+
+// Result is every answer's result object.
+type Result struct {
+	ResultCode    string `json:"resultCode"`
+	ResultStatus  string `json:"resultStatus"`
+	ResultMessage string `json:"resultMessage,omitempty"`
+}
+
+// Amount is {"currency":"CLP","value":"2000"}; value in minor units. Unmarshal
+// accepts value as a JSON number too (some wallets send one).
+type Amount struct {
+	Currency string `json:"currency"`
+	Value    string `json:"value"`
+}
+
+// UnmarshalJSON accepts value as a string or a plain whole JSON number.
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Currency string          `json:"currency"`
+		Value    json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	a.Currency = raw.Currency
+	a.Value = ""
+	v := bytes.TrimSpace(raw.Value)
+	switch {
+	case len(v) == 0 || string(v) == "null":
+	case v[0] == '"':
+		return json.Unmarshal(v, &a.Value)
+	default:
+		for _, c := range v {
+			if c < '0' || c > '9' {
+				return errors.New("amount value is not a string or a whole number")
+			}
+		}
+		a.Value = string(v)
+	}
+	return nil
+}
+
+// Address is a merchant's address.
+type Address struct {
+	Region string `json:"region,omitempty"`
+	City   string `json:"city,omitempty"`
+}
+
+// Merchant is order.merchant.
+type Merchant struct {
+	ReferenceMerchantID string   `json:"referenceMerchantId,omitempty"`
+	MerchantMCC         string   `json:"merchantMCC,omitempty"`
+	MerchantName        string   `json:"merchantName,omitempty"`
+	MerchantDisplayName string   `json:"merchantDisplayName,omitempty"`
+	MerchantAddress     *Address `json:"merchantAddress,omitempty"`
+}
+
+// Goods is one item of order.goods.
+type Goods struct {
+	ReferenceGoodsID string  `json:"referenceGoodsId,omitempty"`
+	GoodsName        string  `json:"goodsName,omitempty"`
+	GoodsCategory    string  `json:"goodsCategory,omitempty"`
+	GoodsUnitAmount  *Amount `json:"goodsUnitAmount,omitempty"`
+	GoodsQuantity    string  `json:"goodsQuantity,omitempty"`
+}
+
+// Buyer is order.buyer.
+type Buyer struct {
+	ReferenceBuyerID string `json:"referenceBuyerId,omitempty"`
+}
+
+// Env is order.env.
+type Env struct {
+	TerminalType string `json:"terminalType,omitempty"` // MINI_APP, APP, WEB, WAP, SYSTEM
+	OSType       string `json:"osType,omitempty"`       // IOS, ANDROID
+}
+
+// Order is the pay request's order.
+type Order struct {
+	ReferenceOrderID string    `json:"referenceOrderId,omitempty"`
+	OrderDescription string    `json:"orderDescription,omitempty"`
+	OrderAmount      *Amount   `json:"orderAmount,omitempty"`
+	OrderCreateTime  string    `json:"orderCreateTime,omitempty"`
+	Merchant         *Merchant `json:"merchant,omitempty"`
+	Goods            []Goods   `json:"goods,omitempty"`
+	Buyer            *Buyer    `json:"buyer,omitempty"`
+	Env              *Env      `json:"env,omitempty"`
+}
+
+// PayRequest is the body of pay.
+type PayRequest struct {
+	ProductCode        string `json:"productCode"`
+	PaymentRequestID   string `json:"paymentRequestId"`
+	PaymentAmount      Amount `json:"paymentAmount"`
+	Order              Order  `json:"order"`
+	PaymentExpiryTime  string `json:"paymentExpiryTime,omitempty"`
+	PaymentNotifyURL   string `json:"paymentNotifyUrl,omitempty"`
+	PaymentRedirectURL string `json:"paymentRedirectUrl,omitempty"`
+	PaymentAuthCode    string `json:"paymentAuthCode,omitempty"`
+	ExtendInfo         string `json:"extendInfo,omitempty"`
+}
+
+// RedirectActionForm tells the merchant where to send the customer. Wallets
+// spell the URL redirectionUrl or (Super Qi) redirectUrl; read both.
+type RedirectActionForm struct {
+	Method         string `json:"method,omitempty"`
+	RedirectionURL string `json:"redirectionUrl,omitempty"`
+	RedirectURL    string `json:"redirectUrl,omitempty"`
+}
+
+// URL returns whichever spelling the wallet used.
+func (f *RedirectActionForm) URL() string {
+	if f.RedirectionURL != "" {
+		return f.RedirectionURL
+	}
+	return f.RedirectURL
+}
+
+// PayResponse is the answer to pay.
+type PayResponse struct {
+	Result             Result              `json:"result"`
+	PaymentID          string              `json:"paymentId,omitempty"`
+	PaymentTime        string              `json:"paymentTime,omitempty"`
+	PaymentAmount      *Amount             `json:"paymentAmount,omitempty"`
+	RedirectActionForm *RedirectActionForm `json:"redirectActionForm,omitempty"`
+}
+
+// PaymentRef is the body of inquiryPayment and cancel.
+type PaymentRef struct {
+	PaymentID        string `json:"paymentId,omitempty"`
+	PaymentRequestID string `json:"paymentRequestId,omitempty"`
+}
+
+// InquiryResponse is the answer to inquiryPayment. Result is the query's.
+type InquiryResponse struct {
+	Result            Result  `json:"result"`
+	PaymentID         string  `json:"paymentId,omitempty"`
+	PaymentRequestID  string  `json:"paymentRequestId,omitempty"`
+	PaymentAmount     *Amount `json:"paymentAmount,omitempty"`
+	PaymentTime       string  `json:"paymentTime,omitempty"`
+	PaymentStatus     string  `json:"paymentStatus,omitempty"`
+	PaymentFailReason string  `json:"paymentFailReason,omitempty"`
+	AuthExpiryTime    string  `json:"authExpiryTime,omitempty"`
+}
+
+// CancelResponse is the answer to cancel.
+type CancelResponse struct {
+	Result           Result `json:"result"`
+	PaymentID        string `json:"paymentId,omitempty"`
+	PaymentRequestID string `json:"paymentRequestId,omitempty"`
+	CancelTime       string `json:"cancelTime,omitempty"`
+}
+
+// RefundRequest is the body of refund.
+type RefundRequest struct {
+	RefundRequestID  string `json:"refundRequestId"`
+	PaymentID        string `json:"paymentId,omitempty"`
+	PaymentRequestID string `json:"paymentRequestId,omitempty"`
+	RefundAmount     Amount `json:"refundAmount"`
+	RefundReason     string `json:"refundReason,omitempty"`
+	ExtendInfo       string `json:"extendInfo,omitempty"`
+}
+
+// RefundResponse is the answer to refund.
+type RefundResponse struct {
+	Result     Result `json:"result"`
+	RefundID   string `json:"refundId,omitempty"`
+	RefundTime string `json:"refundTime,omitempty"`
+}
+
+// RefundRef is the body of inquiryRefund.
+type RefundRef struct {
+	RefundID        string `json:"refundId,omitempty"`
+	RefundRequestID string `json:"refundRequestId,omitempty"`
+}
+
+// InquiryRefundResponse is the answer to inquiryRefund.
+type InquiryRefundResponse struct {
+	Result           Result  `json:"result"`
+	RefundID         string  `json:"refundId,omitempty"`
+	RefundRequestID  string  `json:"refundRequestId,omitempty"`
+	RefundAmount     *Amount `json:"refundAmount,omitempty"`
+	RefundReason     string  `json:"refundReason,omitempty"`
+	RefundTime       string  `json:"refundTime,omitempty"`
+	RefundStatus     string  `json:"refundStatus,omitempty"`
+	RefundFailReason string  `json:"refundFailReason,omitempty"`
+}
+
+// Notification is the body of notifyPayment, in either documented shape:
+// A carries PaymentStatus (SUCCESS|FAIL) and PaymentFailReason, B carries
+// PaymentResult (S success, F failure) and PaymentCreateTime.
+type Notification struct {
+	PaymentID         string  `json:"paymentId"`
+	PaymentRequestID  string  `json:"paymentRequestId"`
+	PaymentAmount     *Amount `json:"paymentAmount,omitempty"`
+	PaymentTime       string  `json:"paymentTime,omitempty"`
+	PaymentCreateTime string  `json:"paymentCreateTime,omitempty"`
+	PaymentStatus     string  `json:"paymentStatus,omitempty"`
+	PaymentFailReason string  `json:"paymentFailReason,omitempty"`
+	PaymentResult     *Result `json:"paymentResult,omitempty"`
+}
+
+// Ack is the body a merchant answers notifyPayment with (HTTP 200, unsigned).
+var Ack = []byte(`{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"}}`)
