@@ -167,8 +167,8 @@ type Buyer struct {
 
 // Env is order.env.
 type Env struct {
-	TerminalType string `json:"terminalType,omitempty"` // MINI_APP, APP, WEB, WAP, SYSTEM
 	OSType       string `json:"osType,omitempty"`       // IOS, ANDROID
+	TerminalType string `json:"terminalType,omitempty"` // MINI_APP, APP, WEB, WAP, SYSTEM
 }
 
 // Order is the pay request's order.
