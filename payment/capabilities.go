@@ -51,6 +51,10 @@ type Capabilities struct {
 	// InquireRefundByRequestID: InquireRefund accepts a RefundRef with only
 	// a RefundRequestID.
 	InquireRefundByRequestID bool
+	// InquiryShowsRefunds: Inquire reports PartiallyRefunded and Refunded.
+	// Providers that track refunds only per refund (Alipay+) report a
+	// refunded payment as Succeeded; use InquireRefund for its refunds.
+	InquiryShowsRefunds bool
 	// Notifications: the provider pushes signed notifications.
 	Notifications bool
 }

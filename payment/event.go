@@ -1,6 +1,9 @@
 package payment
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // EventKind says what an Event is about.
 type EventKind string
@@ -36,3 +39,9 @@ type Event struct {
 func EventKey(provider string, kind EventKind, id, status string) string {
 	return provider + ":" + string(kind) + ":" + id + ":" + status
 }
+
+// ErrUnknownEvent is wrapped by an adapter's ParseNotification for a
+// notification that decodes but describes nothing the adapter knows (a new
+// event type, say). The notify handler tells it apart from an undecodable
+// body.
+var ErrUnknownEvent = errors.New("payment: unknown notification event")

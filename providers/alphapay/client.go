@@ -74,13 +74,14 @@ func capabilities(cur money.Currency) payment.Capabilities {
 			payment.ScenarioInStoreQR:   {},
 			payment.ScenarioInStoreScan: {},
 		},
-		Currencies:      []money.Currency{cur, money.CNY},
-		MaxAmountDigits: 7,
-		MaxDescription:  128,
-		Cancel:          true,
-		Refund:          true,
-		PartialRefund:   true,
-		Notifications:   true,
+		Currencies:          []money.Currency{cur, money.CNY},
+		MaxAmountDigits:     7,
+		MaxDescription:      128,
+		Cancel:              true,
+		Refund:              true,
+		PartialRefund:       true,
+		InquiryShowsRefunds: true,
+		Notifications:       true,
 	}
 }
 

@@ -1,0 +1,55 @@
+// Package paymenttest provides an in-memory [payment.Provider] for unit tests
+// of code that takes payments through paybridge.
+//
+// Application code depends on payment.Provider; its tests can hand it a
+// *[Provider] from [New] instead of a real adapter. Nothing is sent over a
+// network and nothing needs configuring for the common case, yet the
+// Provider behaves like a real adapter talking to a real provider, because it
+// models the whole pipeline:
+//
+//   - every request is validated first, with the same functions adapters use
+//     (payment.ValidatePay and friends), so an invalid or unsupported request
+//     fails before anything is "sent" and leaves no [Call];
+//   - the simulated adapter sends requests with payment.RetryPolicy and its
+//     backoff on the injected clock, re-sending the same bytes on every
+//     attempt ([Provider.Calls] records them);
+//   - the simulated provider keeps state: idempotent payments and refunds,
+//     the forward-only status table of payment.Status.CanBecome, expiry of
+//     unpaid payments, refunds that never add up to more than was paid;
+//   - answers are classified by paybridge's outcome rules: S and A are
+//     success, F is a definite *payment.Error (never retried), U and lost
+//     connections are retried and end as payment.KindUnknownOutcome, a request
+//     that provably never left ends as payment.KindUnavailable, and an answer
+//     that cannot be trusted (unsigned, tampered, naming another amount) is
+//     an unknown outcome even though the provider acted.
+//
+// So a test sees exactly the errors a real adapter returns, and can check
+// what really happened at the provider afterwards with [Provider.Charges],
+// [Provider.Orders] and Inquire.
+//
+// # Scripting faults
+//
+// [Provider.Script] queues faults for the next attempts of an operation: an F
+// or U answer, an HTTP error status, a delay, a hang, a refused connection, a
+// connection dropped before or after the provider acted, or an answer that
+// fails verification. A typical test scripts a fault, runs the code under
+// test, and asserts on the outcome and on the provider's side:
+//
+//	p := paymenttest.New()
+//	p.Script(payment.OpPay, paymenttest.Fault{Kind: paymenttest.FaultDropAfter})
+//	// ... the code under test pays and settles the outcome ...
+//	if n := p.Charges("ORDER-1"); n != 1 {
+//		t.Errorf("charged %d times, want 1", n)
+//	}
+//
+// # The customer
+//
+// A new payment waits (payment.StatusPending, usually with an Action) until
+// the test acts as the customer: [Provider.Complete] pays it,
+// [Provider.Decline] fails it and [Provider.Expire] lets it lapse. With
+// [WithAutoComplete], payments that need no customer action (card, in-store
+// scan) succeed at once.
+//
+// Provider is also the reference implementation of paybridge's conformance
+// suite: the suite is tested against it, as testing/fstest is against MapFS.
+package paymenttest
