@@ -35,12 +35,17 @@
 // fails verification. A typical test scripts a fault, runs the code under
 // test, and asserts on the outcome and on the provider's side:
 //
-//	p := paymenttest.New()
+//	p := paymenttest.New(paymenttest.WithAutoComplete(true))
 //	p.Script(payment.OpPay, paymenttest.Fault{Kind: paymenttest.FaultDropAfter})
-//	// ... the code under test pays and settles the outcome ...
+//	// ... the code under test takes a card payment for ORDER-1 ...
 //	if n := p.Charges("ORDER-1"); n != 1 {
 //		t.Errorf("charged %d times, want 1", n)
 //	}
+//
+// Retries wait between attempts as a real adapter's do. On the default system
+// clock a call that meets several faults takes up to a few seconds; give the
+// Provider a fake clock ([WithClock]) or short waits ([WithRetry]) to keep
+// tests fast.
 //
 // # The customer
 //

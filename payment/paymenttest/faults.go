@@ -224,6 +224,13 @@ var (
 	errStatus       = errors.New("unrecognised result status")
 )
 
+var untrustedCause = map[FaultKind]error{
+	FaultNoSignature:  errUnsigned,
+	FaultBadSignature: errBadSignature,
+	FaultTamperBody:   errTampered,
+	FaultChangeAmount: errAmount,
+}
+
 // send records one attempt of op and returns the fault it meets, if any.
 func (p *Provider) send(op, id string, body []byte) *Fault {
 	p.mu.Lock()
@@ -353,13 +360,7 @@ func (p *Provider) call(ctx context.Context, op, id string, body []byte, process
 			if a := p.act(process); a.bug != nil {
 				return nil, p.newError(op, id, payment.KindFailed, payment.Result{}, a.bug)
 			}
-			cause := map[FaultKind]error{
-				FaultNoSignature:  errUnsigned,
-				FaultBadSignature: errBadSignature,
-				FaultTamperBody:   errTampered,
-				FaultChangeAmount: errAmount,
-			}[f.Kind]
-			return nil, unknown(payment.Result{}, cause)
+			return nil, unknown(payment.Result{}, untrustedCause[f.Kind])
 		default:
 			return nil, p.newError(op, id, payment.KindInvalidRequest, payment.Result{},
 				fmt.Errorf("paymenttest: scripted fault of unknown kind %s", f.Kind))

@@ -138,11 +138,16 @@ func TestCustomerControls(t *testing.T) {
 // TestCopies: nothing a caller gets shares memory with the provider.
 func TestCopies(t *testing.T) {
 	caps := paymenttest.DefaultCapabilities()
+	caps.ScenarioMethods = map[payment.Scenario][]payment.Method{payment.ScenarioApp: {payment.MethodWeChatPay}}
 	p, _ := newAuto(paymenttest.WithCapabilities(caps))
 	caps.Scenarios[0] = "changed"
+	caps.ScenarioMethods[payment.ScenarioApp][0] = "changed"
 	p.Capabilities().Methods[0] = "changed"
-	if got := p.Capabilities(); got.Scenarios[0] != payment.ScenarioQRCode || got.Methods[0] != payment.MethodAlipay {
-		t.Errorf("capabilities changed through a copy: %v %v", got.Scenarios, got.Methods)
+	p.Capabilities().ScenarioMethods[payment.ScenarioApp] = nil
+	got0 := p.Capabilities()
+	if got0.Scenarios[0] != payment.ScenarioQRCode || got0.Methods[0] != payment.MethodAlipay ||
+		got0.ScenarioMethods[payment.ScenarioApp][0] != payment.MethodWeChatPay {
+		t.Errorf("capabilities changed through a copy: %+v", got0)
 	}
 
 	pay, _ := p.Pay(t.Context(), payReq("ORDER-1", payment.ScenarioApp, "10.00 CAD"))

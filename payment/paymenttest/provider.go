@@ -48,7 +48,7 @@ var _ payment.Provider = (*Provider)(nil)
 type Option func(*Provider)
 
 // WithName sets the provider's name, which appears in payments, refunds and
-// errors. The default is DefaultName.
+// errors. The default, also for "", is DefaultName.
 func WithName(name string) Option { return func(p *Provider) { p.name = name } }
 
 // WithCapabilities sets what the provider supports; requests outside it fail
@@ -60,7 +60,7 @@ func WithCapabilities(c payment.Capabilities) Option {
 
 // WithClock sets the clock used for timestamps, expiry, FaultDelay and the
 // waits between retries. The default is the system clock; tests pass a fake
-// one so that nothing sleeps.
+// payment.Clock so that nothing sleeps.
 func WithClock(c payment.Clock) Option { return func(p *Provider) { p.clock = c } }
 
 // WithRetry sets the simulated adapter's retry policy; zero fields take
@@ -69,7 +69,8 @@ func WithRetry(r payment.RetryPolicy) Option { return func(p *Provider) { p.retr
 
 // WithExpiry sets how long a new payment stays payable when its request sets
 // no ExpiresAt. A pending payment past its expiry is cancelled, checked
-// whenever it is next touched. The default is DefaultExpiry.
+// whenever it is next touched. The default, also for d <= 0, is
+// DefaultExpiry.
 func WithExpiry(d time.Duration) Option { return func(p *Provider) { p.expiry = d } }
 
 // WithAutoComplete makes new payments in scenarios that need no customer
@@ -82,8 +83,9 @@ func WithAutoComplete(on bool) Option { return func(p *Provider) { p.autoComplet
 // WithCapabilities: every scenario, the Alipay, WeChat Pay and UnionPay
 // methods (none required), any ISO 4217 currency, amounts of up to 16 digits
 // in minor units, ExpiresAt, inquiry and cancellation by PaymentRequestID,
-// partial refunds and inquiry of refunds by RefundRequestID. It does not
-// reverse paid payments on cancel and sends no notifications.
+// partial refunds, inquiry of refunds by RefundRequestID, and inquiries that
+// show refunds (PartiallyRefunded, Refunded). It does not reverse paid
+// payments on cancel and sends no notifications.
 func DefaultCapabilities() payment.Capabilities {
 	return payment.Capabilities{
 		Scenarios:                payment.Scenarios(),
@@ -96,6 +98,7 @@ func DefaultCapabilities() payment.Capabilities {
 		Refund:                   true,
 		PartialRefund:            true,
 		InquireRefundByRequestID: true,
+		InquiryShowsRefunds:      true,
 		Notifications:            false,
 	}
 }
@@ -122,6 +125,9 @@ func New(opts ...Option) *Provider {
 	p.retry = p.retry.WithDefaults()
 	if p.expiry <= 0 {
 		p.expiry = DefaultExpiry
+	}
+	if p.name == "" {
+		p.name = DefaultName
 	}
 	return p
 }
@@ -170,17 +176,16 @@ func (p *Provider) Pay(ctx context.Context, req *payment.PayRequest) (*payment.P
 	return v.(*payment.Payment), nil
 }
 
-// Inquire returns the payment's current state, found by PaymentID or, when
-// only that is given, by PaymentRequestID. An unknown payment is F
-// ORDER_NOT_EXIST, of kind payment.KindNotFound.
+// Inquire returns the payment's current state, found by ref.PaymentID or,
+// when ref has none, by ref.PaymentRequestID, with the amount refunded so
+// far. Under capabilities without InquiryShowsRefunds it reports a refunded
+// payment as succeeded and no refunded amount, as such providers do. An
+// unknown payment is F ORDER_NOT_EXIST, of kind payment.KindNotFound.
 func (p *Provider) Inquire(ctx context.Context, ref payment.Ref) (*payment.Payment, error) {
 	if err := payment.ValidateRef(p.name, p.caps, payment.OpInquire, ref); err != nil {
 		return nil, err
 	}
-	body, err := encode(refPayload{PaymentID: ref.PaymentID, PaymentRequestID: ref.PaymentRequestID})
-	if err != nil {
-		return nil, p.newError(payment.OpInquire, ref.String(), payment.KindInvalidRequest, payment.Result{}, err)
-	}
+	body, _ := encode(refPayload{PaymentID: ref.PaymentID, PaymentRequestID: ref.PaymentRequestID}) // strings only: cannot fail
 	v, err := p.call(ctx, payment.OpInquire, ref.String(), body, func() answer { return p.inquireLocked(ref) })
 	if err != nil {
 		return nil, err
@@ -188,18 +193,16 @@ func (p *Provider) Inquire(ctx context.Context, ref payment.Ref) (*payment.Payme
 	return v.(*payment.Payment), nil
 }
 
-// Cancel closes a pending payment. Cancelling a cancelled payment succeeds
-// again. A paid payment is reversed in full only if the capabilities say
-// CancelPaid, and is F ORDER_PAID otherwise; a (partially) refunded payment
-// is F ORDER_STATUS_INVALID and a failed one F ORDER_CLOSED.
+// Cancel closes a pending payment, found as Inquire finds it. Cancelling a
+// cancelled payment succeeds again. A paid payment is reversed in full only
+// if the capabilities say CancelPaid, and is F ORDER_PAID otherwise; a
+// (partially) refunded payment is F ORDER_STATUS_INVALID and a failed one
+// F ORDER_CLOSED.
 func (p *Provider) Cancel(ctx context.Context, ref payment.Ref) (*payment.Payment, error) {
 	if err := payment.ValidateRef(p.name, p.caps, payment.OpCancel, ref); err != nil {
 		return nil, err
 	}
-	body, err := encode(refPayload{PaymentID: ref.PaymentID, PaymentRequestID: ref.PaymentRequestID})
-	if err != nil {
-		return nil, p.newError(payment.OpCancel, ref.String(), payment.KindInvalidRequest, payment.Result{}, err)
-	}
+	body, _ := encode(refPayload{PaymentID: ref.PaymentID, PaymentRequestID: ref.PaymentRequestID}) // strings only: cannot fail
 	v, err := p.call(ctx, payment.OpCancel, ref.String(), body, func() answer { return p.cancelLocked(ref) })
 	if err != nil {
 		return nil, err
@@ -230,17 +233,14 @@ func (p *Provider) Refund(ctx context.Context, req *payment.RefundRequest) (*pay
 	return v.(*payment.Refund), nil
 }
 
-// InquireRefund returns the refund's current state, found by RefundID or,
-// when only that is given, by RefundRequestID. An unknown refund is F
+// InquireRefund returns the refund's current state, found by ref.RefundID
+// or, when ref has none, by ref.RefundRequestID. An unknown refund is F
 // REFUND_NOT_EXIST, of kind payment.KindNotFound.
 func (p *Provider) InquireRefund(ctx context.Context, ref payment.RefundRef) (*payment.Refund, error) {
 	if err := payment.ValidateRefundRef(p.name, p.caps, ref); err != nil {
 		return nil, err
 	}
-	body, err := encode(refundRefPayload{RefundID: ref.RefundID, RefundRequestID: ref.RefundRequestID})
-	if err != nil {
-		return nil, p.newError(payment.OpInquireRefund, ref.String(), payment.KindInvalidRequest, payment.Result{}, err)
-	}
+	body, _ := encode(refundRefPayload{RefundID: ref.RefundID, RefundRequestID: ref.RefundRequestID}) // strings only: cannot fail
 	v, err := p.call(ctx, payment.OpInquireRefund, ref.String(), body, func() answer { return p.inquireRefundLocked(ref) })
 	if err != nil {
 		return nil, err

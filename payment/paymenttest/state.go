@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 )
 
@@ -89,11 +90,19 @@ func (p *Provider) findLocked(ref payment.Ref) *payment.Payment {
 }
 
 // paymentAnswer answers with a copy of pay; the Action only while it is
-// pending.
-func paymentAnswer(pay *payment.Payment) answer {
+// pending. A provider whose inquiry does not show refunds
+// (!Capabilities.InquiryShowsRefunds) reports a refunded payment as
+// succeeded, and no refunded amount.
+func (p *Provider) paymentAnswer(pay *payment.Payment) answer {
 	c := clonePayment(pay)
 	if c.Status != payment.StatusPending {
 		c.Action = nil
+	}
+	if !p.caps.InquiryShowsRefunds {
+		if c.Status == payment.StatusPartiallyRefunded || c.Status == payment.StatusRefunded {
+			c.Status = payment.StatusSucceeded
+		}
+		c.Refunded = money.Amount{}
 	}
 	c.Result = success
 	return answer{result: success, value: c}
@@ -114,7 +123,7 @@ func (p *Provider) payLocked(req *payment.PayRequest) answer {
 		if pay.Status == payment.StatusFailed || pay.Status == payment.StatusCancelled {
 			return failed(codeOrderClosed, "payment is "+string(pay.Status)+"; use a new PaymentRequestID")
 		}
-		return paymentAnswer(pay)
+		return p.paymentAnswer(pay)
 	}
 
 	now := p.clock.Now()
@@ -145,7 +154,7 @@ func (p *Provider) payLocked(req *payment.PayRequest) answer {
 			return answer{bug: err}
 		}
 	}
-	return paymentAnswer(pay)
+	return p.paymentAnswer(pay)
 }
 
 func (p *Provider) inquireLocked(ref payment.Ref) answer {
@@ -153,7 +162,7 @@ func (p *Provider) inquireLocked(ref payment.Ref) answer {
 	if pay == nil {
 		return failed(codeOrderNotExist, "payment does not exist")
 	}
-	return paymentAnswer(pay)
+	return p.paymentAnswer(pay)
 }
 
 func (p *Provider) cancelLocked(ref payment.Ref) answer {
@@ -179,7 +188,7 @@ func (p *Provider) cancelLocked(ref payment.Ref) answer {
 	default:
 		return failed(codeOrderStatusInvalid, "payment is "+string(pay.Status)+" and cannot be cancelled")
 	}
-	return paymentAnswer(pay)
+	return p.paymentAnswer(pay)
 }
 
 func (p *Provider) refundLocked(req *payment.RefundRequest) answer {
@@ -313,8 +322,9 @@ func (p *Provider) customer(op, paymentID string, apply func(*payment.Payment) e
 
 // Charges returns how many times the provider took money for the payment
 // with this PaymentRequestID: how often it went from pending to succeeded.
-// Whatever the faults and retries, a correct client never makes it more
-// than 1.
+// Idempotency keeps it at most 1, whatever the faults and retries; a test
+// asserts on it to tell a payment that was taken (1) from one that was not
+// (0), which an unknown outcome leaves open.
 func (p *Provider) Charges(paymentRequestID string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()

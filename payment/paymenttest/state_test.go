@@ -19,7 +19,7 @@ import (
 
 func TestDefaults(t *testing.T) {
 	p := paymenttest.New()
-	if p.Name() != "paymenttest" {
+	if p.Name() != "paymenttest" || paymenttest.New(paymenttest.WithName("")).Name() != "paymenttest" {
 		t.Errorf("Name() = %q", p.Name())
 	}
 	caps := p.Capabilities()
@@ -35,7 +35,7 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("Currencies %v, MethodRequired %v, MaxAmountDigits %d", caps.Currencies, caps.MethodRequired, caps.MaxAmountDigits)
 	}
 	if !caps.InquireByRequestID || !caps.Cancel || caps.CancelPaid || !caps.Refund || !caps.PartialRefund ||
-		!caps.InquireRefundByRequestID || caps.Notifications || !caps.ExpiresAt {
+		!caps.InquireRefundByRequestID || !caps.InquiryShowsRefunds || caps.Notifications || !caps.ExpiresAt {
 		t.Errorf("capabilities %+v", caps)
 	}
 	if !cmp.Equal(caps, paymenttest.DefaultCapabilities(), cmp.Comparer(func(a, b money.Currency) bool { return a == b })) {
@@ -548,6 +548,26 @@ func TestRefund(t *testing.T) {
 			t.Errorf("%d calls, want none", n)
 		}
 	})
+}
+
+// TestInquiryWithoutRefunds: a provider that tracks refunds only per refund
+// reports a refunded payment as succeeded, and still never over-refunds.
+func TestInquiryWithoutRefunds(t *testing.T) {
+	caps := paymenttest.DefaultCapabilities()
+	caps.InquiryShowsRefunds = false
+	p, _ := newAuto(paymenttest.WithCapabilities(caps))
+	pay := paid(t, p, "ORDER-1", "10.00 CAD")
+	refund(t, p, pay, "10.00 CAD")
+	got, err := p.Inquire(t.Context(), pay.Ref())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != payment.StatusSucceeded || !got.Refunded.Currency().IsZero() {
+		t.Errorf("status %s refunded %v, want succeeded and no refunded amount", got.Status, got.Refunded)
+	}
+	_, err = p.Refund(t.Context(), refundReq("R-MORE", pay.PaymentID, "0.01 CAD"))
+	wantKind(t, err, payment.KindFailed)
+	wantCode(t, err, "ORDER_STATUS_INVALID")
 }
 
 func checkPayment(t *testing.T, p *paymenttest.Provider, pay *payment.Payment, status payment.Status, refunded string) {

@@ -1,0 +1,29 @@
+// Package notify receives provider notifications (webhooks): an
+// http.Handler that verifies them, drops duplicates, hands each event to the
+// platform exactly once and acknowledges it only when the platform took it —
+// plus a Reconciler that settles payments whose notification never came.
+//
+// Providers push a notification when a payment or refund reaches a state,
+// retry it until acknowledged, and may deliver it several times and out of
+// order. The Handler therefore:
+//
+//  1. reads at most MaxBytes of the body (413 beyond);
+//  2. verifies the provider's signature over the raw bytes and the URI the
+//     provider posted to (WithPublicURI behind a path-rewriting proxy);
+//  3. checks the signed timestamp against a window both ways (±5 minutes);
+//  4. parses the body into a neutral payment.Event with a stable Key;
+//  5. claims the Key in a Store, so that a duplicate — even one arriving at
+//     the same moment — is not delivered twice;
+//  6. calls deliver, and writes the provider's exact acknowledgement only if
+//     deliver returned nil; otherwise it releases the claim and answers an
+//     error, so the provider retries later.
+//
+// Every rejection is a distinct error (ErrBadSignature, ErrStale, ErrFuture,
+// ErrUndecodable, ErrUnknownEvent, ErrTooLarge, …) reported to the
+// WithObserver callback and logged; deliver never sees a rejected
+// notification.
+//
+// A provider adapter is a notification Source: it knows its provider's
+// signature, body and acknowledgement; the Handler has no provider-specific
+// code.
+package notify

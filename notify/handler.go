@@ -1,0 +1,252 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/paybridge/paybridge/payment"
+)
+
+// Source is what a provider adapter offers the Handler: its notifications'
+// signature check, body parsing and acknowledgement. The paybridge adapters
+// (*alphapay.Client, *alipayplus.Client) implement it.
+type Source interface {
+	// Name is the provider's name.
+	Name() string
+	// VerifyNotification checks the provider's signature over the raw body,
+	// the headers and uri — the path and query the provider posted to — and
+	// returns the time the provider signed it.
+	VerifyNotification(h http.Header, uri string, body []byte) (sentAt time.Time, err error)
+	// ParseNotification turns a verified body into an event. An error
+	// wrapping payment.ErrUnknownEvent means the body decoded but describes
+	// nothing the adapter knows.
+	ParseNotification(body []byte) (payment.Event, error)
+	// Acknowledgement is the exact answer that tells the provider the
+	// notification was taken.
+	Acknowledgement() (status int, contentType string, body []byte)
+}
+
+// DeliverFunc hands an event to the platform. It must return nil only once
+// the event is durably taken (stored, queued): the provider stops retrying
+// then. An error makes the provider deliver it again later.
+type DeliverFunc func(ctx context.Context, e payment.Event) error
+
+// The Handler's errors, matched with errors.Is.
+var (
+	ErrMethod       = errors.New("notify: method not allowed")
+	ErrTooLarge     = errors.New("notify: body too large")
+	ErrBadSignature = errors.New("notify: signature does not verify")
+	ErrStale        = errors.New("notify: timestamp too old")
+	ErrFuture       = errors.New("notify: timestamp in the future")
+	ErrUndecodable  = errors.New("notify: undecodable body")
+	ErrUnknownEvent = errors.New("notify: unknown event")
+	ErrInFlight     = errors.New("notify: the same event is being delivered")
+	ErrDeliver      = errors.New("notify: delivery failed")
+	ErrStore        = errors.New("notify: store failed")
+)
+
+// Defaults of the Handler's options.
+const (
+	DefaultMaxBytes  = 64 << 10
+	DefaultTolerance = 5 * time.Minute
+)
+
+// Option configures a Handler.
+type Option func(*Handler)
+
+// WithMaxBytes caps the body; a larger one is refused with 413.
+func WithMaxBytes(n int64) Option { return func(h *Handler) { h.maxBytes = n } }
+
+// WithTolerance sets how far the signed timestamp may be from the clock,
+// either way.
+func WithTolerance(d time.Duration) Option { return func(h *Handler) { h.tolerance = d } }
+
+// WithPublicURI sets the URI (path and query) the provider posts to, for
+// deployments behind a proxy that rewrites paths: the signature covers the
+// URI as the provider addressed it, not as it reaches the handler.
+func WithPublicURI(uri string) Option { return func(h *Handler) { h.publicURI = uri } }
+
+// WithStore sets the de-duplication store (default: NewMemoryStore with its
+// defaults). Several instances of a platform share one store.
+func WithStore(s Store) Option { return func(h *Handler) { h.store = s } }
+
+// WithClock sets the clock the timestamp window is checked against.
+func WithClock(c payment.Clock) Option { return func(h *Handler) { h.clock = c } }
+
+// WithLogger logs every rejection and delivery (no bodies, no signatures).
+func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
+
+// WithObserver calls f once per notification request with what happened
+// to it: delivered, duplicate, rejected (Err says why) or failed delivery.
+// Use it for metrics and alerts.
+func WithObserver(f func(r *http.Request, outcome Outcome)) Option {
+	return func(h *Handler) { h.observe = f }
+}
+
+// Outcome is what happened to one notification request.
+type Outcome struct {
+	// Event is the parsed event, when parsing got that far.
+	Event *payment.Event
+	// Status is the HTTP status answered.
+	Status int
+	// Acked reports whether the provider's acknowledgement was sent.
+	Acked bool
+	// Duplicate reports an event delivered before.
+	Duplicate bool
+	// Err is the reason, wrapping one of the Err* values, or nil.
+	Err error
+}
+
+// Handler is the http.Handler for one provider's notify URL.
+type Handler struct {
+	src       Source
+	deliver   DeliverFunc
+	maxBytes  int64
+	tolerance time.Duration
+	publicURI string
+	store     Store
+	clock     payment.Clock
+	log       *slog.Logger
+	observe   func(*http.Request, Outcome)
+}
+
+// NewHandler returns a Handler that delivers src's notifications to deliver.
+func NewHandler(src Source, deliver DeliverFunc, opts ...Option) *Handler {
+	h := &Handler{src: src, deliver: deliver, maxBytes: DefaultMaxBytes, tolerance: DefaultTolerance}
+	for _, o := range opts {
+		o(h)
+	}
+	if h.store == nil {
+		h.store = NewMemoryStore(MemoryStoreOptions{Clock: h.clock})
+	}
+	h.clock = payment.OrSystem(h.clock)
+	return h
+}
+
+// ServeHTTP handles one notification.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	out := h.handle(r)
+	if out.Acked {
+		status, ctype, body := h.src.Acknowledgement()
+		w.Header().Set("Content-Type", ctype)
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	} else {
+		// Anything but the acknowledgement makes the provider retry.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(out.Status)
+		_, _ = io.WriteString(w, http.StatusText(out.Status)+"\n")
+	}
+	h.report(r, out)
+}
+
+func (h *Handler) handle(r *http.Request) Outcome {
+	if r.Method != http.MethodPost {
+		return Outcome{Status: http.StatusMethodNotAllowed, Err: ErrMethod}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.maxBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return Outcome{Status: http.StatusRequestEntityTooLarge, Err: ErrTooLarge}
+		}
+		return Outcome{Status: http.StatusBadRequest, Err: fmt.Errorf("%w: reading body: %v", ErrUndecodable, err)}
+	}
+	uri := h.publicURI
+	if uri == "" {
+		uri = r.URL.RequestURI()
+	}
+	sentAt, err := h.src.VerifyNotification(r.Header, uri, body)
+	if err != nil {
+		return Outcome{Status: http.StatusUnauthorized, Err: fmt.Errorf("%w: %v", ErrBadSignature, err)}
+	}
+	now := h.clock.Now()
+	switch {
+	case sentAt.Before(now.Add(-h.tolerance)):
+		return Outcome{Status: http.StatusBadRequest, Err: fmt.Errorf("%w: signed %s ago", ErrStale, now.Sub(sentAt).Round(time.Second))}
+	case sentAt.After(now.Add(h.tolerance)):
+		return Outcome{Status: http.StatusBadRequest, Err: fmt.Errorf("%w: signed %s ahead", ErrFuture, sentAt.Sub(now).Round(time.Second))}
+	}
+	ev, err := h.src.ParseNotification(body)
+	if err != nil {
+		if errors.Is(err, payment.ErrUnknownEvent) {
+			// Genuine, but nothing we can act on, now or later: acknowledge
+			// so the provider stops, and report it.
+			return Outcome{Status: http.StatusOK, Acked: true, Err: fmt.Errorf("%w: %v", ErrUnknownEvent, err)}
+		}
+		return Outcome{Status: http.StatusBadRequest, Err: fmt.Errorf("%w: %v", ErrUndecodable, err)}
+	}
+	if ev.SentAt.IsZero() {
+		ev.SentAt = sentAt
+	}
+	return h.dispatch(r.Context(), ev)
+}
+
+// dispatch delivers ev once and says how to answer the provider.
+func (h *Handler) dispatch(ctx context.Context, ev payment.Event) Outcome {
+	claim, err := deliverOnce(ctx, h.store, h.deliver, ev)
+	switch {
+	case errors.Is(err, ErrDeliver):
+		return Outcome{Event: &ev, Status: http.StatusInternalServerError, Err: err}
+	case claim == ClaimNew && err != nil:
+		// Delivered, but not recorded as done: acknowledge anyway (the
+		// platform has the event); a re-delivery would reach deliver again,
+		// which is why deliver should itself be idempotent on Event.Key.
+		return Outcome{Event: &ev, Status: http.StatusOK, Acked: true, Err: err}
+	case err != nil:
+		return Outcome{Event: &ev, Status: http.StatusServiceUnavailable, Err: err}
+	case claim == ClaimDone:
+		return Outcome{Event: &ev, Status: http.StatusOK, Acked: true, Duplicate: true}
+	case claim == ClaimBusy:
+		return Outcome{Event: &ev, Status: http.StatusConflict, Duplicate: true, Err: ErrInFlight}
+	}
+	return Outcome{Event: &ev, Status: http.StatusOK, Acked: true}
+}
+
+// deliverOnce claims ev.Key, delivers ev if the claim is new, and completes
+// the claim — or releases it when delivery failed, so that a retry can
+// succeed later. The Handler and the Reconciler share it.
+func deliverOnce(ctx context.Context, store Store, deliver DeliverFunc, ev payment.Event) (Claim, error) {
+	claim, err := store.Claim(ctx, ev.Key)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrStore, err)
+	}
+	if claim != ClaimNew {
+		return claim, nil
+	}
+	if err := deliver(ctx, ev); err != nil {
+		// The claim must not outlive a failed delivery, or the provider's
+		// retry would be dropped as a duplicate and the event lost.
+		if rerr := store.Release(context.WithoutCancel(ctx), ev.Key); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return claim, fmt.Errorf("%w: %w", ErrDeliver, err)
+	}
+	if err := store.Complete(context.WithoutCancel(ctx), ev.Key); err != nil {
+		return claim, fmt.Errorf("%w: %v", ErrStore, err)
+	}
+	return claim, nil
+}
+
+func (h *Handler) report(r *http.Request, out Outcome) {
+	if h.log != nil {
+		attrs := []any{"provider", h.src.Name(), "status", out.Status, "acked", out.Acked, "duplicate", out.Duplicate}
+		if out.Event != nil {
+			attrs = append(attrs, "event", out.Event.Key)
+		}
+		switch {
+		case out.Err != nil:
+			h.log.Warn("paybridge: notification not delivered", append(attrs, "error", out.Err.Error())...)
+		default:
+			h.log.Info("paybridge: notification", attrs...)
+		}
+	}
+	if h.observe != nil {
+		h.observe(r, out)
+	}
+}

@@ -1,0 +1,405 @@
+package notify_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/clock"
+	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alphapay"
+	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
+)
+
+// world is an AlphaPay simulator, an adapter and a notify handler on
+// loopback, sharing one controllable clock.
+type world struct {
+	clk      *clock.Fake
+	sim      *alphapaytest.Server
+	client   *alphapay.Client
+	handler  *notify.Handler
+	srv      *httptest.Server
+	mu       sync.Mutex
+	events   []payment.Event
+	outcomes []notify.Outcome
+	fail     atomic.Int32 // deliver fails this many more times
+}
+
+func newWorld(t *testing.T, opts ...notify.Option) *world {
+	t.Helper()
+	w := &world{clk: clock.NewFake(time.Now())}
+	w.sim = alphapaytest.NewServer(alphapaytest.WithClock(w.clk))
+	t.Cleanup(w.sim.Close)
+	cr := w.sim.Credentials()
+	c, err := alphapay.New(alphapay.Config{BaseURL: cr.BaseURL, MerchantCode: cr.MerchantCode, PrivateKey: cr.MerchantPrivateKey,
+		AlphaPayPublicKey: cr.AlphaPayPublicKey, Clock: w.clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.client = c
+	opts = append([]notify.Option{notify.WithClock(w.clk), notify.WithObserver(w.observe)}, opts...)
+	w.handler = notify.NewHandler(c, w.deliver, opts...)
+	mux := http.NewServeMux()
+	mux.Handle("/notify/alphapay", w.handler)
+	w.srv = httptest.NewServer(mux)
+	t.Cleanup(w.srv.Close)
+	return w
+}
+
+func (w *world) deliver(ctx context.Context, e payment.Event) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.events = append(w.events, e)
+	if w.fail.Load() > 0 {
+		w.fail.Add(-1)
+		return errors.New("database unavailable")
+	}
+	return nil
+}
+
+func (w *world) observe(_ *http.Request, o notify.Outcome) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.outcomes = append(w.outcomes, o)
+}
+
+func (w *world) delivered() []payment.Event {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]payment.Event(nil), w.events...)
+}
+
+func (w *world) lastOutcome() notify.Outcome {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.outcomes[len(w.outcomes)-1]
+}
+
+func (w *world) pay(t *testing.T, id string) *payment.Payment {
+	t.Helper()
+	p, err := w.client.Pay(context.Background(), &payment.PayRequest{
+		PaymentRequestID: id, Scenario: payment.ScenarioQRCode, Method: payment.MethodAlipay,
+		Amount: money.MustParse("19.99 CAD"), NotifyURL: w.srv.URL + "/notify/alphapay",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestEndToEndNotificationIsDeliveredOnceAndAcknowledged(t *testing.T) {
+	w := newWorld(t)
+	p := w.pay(t, "ORDER-N1")
+	if err := w.sim.Complete(p.PaymentID); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := w.sim.AwaitDeliveries(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	d := w.sim.Deliveries()
+	if !d[0].Acked || d[0].StatusCode != 200 {
+		t.Fatalf("delivery %+v not acknowledged", d[0])
+	}
+	ev := w.delivered()
+	if len(ev) != 1 || ev[0].Kind != payment.EventPayment || ev[0].Payment.PaymentID != p.PaymentID ||
+		ev[0].Payment.Status != payment.StatusSucceeded || !ev[0].Payment.Amount.Equal(p.Amount) {
+		t.Fatalf("delivered %+v", ev)
+	}
+	// A re-delivery of the same notification is acknowledged, not delivered.
+	req, err := w.sim.SignedNotification(p.PaymentID, w.srv.URL+"/notify/alphapay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := post(t, req)
+	if resp.StatusCode != 200 || len(w.delivered()) != 1 || !w.lastOutcome().Duplicate {
+		t.Fatalf("duplicate: status %d, %d deliveries", resp.StatusCode, len(w.delivered()))
+	}
+}
+
+func TestFailedDeliveryIsNotAcknowledgedAndTheRetrySucceeds(t *testing.T) {
+	w := newWorld(t)
+	w.fail.Store(2)
+	p := w.pay(t, "ORDER-N2")
+	if err := w.sim.Complete(p.PaymentID); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := w.sim.AwaitDeliveries(ctx, 3); err != nil { // AlphaPay's three immediate tries
+		t.Fatal(err)
+	}
+	d := w.sim.Deliveries()
+	if d[0].Acked || d[1].Acked || !d[2].Acked {
+		t.Fatalf("acknowledgements %v %v %v; want only the third", d[0].Acked, d[1].Acked, d[2].Acked)
+	}
+	if d[0].StatusCode != 500 {
+		t.Fatalf("a failed delivery answered %d", d[0].StatusCode)
+	}
+	if n := len(w.delivered()); n != 3 {
+		t.Fatalf("deliver called %d times, want 3 (2 failures, then the one that stuck)", n)
+	}
+}
+
+// signed builds a notification with the given body, signed by key over path
+// at time at.
+func signed(t *testing.T, url, path, merchant, keyPEM string, at time.Time, body []byte) *http.Request {
+	t.Helper()
+	key, err := signing.ParsePrivateKey(keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := at.Format("2006-01-02T15:04:05-07:00")
+	nonce := "0123456789abcdef0123456789abcdef"
+	sig, err := signing.Sign(key, signing.Message("POST", path, body, merchant, ts, nonce))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", url+path, bytes.NewReader(body))
+	req.Header.Set("Merchant-Code", merchant)
+	req.Header.Set("Request-Time", ts)
+	req.Header.Set("Nonce", nonce)
+	req.Header.Set("Signature", signing.Header{Algorithm: "RS256", KeyVersion: "1", Signature: sig}.Format(true))
+	return req
+}
+
+func post(t *testing.T, req *http.Request) *http.Response {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+func TestRejectedNotificationsNeverReachDeliver(t *testing.T) {
+	w := newWorld(t, notify.WithMaxBytes(2048))
+	other := alphapaytest.NewServer(alphapaytest.WithKeys(genKey(t), genKey(t)))
+	defer other.Close()
+	p := w.pay(t, "ORDER-N3")
+	if err := w.sim.Complete(p.PaymentID); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = w.sim.AwaitDeliveries(ctx, 1)
+	before := len(w.delivered())
+
+	cr := w.sim.Credentials()
+	path := "/notify/alphapay"
+	good, err := w.sim.SignedNotification(p.PaymentID, w.srv.URL+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goodBody, _ := io.ReadAll(good.Body)
+	now := w.clk.Now()
+	for _, tc := range []struct {
+		name   string
+		req    func() *http.Request
+		status int
+		err    error
+	}{
+		{"signed with another key", func() *http.Request {
+			return signed(t, w.srv.URL, path, cr.MerchantCode, other.Credentials().AlphaPayPrivateKey, now, goodBody)
+		}, 401, notify.ErrBadSignature},
+		{"tampered body", func() *http.Request {
+			r := signed(t, w.srv.URL, path, cr.MerchantCode, cr.AlphaPayPrivateKey, now, goodBody)
+			r.Body = io.NopCloser(bytes.NewReader(bytes.Replace(goodBody, []byte("1999"), []byte("2999"), 1)))
+			return r
+		}, 401, notify.ErrBadSignature},
+		{"signed for another path", func() *http.Request {
+			r := signed(t, w.srv.URL, "/notify/other", cr.MerchantCode, cr.AlphaPayPrivateKey, now, goodBody)
+			r.URL.Path = path
+			return r
+		}, 401, notify.ErrBadSignature},
+		{"unsigned", func() *http.Request {
+			r, _ := http.NewRequest("POST", w.srv.URL+path, bytes.NewReader(goodBody))
+			return r
+		}, 401, notify.ErrBadSignature},
+		{"stale", func() *http.Request {
+			return signed(t, w.srv.URL, path, cr.MerchantCode, cr.AlphaPayPrivateKey, now.Add(-6*time.Minute), goodBody)
+		}, 400, notify.ErrStale},
+		{"from the future", func() *http.Request {
+			return signed(t, w.srv.URL, path, cr.MerchantCode, cr.AlphaPayPrivateKey, now.Add(6*time.Minute), goodBody)
+		}, 400, notify.ErrFuture},
+		{"oversized", func() *http.Request {
+			big := append(bytes.TrimSuffix(goodBody, []byte("}")), []byte(`,"pad":"`+strings.Repeat("x", 4096)+`"}`)...)
+			return signed(t, w.srv.URL, path, cr.MerchantCode, cr.AlphaPayPrivateKey, now, big)
+		}, 413, notify.ErrTooLarge},
+		{"malformed", func() *http.Request {
+			return signed(t, w.srv.URL, path, cr.MerchantCode, cr.AlphaPayPrivateKey, now, []byte(`{"paymentId":`))
+		}, 400, notify.ErrUndecodable},
+		{"GET", func() *http.Request {
+			r, _ := http.NewRequest("GET", w.srv.URL+path, nil)
+			return r
+		}, 405, notify.ErrMethod},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := post(t, tc.req())
+			out := w.lastOutcome()
+			if resp.StatusCode != tc.status || !errors.Is(out.Err, tc.err) || out.Acked {
+				t.Fatalf("status %d, outcome %+v; want %d and %v", resp.StatusCode, out, tc.status, tc.err)
+			}
+		})
+	}
+	if n := len(w.delivered()); n != before {
+		t.Fatalf("deliver was called %d times for rejected notifications", n-before)
+	}
+
+	t.Run("unknown event is acknowledged but not delivered", func(t *testing.T) {
+		resp := post(t, signed(t, w.srv.URL, path, cr.MerchantCode, cr.AlphaPayPrivateKey, now, []byte(`{"kind":"settlement"}`)))
+		out := w.lastOutcome()
+		if resp.StatusCode != 200 || !out.Acked || !errors.Is(out.Err, notify.ErrUnknownEvent) || len(w.delivered()) != before {
+			t.Fatalf("status %d, outcome %+v", resp.StatusCode, out)
+		}
+	})
+}
+
+func genKey(t *testing.T) string {
+	t.Helper()
+	return string(signing.PrivateKeyPEM(mustKey(t)))
+}
+
+func TestPublicURIBehindAProxy(t *testing.T) {
+	w := newWorld(t)
+	p := w.pay(t, "ORDER-N4")
+	if err := w.sim.Complete(p.PaymentID); err != nil {
+		t.Fatal(err)
+	}
+	// The provider signed /notify/alphapay; a proxy forwards it to /internal/hook.
+	behind := notify.NewHandler(w.client, w.deliver, notify.WithClock(w.clk), notify.WithPublicURI("/notify/alphapay"))
+	naive := notify.NewHandler(w.client, w.deliver, notify.WithClock(w.clk))
+	for name, h := range map[string]http.Handler{"with the public URI": behind, "without": naive} {
+		req, err := w.sim.SignedNotification(p.PaymentID, "https://shop.example/notify/alphapay")
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.URL.Path, req.RequestURI = "/internal/hook", "/internal/hook"
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		want := map[string]int{"with the public URI": 200, "without": 401}[name]
+		if rec.Code != want {
+			t.Errorf("%s: status %d, want %d", name, rec.Code, want)
+		}
+	}
+}
+
+func TestConcurrentDuplicatesAreDeliveredOnce(t *testing.T) {
+	w := newWorld(t)
+	p := w.pay(t, "ORDER-N5")
+	if err := w.sim.Complete(p.PaymentID); err != nil {
+		t.Fatal(err)
+	}
+	const n = 100
+	var calls atomic.Int32
+	var answered atomic.Int32
+	gate := make(chan struct{})
+	// deliver blocks until every other copy has been answered, so the copies
+	// really are concurrent with the one delivery.
+	h := notify.NewHandler(w.client, func(ctx context.Context, e payment.Event) error {
+		calls.Add(1)
+		<-gate
+		return nil
+	}, notify.WithClock(w.clk), notify.WithObserver(func(*http.Request, notify.Outcome) {
+		if answered.Add(1) == n-1 {
+			close(gate)
+		}
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	reqs := make([]*http.Request, n)
+	for i := range reqs {
+		r, err := w.sim.SignedNotification(p.PaymentID, srv.URL+"/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		reqs[i] = r
+	}
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range reqs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = post(t, reqs[i]).StatusCode
+		}()
+	}
+	wg.Wait()
+	if c := calls.Load(); c != 1 {
+		t.Fatalf("deliver called %d times for %d concurrent copies", c, n)
+	}
+	ok := 0
+	for _, s := range statuses {
+		if s == 200 {
+			ok++
+		}
+	}
+	if ok < 1 {
+		t.Fatal("no copy was acknowledged")
+	}
+}
+
+func TestReconcilerSettlesAPaymentWhoseNotificationWasLost(t *testing.T) {
+	w := newWorld(t)
+	// The notify URL points nowhere: the notification is lost.
+	p, err := w.client.Pay(context.Background(), &payment.PayRequest{PaymentRequestID: "ORDER-N6", Scenario: payment.ScenarioQRCode,
+		Method: payment.MethodAlipay, Amount: money.MustParse("5.00 CAD"), NotifyURL: "http://127.0.0.1:9/lost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending := map[string]payment.Ref{p.PaymentID: p.Ref()}
+	var mu sync.Mutex
+	rec := &notify.Reconciler{
+		Provider: w.client,
+		Pending: notify.PendingFunc(func(context.Context) ([]payment.Ref, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			var out []payment.Ref
+			for _, r := range pending {
+				out = append(out, r)
+			}
+			return out, nil
+		}),
+		Deliver: func(ctx context.Context, e payment.Event) error {
+			mu.Lock()
+			delete(pending, e.Payment.PaymentID)
+			mu.Unlock()
+			return w.deliver(ctx, e)
+		},
+		Clock: w.clk,
+	}
+	ctx := context.Background()
+	if n, err := rec.RunOnce(ctx); n != 0 || err != nil {
+		t.Fatalf("a pending payment was settled: %d, %v", n, err)
+	}
+	if err := w.sim.Complete(p.PaymentID); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := rec.RunOnce(ctx); n != 0 {
+		t.Fatal("the reconciler did not wait out its backoff")
+	}
+	w.clk.Advance(10 * time.Second)
+	n, err := rec.RunOnce(ctx)
+	if n != 1 || err != nil {
+		t.Fatalf("RunOnce = %d, %v", n, err)
+	}
+	ev := w.delivered()
+	if len(ev) != 1 || ev[0].Payment.Status != payment.StatusSucceeded || ev[0].Key != fmt.Sprintf("alphapay:payment:%s:succeeded", p.PaymentID) {
+		t.Fatalf("delivered %+v", ev)
+	}
+}
