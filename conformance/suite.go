@@ -216,8 +216,11 @@ func (e *env) inquire(p *payment.Payment) *payment.Payment {
 
 func kindIs(t *testing.T, rule string, err error, want payment.Kind) {
 	t.Helper()
-	if got := payment.KindOf(err); got != want {
-		t.Errorf("%s: got %v (kind %v), want kind %v", rule, err, got, want)
+	switch got := payment.KindOf(err); {
+	case err == nil:
+		t.Errorf("%s: the call succeeded, want an error of kind %q", rule, want.String())
+	case got != want:
+		t.Errorf("%s: got %v (kind %q), want kind %q", rule, err, got.String(), want.String())
 	}
 }
 
