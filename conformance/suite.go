@@ -39,6 +39,7 @@ func Run(t *testing.T, maker HarnessMaker) {
 		{"money", checkMoney},
 		{"context", checkContext},
 		{"secrets", checkSecrets},
+		{"notifications", checkNotifications},
 	}
 	for _, c := range checks {
 		t.Run(c.group, func(t *testing.T) { c.run(t, maker, caps) })

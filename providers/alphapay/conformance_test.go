@@ -1,9 +1,16 @@
 package alphapay_test
 
 import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/paybridge/paybridge/internal/signing"
 
 	"github.com/paybridge/paybridge/conformance"
 	"github.com/paybridge/paybridge/payment"
@@ -97,4 +104,33 @@ func keyLines(pems ...string) []string {
 		}
 	}
 	return out
+}
+
+// forgeKey is a key AlphaPay's adapter does not trust.
+var forgeKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// Notification implements conformance.Notifier.
+func (h *harness) Notification(paymentID, target string, forged bool) (*http.Request, error) {
+	req, err := h.srv.SignedNotification(paymentID, target)
+	if err != nil || !forged {
+		return req, err
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	msg := signing.Message("POST", req.URL.RequestURI(), body, req.Header.Get("Merchant-Code"), req.Header.Get("Request-Time"), req.Header.Get("Nonce"))
+	sig, err := signing.Sign(forgeKey(), msg)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Signature", signing.Header{Algorithm: wire.Algorithm, KeyVersion: "1", Signature: sig}.Format(true))
+	return req, nil
 }
