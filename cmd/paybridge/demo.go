@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/payment"
+)
+
+// demoWallet is one simulated provider and its adapter, as the demo needs
+// them.
+type demoWallet struct {
+	title    string
+	provider interface {
+		payment.Provider
+		notify.Source
+	}
+	// request builds the QR (or cashier) payment the demo takes.
+	request func(id, notifyURL string) *payment.PayRequest
+	// customerPays plays the customer approving the payment.
+	customerPays func(paymentID string) error
+	// dropNextPays makes the provider take the next pays but lose every
+	// answer: an unknown outcome.
+	dropNextPays func(n int)
+	// charges counts what the provider took under a request ID.
+	charges func(paymentRequestID string) int
+	close   func()
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	noQR := fs.Bool("no-qr", false, "do not draw QR codes")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+
+	fmt.Fprintln(stdout, "paybridge demo — simulated providers on loopback; no credentials, no network.")
+	wallets, err := demoWallets()
+	if err != nil {
+		fmt.Fprintln(stderr, "paybridge demo:", err)
+		return exitFailed
+	}
+	defer func() {
+		for _, w := range wallets {
+			w.close()
+		}
+	}()
+	for _, w := range wallets {
+		if err := demoFlow(ctx, w, stdout, !*noQR); err != nil {
+			fmt.Fprintf(stderr, "paybridge demo: %s: %v\n", w.title, err)
+			return exitFailed
+		}
+	}
+	fmt.Fprintln(stdout, "\nEvery step above went over real HTTP with RSA signatures both ways.")
+	return exitOK
+}
+
+// step is one line of the demo's table.
+type step struct{ what, outcome, detail string }
+
+func demoFlow(ctx context.Context, w demoWallet, out io.Writer, drawQR bool) error {
+	fmt.Fprintf(out, "\n== %s ==\n", w.title)
+	var steps []step
+	add := func(what, outcome, detail string) { steps = append(steps, step{what, outcome, detail}) }
+
+	// The platform's notify endpoint, on loopback.
+	events := make(chan payment.Event, 8)
+	site := httptest.NewServer(notify.NewHandler(w.provider, func(_ context.Context, ev payment.Event) error {
+		events <- ev
+		return nil
+	}))
+	defer site.Close()
+	notifyURL := site.URL + "/notify/" + w.provider.Name()
+
+	// 1. Pay.
+	req := w.request("DEMO-"+strings.ToUpper(w.provider.Name())+"-1", notifyURL)
+	p, err := w.provider.Pay(ctx, req)
+	if err != nil {
+		return fmt.Errorf("pay: %w", err)
+	}
+	add("pay "+req.Amount.String(), string(p.Status), "payment "+p.PaymentID+", action "+actionText(p.Action))
+	if drawQR && p.Action != nil && p.Action.Kind == payment.ActionShowQR && p.Action.QRCode != "" {
+		fmt.Fprintln(out, "The customer scans:")
+		if err := writeQR(out, p.Action.QRCode); err != nil {
+			return err
+		}
+	}
+
+	// 2. The customer pays; the provider notifies the platform.
+	if err := w.customerPays(p.PaymentID); err != nil {
+		return fmt.Errorf("customer: %w", err)
+	}
+	add("customer pays", "done", "in the simulator's cashier")
+	select {
+	case ev := <-events:
+		add("notification", "delivered once, acknowledged", ev.Key)
+	case <-ctx.Done():
+		return errors.New("no notification arrived")
+	}
+
+	// 3. Inquire, refund part, refund the rest.
+	got, err := w.provider.Inquire(ctx, p.Ref())
+	if err != nil {
+		return fmt.Errorf("inquire: %w", err)
+	}
+	add("inquire", string(got.Status), got.Amount.String())
+	part, rest, err := split(req.Amount)
+	if err != nil {
+		return err
+	}
+	for i, amt := range []money.Amount{part, rest} {
+		r, err := w.provider.Refund(ctx, &payment.RefundRequest{
+			RefundRequestID: fmt.Sprintf("%s-R%d", req.PaymentRequestID, i+1),
+			Payment:         payment.Ref{PaymentID: p.PaymentID, PaymentRequestID: req.PaymentRequestID},
+			Amount:          amt,
+		})
+		if err != nil {
+			return fmt.Errorf("refund: %w", err)
+		}
+		got, err = w.provider.Inquire(ctx, p.Ref())
+		if err != nil {
+			return fmt.Errorf("inquire: %w", err)
+		}
+		add("refund "+amt.String(), string(r.Status), "payment now "+string(got.Status))
+	}
+
+	// 4. An unknown outcome: the provider takes the payment, the answer is
+	// lost on every attempt. Resolve finds the payment; nothing is charged
+	// twice.
+	req2 := w.request("DEMO-"+strings.ToUpper(w.provider.Name())+"-2", notifyURL)
+	w.dropNextPays(payment.DefaultMaxAttempts)
+	_, err = w.provider.Pay(ctx, req2)
+	if !errors.Is(err, payment.ErrUnknownOutcome) {
+		return fmt.Errorf("expected an unknown outcome, got %v", err)
+	}
+	add("pay "+req2.Amount.String(), "unknown outcome", "connection lost after the provider took it")
+	p2, err := payment.Resolve(ctx, w.provider, req2)
+	if err != nil {
+		return fmt.Errorf("resolve: %w", err)
+	}
+	add("payment.Resolve", string(p2.Status), "found payment "+p2.PaymentID)
+	if err := w.customerPays(p2.PaymentID); err != nil {
+		return fmt.Errorf("customer: %w", err)
+	}
+	<-events
+	add("customer pays", "done", fmt.Sprintf("charges under %s: %d", req2.PaymentRequestID, w.charges(req2.PaymentRequestID)))
+
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STEP\tOUTCOME\tDETAIL")
+	for _, s := range steps {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.what, s.outcome, s.detail)
+	}
+	return tw.Flush()
+}
+
+func actionText(a *payment.Action) string {
+	if a == nil {
+		return "none"
+	}
+	switch a.Kind {
+	case payment.ActionRedirect:
+		return "redirect to the cashier"
+	case payment.ActionShowQR:
+		return "show a QR code"
+	}
+	return string(a.Kind)
+}
+
+// split divides an amount into a part (a third) and the rest.
+func split(a money.Amount) (money.Amount, money.Amount, error) {
+	part, err := money.FromMinor(a.Minor()/3, a.Currency())
+	if err != nil {
+		return part, part, err
+	}
+	rest, err := a.Sub(part)
+	return part, rest, err
+}
+

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alphapay"
+	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
+)
+
+func demoWallets() ([]demoWallet, error) {
+	ap, err := alphapayWallet()
+	if err != nil {
+		return nil, err
+	}
+	return []demoWallet{ap}, nil
+}
+
+func alphapayWallet() (demoWallet, error) {
+	sim := alphapaytest.NewServer()
+	cr := sim.Credentials()
+	c, err := alphapay.New(alphapay.Config{BaseURL: cr.BaseURL, MerchantCode: cr.MerchantCode,
+		PrivateKey: cr.MerchantPrivateKey, AlphaPayPublicKey: cr.AlphaPayPublicKey})
+	if err != nil {
+		sim.Close()
+		return demoWallet{}, err
+	}
+	return demoWallet{
+		title:    "AlphaPay v2 — QR code payment with WeChat Pay",
+		provider: c,
+		request: func(id, notifyURL string) *payment.PayRequest {
+			return &payment.PayRequest{PaymentRequestID: id, Scenario: payment.ScenarioQRCode, Method: payment.MethodWeChatPay,
+				Amount: money.MustParse("19.99 CAD"), Description: "Two green teas", NotifyURL: notifyURL}
+		},
+		customerPays: sim.Complete,
+		dropNextPays: func(n int) {
+			for range n {
+				sim.Script(alphapaytest.PathPay, alphapaytest.Fault{DropAfter: true})
+			}
+		},
+		charges: sim.Charges,
+		close:   sim.Close,
+	}, nil
+}

@@ -1,0 +1,14 @@
+package alphapaytest
+
+import "github.com/paybridge/paybridge/providers/alphapay/internal/wire"
+
+// The API endpoint paths, for Script and Requests from code that cannot
+// import the adapter's internal wire package.
+const (
+	PathPay           = wire.PathPay
+	PathInquiry       = wire.PathInquiry
+	PathCancel        = wire.PathCancel
+	PathRefund        = wire.PathRefund
+	PathInquiryRefund = wire.PathInquiryRefund
+	PathTransactions  = wire.PathTransactions
+)
