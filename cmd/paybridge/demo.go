@@ -187,4 +187,3 @@ func split(a money.Amount) (money.Amount, money.Amount, error) {
 	rest, err := a.Sub(part)
 	return part, rest, err
 }
-
