@@ -1,0 +1,110 @@
+package providers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alphapay"
+)
+
+// builtin are the kinds NewRegistry starts with.
+var builtin = map[string]Opener{
+	alphapay.Name: openAlphaPay,
+}
+
+// Retry is the retry policy as a configuration file spells it.
+type Retry struct {
+	MaxAttempts int      `json:"maxAttempts,omitempty"`
+	BaseWait    Duration `json:"baseWait,omitempty"`
+	MaxWait     Duration `json:"maxWait,omitempty"`
+	MaxElapsed  Duration `json:"maxElapsed,omitempty"`
+}
+
+func (r *Retry) policy() payment.RetryPolicy {
+	if r == nil {
+		return payment.RetryPolicy{}
+	}
+	return payment.RetryPolicy{MaxAttempts: r.MaxAttempts, BaseWait: time.Duration(r.BaseWait),
+		MaxWait: time.Duration(r.MaxWait), MaxElapsed: time.Duration(r.MaxElapsed)}
+}
+
+// Duration is a time.Duration written as "250ms" or "5s".
+type Duration time.Duration
+
+// UnmarshalJSON reads a Go duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return errors.New("a duration must be a string such as \"5s\"")
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return errors.New("invalid duration " + s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// AlphaPaySettings are the settings of an "alphapay" wallet.
+type AlphaPaySettings struct {
+	BaseURL           string `json:"baseURL"`
+	MerchantCode      string `json:"merchantCode"`
+	PrivateKey        string `json:"privateKey"`        // secret reference
+	AlphaPayPublicKey string `json:"alphaPayPublicKey"` // reference or inline
+	Currency          string `json:"currency,omitempty"`
+	Retry             *Retry `json:"retry,omitempty"`
+}
+
+func openAlphaPay(_ context.Context, raw json.RawMessage, env Env) (payment.Provider, error) {
+	var s AlphaPaySettings
+	if err := decodeSettings(raw, &s); err != nil {
+		return nil, err
+	}
+	if err := required("baseURL", s.BaseURL); err != nil {
+		return nil, err
+	}
+	if err := required("merchantCode", s.MerchantCode); err != nil {
+		return nil, err
+	}
+	priv, err := secret(env, "privateKey", s.PrivateKey)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := secret(env, "alphaPayPublicKey", s.AlphaPayPublicKey)
+	if err != nil {
+		return nil, err
+	}
+	cfg := alphapay.Config{BaseURL: s.BaseURL, MerchantCode: s.MerchantCode, PrivateKey: priv, AlphaPayPublicKey: pub, Retry: s.Retry.policy()}
+	if s.Currency != "" {
+		c, err := money.LookupCurrency(s.Currency)
+		if err != nil {
+			return nil, &ConfigError{Field: "settings.currency", Err: err}
+		}
+		cfg.Currency = c
+	}
+	c, err := alphapay.New(cfg)
+	if err != nil {
+		var ce *alphapay.ConfigError
+		if errors.As(err, &ce) {
+			return nil, &ConfigError{Field: "settings." + settingsName(ce.Field), Err: ce.Err}
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// settingsName maps an adapter Config field to its JSON settings name.
+func settingsName(field string) string {
+	if field == "" {
+		return field
+	}
+	switch field {
+	case "BaseURL":
+		return "baseURL"
+	}
+	return string(field[0]+('a'-'A')) + field[1:]
+}

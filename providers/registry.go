@@ -1,0 +1,297 @@
+package providers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/paybridge/paybridge/payment"
+)
+
+// Opener builds a provider of one kind from its settings (the JSON object
+// of a wallet's "settings"). Secret fields are resolved through env.
+type Opener func(ctx context.Context, settings json.RawMessage, env Env) (payment.Provider, error)
+
+// Env resolves secret references. Its zero value reads the process
+// environment and files relative to the working directory.
+type Env struct {
+	// Getenv defaults to os.LookupEnv.
+	Getenv func(name string) (string, bool)
+	// ReadFile defaults to os.ReadFile.
+	ReadFile func(path string) ([]byte, error)
+	// Dir is the directory relative "file:" paths are read from.
+	Dir string
+}
+
+// Secret resolves a reference: "env:NAME", "file:PATH", or an inline value.
+// Its errors name the reference, never the value.
+func (e Env) Secret(ref string) (string, error) {
+	switch {
+	case strings.HasPrefix(ref, "env:"):
+		name := strings.TrimPrefix(ref, "env:")
+		get := e.Getenv
+		if get == nil {
+			get = os.LookupEnv
+		}
+		v, ok := get(name)
+		if !ok || strings.TrimSpace(v) == "" {
+			return "", fmt.Errorf("environment variable %s is not set", name)
+		}
+		return v, nil
+	case strings.HasPrefix(ref, "file:"):
+		path := strings.TrimPrefix(ref, "file:")
+		if !filepath.IsAbs(path) && e.Dir != "" {
+			path = filepath.Join(e.Dir, path)
+		}
+		read := e.ReadFile
+		if read == nil {
+			read = os.ReadFile
+		}
+		b, err := read(path)
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", path, errors.Unwrap(err))
+		}
+		return string(b), nil
+	}
+	return ref, nil
+}
+
+// Registry maps provider kinds to Openers. It is safe for concurrent use.
+type Registry struct {
+	mu      sync.RWMutex
+	openers map[string]Opener
+}
+
+// ErrDuplicate is returned by Register for a kind registered before.
+var ErrDuplicate = errors.New("providers: kind already registered")
+
+// ErrUnknownKind is returned for a provider kind no one registered.
+var ErrUnknownKind = errors.New("providers: unknown provider kind")
+
+// NewRegistry returns a registry with paybridge's adapters: "alphapay" and
+// "alipayplus".
+func NewRegistry() *Registry {
+	r := &Registry{openers: map[string]Opener{}}
+	for kind, o := range builtin {
+		r.openers[kind] = o
+	}
+	return r
+}
+
+// NewEmptyRegistry returns a registry without any kind.
+func NewEmptyRegistry() *Registry { return &Registry{openers: map[string]Opener{}} }
+
+// Register adds a kind. It refuses a kind that is already registered
+// rather than replace it silently.
+func (r *Registry) Register(kind string, o Opener) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.openers[kind]; ok {
+		return fmt.Errorf("%w: %q", ErrDuplicate, kind)
+	}
+	r.openers[kind] = o
+	return nil
+}
+
+// Kinds lists the registered kinds, sorted.
+func (r *Registry) Kinds() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.openers))
+	for k := range r.openers {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Open builds a provider of kind from settings.
+func (r *Registry) Open(ctx context.Context, kind string, settings json.RawMessage, env Env) (payment.Provider, error) {
+	r.mu.RLock()
+	o, ok := r.openers[kind]
+	r.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("%w: %q (known: %s)", ErrUnknownKind, kind, strings.Join(r.Kinds(), ", "))
+	}
+	return o(ctx, settings, env)
+}
+
+// Open builds a provider of kind from settings with paybridge's adapters,
+// resolving secrets from the environment and the working directory.
+func Open(ctx context.Context, kind string, settings json.RawMessage) (payment.Provider, error) {
+	return NewRegistry().Open(ctx, kind, settings, Env{})
+}
+
+// Wallets are the providers a configuration names.
+type Wallets struct {
+	names     []string
+	providers map[string]payment.Provider
+	kinds     map[string]string
+}
+
+// Get returns the wallet's provider.
+func (w *Wallets) Get(name string) (payment.Provider, bool) {
+	p, ok := w.providers[name]
+	return p, ok
+}
+
+// Kind returns the wallet's provider kind.
+func (w *Wallets) Kind(name string) string { return w.kinds[name] }
+
+// Names lists the wallets in configuration order.
+func (w *Wallets) Names() []string { return append([]string(nil), w.names...) }
+
+// ConfigError names the wallet and the field a configuration error is about.
+type ConfigError struct {
+	Wallet string // "" for the file as a whole
+	Field  string // e.g. "settings.privateKey"; "" if not about one field
+	Err    error
+}
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	b.WriteString("providers: config")
+	if e.Wallet != "" {
+		fmt.Fprintf(&b, ": wallet %q", e.Wallet)
+	}
+	if e.Field != "" {
+		b.WriteString(": " + e.Field)
+	}
+	b.WriteString(": " + e.Err.Error())
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+type fileConfig struct {
+	Wallets []walletConfig `json:"wallets"`
+}
+
+type walletConfig struct {
+	Name     string          `json:"name"`
+	Provider string          `json:"provider"`
+	Settings json.RawMessage `json:"settings"`
+}
+
+// Load reads a JSON configuration and opens every wallet in it with r.
+func (r *Registry) Load(ctx context.Context, rd io.Reader, env Env) (*Wallets, error) {
+	var fc fileConfig
+	raw, err := io.ReadAll(io.LimitReader(rd, 1<<20))
+	if err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	if err := checkKeys(raw, reflect.TypeOf(fc), ""); err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&fc); err != nil {
+		return nil, &ConfigError{Err: fieldError(err)}
+	}
+	if len(fc.Wallets) == 0 {
+		return nil, &ConfigError{Field: "wallets", Err: errors.New("no wallet configured")}
+	}
+	w := &Wallets{providers: map[string]payment.Provider{}, kinds: map[string]string{}}
+	for i, wc := range fc.Wallets {
+		name := wc.Name
+		switch {
+		case name == "":
+			return nil, &ConfigError{Wallet: fmt.Sprintf("#%d", i+1), Field: "name", Err: errors.New("is required")}
+		case w.providers[name] != nil:
+			return nil, &ConfigError{Wallet: name, Field: "name", Err: errors.New("is used twice")}
+		case wc.Provider == "":
+			return nil, &ConfigError{Wallet: name, Field: "provider", Err: errors.New("is required")}
+		case len(bytes.TrimSpace(wc.Settings)) == 0:
+			return nil, &ConfigError{Wallet: name, Field: "settings", Err: errors.New("is required")}
+		}
+		p, err := r.Open(ctx, wc.Provider, wc.Settings, env)
+		if err != nil {
+			var ce *ConfigError
+			if errors.As(err, &ce) {
+				ce.Wallet = name
+				return nil, ce
+			}
+			return nil, &ConfigError{Wallet: name, Err: err}
+		}
+		w.names = append(w.names, name)
+		w.providers[name] = p
+		w.kinds[name] = wc.Provider
+	}
+	return w, nil
+}
+
+// Load reads a JSON configuration and opens its wallets with paybridge's
+// adapters, resolving secrets from the environment and the working
+// directory.
+func Load(ctx context.Context, rd io.Reader) (*Wallets, error) {
+	return NewRegistry().Load(ctx, rd, Env{})
+}
+
+// LoadFile is Load for a file; relative "file:" secrets are read next to it.
+func LoadFile(ctx context.Context, path string) (*Wallets, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	defer f.Close()
+	return NewRegistry().Load(ctx, f, Env{Dir: filepath.Dir(path)})
+}
+
+// decodeSettings decodes a wallet's settings strictly into v.
+func decodeSettings(settings json.RawMessage, v any) error {
+	if err := checkKeys(settings, reflect.TypeOf(v), ""); err != nil {
+		return &ConfigError{Field: "settings", Err: err}
+	}
+	dec := json.NewDecoder(bytes.NewReader(settings))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &ConfigError{Field: "settings", Err: fieldError(err)}
+	}
+	return nil
+}
+
+// fieldError makes encoding/json's errors read as configuration errors.
+func fieldError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("%s must be a %s", te.Field, te.Type)
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// secret resolves a required secret field of a wallet's settings.
+func secret(env Env, field, ref string) (string, error) {
+	if ref == "" {
+		return "", &ConfigError{Field: "settings." + field, Err: errors.New("is required")}
+	}
+	v, err := env.Secret(ref)
+	if err != nil {
+		return "", &ConfigError{Field: "settings." + field, Err: fmt.Errorf("%s: %w", describeRef(ref), err)}
+	}
+	return v, nil
+}
+
+// describeRef names a secret reference without its value.
+func describeRef(ref string) string {
+	if strings.HasPrefix(ref, "env:") || strings.HasPrefix(ref, "file:") {
+		return ref
+	}
+	return "inline value"
+}
+
+func required(field, v string) error {
+	if v == "" {
+		return &ConfigError{Field: "settings." + field, Err: errors.New("is required")}
+	}
+	return nil
+}
