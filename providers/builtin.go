@@ -2,10 +2,14 @@ package providers
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay"
@@ -57,6 +61,9 @@ type AlphaPaySettings struct {
 	AlphaPayPublicKey string `json:"alphaPayPublicKey"` // reference or inline
 	Currency          string `json:"currency,omitempty"`
 	Retry             *Retry `json:"retry,omitempty"`
+	// CAFile names a PEM file of certificates to trust besides the system's
+	// (the sandbox's self-signed certificate).
+	CAFile string `json:"caFile,omitempty"`
 }
 
 func openAlphaPay(_ context.Context, raw json.RawMessage, env Env) (payment.Provider, error) {
@@ -78,7 +85,12 @@ func openAlphaPay(_ context.Context, raw json.RawMessage, env Env) (payment.Prov
 	if err != nil {
 		return nil, err
 	}
-	cfg := alphapay.Config{BaseURL: s.BaseURL, MerchantCode: s.MerchantCode, PrivateKey: priv, AlphaPayPublicKey: pub, Retry: s.Retry.policy()}
+	hc, err := httpClient(env, s.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	cfg := alphapay.Config{BaseURL: s.BaseURL, MerchantCode: s.MerchantCode, PrivateKey: priv, AlphaPayPublicKey: pub,
+		Retry: s.Retry.policy(), HTTPClient: hc}
 	if s.Currency != "" {
 		c, err := money.LookupCurrency(s.Currency)
 		if err != nil {
@@ -107,4 +119,26 @@ func settingsName(field string) string {
 		return "baseURL"
 	}
 	return string(field[0]+('a'-'A')) + field[1:]
+}
+
+// httpClient returns nil (the adapter's own pooled client) or, with a CA
+// file, a client that also trusts its certificates. Verification stays on.
+func httpClient(env Env, caFile string) (*http.Client, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	pemBytes, err := env.Secret("file:" + caFile)
+	if err != nil {
+		return nil, &ConfigError{Field: "settings.caFile", Err: err}
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM([]byte(pemBytes)) {
+		return nil, &ConfigError{Field: "settings.caFile", Err: errors.New("no PEM certificate in " + caFile)}
+	}
+	t := transport.NewPooledTransport()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: t, Timeout: 30 * time.Second}, nil
 }

@@ -3,6 +3,7 @@ package providers_test
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -109,5 +110,36 @@ func TestRegistryRefusesDuplicates(t *testing.T) {
 	// Registries are independent: no global state.
 	if strings.Contains(strings.Join(providers.NewRegistry().Kinds(), ","), "memory") {
 		t.Fatal("a new registry sees another registry's kind")
+	}
+}
+
+func TestCAFileTrustsTheSandboxCertificate(t *testing.T) {
+	sim := alphapaytest.NewTLSServer()
+	defer sim.Close()
+	cr := sim.Credentials()
+	dir := t.TempDir()
+	cert := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: sim.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	open := func(ca string) payment.Provider {
+		t.Helper()
+		extra := ""
+		if ca != "" {
+			extra = fmt.Sprintf(`,"caFile":%q`, ca)
+		}
+		settings := fmt.Sprintf(`{"baseURL":%q,"merchantCode":%q,"privateKey":%q,"alphaPayPublicKey":%q%s}`,
+			cr.BaseURL, cr.MerchantCode, cr.MerchantPrivateKey, cr.AlphaPayPublicKey, extra)
+		p, err := providers.Open(context.Background(), "alphapay", json.RawMessage(settings))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if _, err := open(cert).Inquire(context.Background(), payment.Ref{PaymentID: "x"}); !errors.Is(err, payment.ErrNotFound) {
+		t.Fatalf("with the CA file: %v", err)
+	}
+	if _, err := open("").Inquire(context.Background(), payment.Ref{PaymentID: "x"}); !errors.Is(err, payment.ErrUnavailable) {
+		t.Fatalf("without it, TLS verification must refuse the self-signed certificate: %v", err)
 	}
 }

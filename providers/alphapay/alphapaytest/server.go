@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"io"
 	"log/slog"
 	"math/big"
@@ -346,6 +347,10 @@ func (s *Server) Close() {
 // Client returns an HTTP client configured for the server: for a TLS
 // server it trusts the certificate. It is nil before Start or StartTLS.
 func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// Certificate returns the TLS server's certificate, or nil for a plain
+// HTTP server: write it out for clients in other processes to trust.
+func (s *Server) Certificate() *x509.Certificate { return s.ts.Certificate() }
 
 // Handler returns the server's handler, to serve it elsewhere (mounted at
 // the root of the host: signatures cover the request path). Payment and
