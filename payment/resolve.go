@@ -3,6 +3,7 @@ package payment
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -126,7 +127,7 @@ func Resolve(ctx context.Context, p Provider, req *PayRequest, opts ...PollOptio
 		}
 		if !c.wait(ctx, n) {
 			return nil, &Error{Op: "resolve", Provider: p.Name(), Kind: KindUnknownOutcome,
-				RequestID: req.PaymentRequestID, Err: errors.Join(ctx.Err(), lastErr)}
+				RequestID: req.PaymentRequestID, Err: lastAnswer(ctx.Err(), lastErr)}
 		}
 	}
 }
@@ -158,7 +159,17 @@ func AwaitFinal(ctx context.Context, p Provider, ref Ref, opts ...PollOption) (*
 		}
 		if !c.wait(ctx, n) {
 			return last, &Error{Op: "await", Provider: p.Name(), Kind: KindUnknownOutcome,
-				RequestID: ref.String(), Err: errors.Join(ctx.Err(), lastErr)}
+				RequestID: ref.String(), Err: lastAnswer(ctx.Err(), lastErr)}
 		}
 	}
+}
+
+// lastAnswer wraps the context's error and keeps the last attempt's error
+// as text only: wrapping that *Error would let errors.Is match its kind (say,
+// ErrUnavailable) on an error that means "unknown".
+func lastAnswer(ctxErr, last error) error {
+	if last == nil {
+		return ctxErr
+	}
+	return fmt.Errorf("%w (last attempt: %v)", ctxErr, last)
 }

@@ -120,6 +120,25 @@ func TestResolveStopsWhenTheContextEnds(t *testing.T) {
 	}
 }
 
+// An unknown outcome must not also match the kind of the last attempt's
+// error: a caller testing ErrUnavailable first would read "nothing happened".
+func TestResolveGivingUpMatchesOnlyUnknownOutcome(t *testing.T) {
+	p := &scripted{pays: []step{{err: kindErr(payment.KindUnavailable)}}}
+	clk := clock.NewFake(t0)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := payment.Resolve(ctx, p, req, payment.WithClock(clk))
+		done <- err
+	}()
+	clk.BlockUntilWaiters(1)
+	cancel()
+	err := <-done
+	if !errors.Is(err, payment.ErrUnknownOutcome) || errors.Is(err, payment.ErrUnavailable) {
+		t.Fatalf("err = %v: must be an unknown outcome and nothing else", err)
+	}
+}
+
 func TestAwaitFinalPollsUntilThePaymentLeavesPending(t *testing.T) {
 	p := &scripted{inquiries: []step{{pay: pending}, {err: kindErr(payment.KindUnknownOutcome)}, {pay: pending}, {pay: paid}}}
 	clk := clock.NewAuto(t0)

@@ -69,7 +69,7 @@ func ValidatePay(provider string, caps Capabilities, req *PayRequest, extra ...F
 	if c := req.Amount.Currency(); !c.IsZero() && !caps.SupportsCurrency(c) {
 		unsupported = append(unsupported, FieldError{"Amount", fmt.Sprintf("currency %s is not supported by %s", c.Code(), provider)})
 	}
-	if o := req.ProviderOptions; o != nil && o.ProviderName() != provider {
+	if o := req.ProviderOptions; o != nil && !isNilPointer(o) && o.ProviderName() != provider {
 		bad = append(bad, FieldError{"ProviderOptions", fmt.Sprintf("are for provider %q, not %q", o.ProviderName(), provider)})
 	}
 	bad = append(bad, extra...)
@@ -336,4 +336,11 @@ func problem(fe validator.FieldError) string {
 		return "must be an absolute http or https URL"
 	}
 	return "fails rule " + fe.Tag()
+}
+
+// isNilPointer reports a typed nil pointer in an interface, which must not
+// be called (its value-receiver methods would panic).
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }

@@ -6,18 +6,21 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayplus"
 	"github.com/paybridge/paybridge/providers/alphapay"
 )
 
 // builtin are the kinds NewRegistry starts with.
 var builtin = map[string]Opener{
-	alphapay.Name: openAlphaPay,
+	alphapay.Name:   openAlphaPay,
+	alipayplus.Name: openAlipayPlus,
 }
 
 // Retry is the retry policy as a configuration file spells it.
@@ -109,6 +112,67 @@ func openAlphaPay(_ context.Context, raw json.RawMessage, env Env) (payment.Prov
 	return c, nil
 }
 
+// AlipayPlusSettings are the settings of an "alipayplus" wallet (GCash,
+// Touch 'n Go, Super Qi, … — the per-wallet differences are settings).
+type AlipayPlusSettings struct {
+	BaseURL         string   `json:"baseURL"`
+	PathPrefix      string   `json:"pathPrefix,omitempty"`
+	ClientID        string   `json:"clientId"`
+	KeyVersion      string   `json:"keyVersion,omitempty"`
+	PrivateKey      string   `json:"privateKey"`      // secret reference
+	WalletPublicKey string   `json:"walletPublicKey"` // reference or inline
+	ProductCode     string   `json:"productCode,omitempty"`
+	TimeLayout      string   `json:"timeLayout,omitempty"`
+	RawSignature    bool     `json:"rawSignature,omitempty"`
+	Currencies      []string `json:"currencies,omitempty"`
+	Retry           *Retry   `json:"retry,omitempty"`
+	CAFile          string   `json:"caFile,omitempty"`
+}
+
+func openAlipayPlus(_ context.Context, raw json.RawMessage, env Env) (payment.Provider, error) {
+	var s AlipayPlusSettings
+	if err := decodeSettings(raw, &s); err != nil {
+		return nil, err
+	}
+	if err := required("baseURL", s.BaseURL); err != nil {
+		return nil, err
+	}
+	if err := required("clientId", s.ClientID); err != nil {
+		return nil, err
+	}
+	priv, err := secret(env, "privateKey", s.PrivateKey)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := secret(env, "walletPublicKey", s.WalletPublicKey)
+	if err != nil {
+		return nil, err
+	}
+	hc, err := httpClient(env, s.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	cfg := alipayplus.Config{BaseURL: s.BaseURL, PathPrefix: s.PathPrefix, ClientID: s.ClientID, KeyVersion: s.KeyVersion,
+		PrivateKey: priv, WalletPublicKey: pub, ProductCode: s.ProductCode, TimeLayout: s.TimeLayout,
+		RawSignature: s.RawSignature, Retry: s.Retry.policy(), HTTPClient: hc}
+	for i, code := range s.Currencies {
+		c, err := money.LookupCurrency(code)
+		if err != nil {
+			return nil, &ConfigError{Field: fmt.Sprintf("settings.currencies[%d]", i), Err: err}
+		}
+		cfg.Currencies = append(cfg.Currencies, c)
+	}
+	c, err := alipayplus.New(cfg)
+	if err != nil {
+		var ce *alipayplus.ConfigError
+		if errors.As(err, &ce) {
+			return nil, &ConfigError{Field: "settings." + settingsName(ce.Field), Err: ce.Err}
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
 // settingsName maps an adapter Config field to its JSON settings name.
 func settingsName(field string) string {
 	if field == "" {
@@ -117,6 +181,8 @@ func settingsName(field string) string {
 	switch field {
 	case "BaseURL":
 		return "baseURL"
+	case "ClientID":
+		return "clientId"
 	}
 	return string(field[0]+('a'-'A')) + field[1:]
 }

@@ -94,7 +94,9 @@ func TestConfigErrorsNameTheWalletAndField(t *testing.T) {
 
 func TestRegistryRefusesDuplicates(t *testing.T) {
 	r := providers.NewRegistry()
-	memory := func(context.Context, json.RawMessage, providers.Env) (payment.Provider, error) { return paymenttest.New(), nil }
+	memory := func(context.Context, json.RawMessage, providers.Env) (payment.Provider, error) {
+		return paymenttest.New(), nil
+	}
 	if err := r.Register("memory", memory); err != nil {
 		t.Fatal(err)
 	}

@@ -93,5 +93,5 @@ func (c *Client) ParseNotification(body []byte) (payment.Event, error) {
 // Acknowledgement is the answer AlphaPay takes as "received" [ours: the
 // documented body is not public; this is what working integrations return].
 func (c *Client) Acknowledgement() (status int, contentType string, body []byte) {
-	return http.StatusOK, "application/json; charset=UTF-8", wire.Ack
+	return http.StatusOK, "application/json; charset=UTF-8", append([]byte(nil), wire.Ack...)
 }

@@ -1,5 +1,6 @@
 // Package wire holds the JSON shapes of the Alipay+ style v1 wallet OpenAPI
-// (spec: docs/providers/alipayplus.md), shared by the adapter and its
+// (the protocol paybridge implements; mapping in docs/providers/alipayplus.md),
+// shared by the adapter and its
 // simulator. Field order follows the wallets' documentation, so the bytes the
 // adapter signs match the official examples.
 package wire

@@ -1,0 +1,141 @@
+package alipayplustest
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"net/url"
+
+	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+)
+
+// cashierPage is the page behind the redirect action form: what the
+// customer sees in the wallet. html/template escapes every value.
+var cashierPage = template.Must(template.New("cashier").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Alipay+ sandbox cashier</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 28rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1rem; }
+dt { color: #666; }
+dd { margin: 0; word-break: break-word; }
+#status { font-weight: bold; }
+form { display: inline-block; margin: 1rem .5rem 0 0; }
+button { font-size: 1rem; padding: .5rem 1.5rem; }
+.note { color: #a00; }
+</style>
+</head>
+<body>
+<main>
+{{- if .Found}}
+<h1>Alipay+ sandbox cashier</h1>
+<dl>
+<dt>Amount</dt><dd id="amount">{{.Amount}} {{.Currency}}</dd>
+<dt>Description</dt><dd id="description">{{.Description}}</dd>
+<dt>Payment ID</dt><dd id="payment-id">{{.ID}}</dd>
+<dt>Status</dt><dd id="status">{{.Status}}</dd>
+</dl>
+{{- if .Note}}
+<p class="note" id="note">{{.Note}}</p>
+{{- end}}
+{{- if .Open}}
+<form method="post" action="{{.ApproveURL}}"><button id="approve" type="submit">Approve</button></form>
+<form method="post" action="{{.DeclineURL}}"><button id="decline" type="submit">Decline</button></form>
+{{- end}}
+{{- if .ReturnURL}}
+<p><a id="return" href="{{.ReturnURL}}">Return to the merchant</a></p>
+{{- end}}
+{{- else}}
+<h1>Payment not found</h1>
+<p>There is no payment with this ID.</p>
+{{- end}}
+</main>
+</body>
+</html>
+`))
+
+type cashierData struct {
+	Found                     bool
+	Amount, Currency, ID      string
+	Description, Status, Note string
+	Open                      bool
+	ApproveURL, DeclineURL    string
+	ReturnURL                 string
+}
+
+func (s *Server) cashierMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /cashier/{id}", func(w http.ResponseWriter, r *http.Request) {
+		s.renderPage(w, r, r.PathValue("id"), http.StatusOK, "")
+	})
+	mux.HandleFunc("POST /cashier/{id}/approve", func(w http.ResponseWriter, r *http.Request) {
+		s.serveAction(w, r, s.Complete)
+	})
+	mux.HandleFunc("POST /cashier/{id}/decline", func(w http.ResponseWriter, r *http.Request) {
+		s.serveAction(w, r, s.Decline)
+	})
+	mux.HandleFunc("/", http.NotFound)
+	return mux
+}
+
+// serveAction approves or declines, then sends the browser back to the
+// page (303), which shows the new status. An action the status no longer
+// allows shows the page with a note instead.
+func (s *Server) serveAction(w http.ResponseWriter, r *http.Request, act func(string) error) {
+	id := r.PathValue("id")
+	if err := act(id); err != nil {
+		if _, found := s.Payment(id); !found {
+			s.renderPage(w, r, id, http.StatusNotFound, "")
+			return
+		}
+		s.renderPage(w, r, id, http.StatusConflict, "This payment can no longer be approved or declined.")
+		return
+	}
+	back := "/cashier/" + url.PathEscape(id)
+	if q := r.URL.RawQuery; q != "" {
+		back += "?" + q
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, id string, status int, note string) {
+	d := cashierData{Note: note}
+	s.mu.Lock()
+	if p := s.lookupLocked(id, ""); p != nil {
+		d.Found = true
+		d.ID = p.id
+		d.Amount = p.amount.Major()
+		d.Currency = p.amount.Currency().Code()
+		d.Description = p.description
+		d.Status = p.status
+		d.Open = p.status == wire.PaymentProcessing
+		// The actions keep the query, so the page after them still links
+		// back to the merchant.
+		q := ""
+		if r.URL.RawQuery != "" {
+			q = "?" + r.URL.RawQuery
+		}
+		d.ApproveURL = "/cashier/" + p.id + "/approve" + q
+		d.DeclineURL = "/cashier/" + p.id + "/decline" + q
+		d.ReturnURL = p.redirectURL
+		if rd := r.URL.Query().Get("redirect"); rd != "" && len(rd) <= maxURL && isHTTPURL(rd) {
+			d.ReturnURL = rd
+		}
+	}
+	s.mu.Unlock()
+	if !d.Found {
+		status = http.StatusNotFound
+	}
+	var buf bytes.Buffer
+	if err := cashierPage.Execute(&buf, d); err != nil {
+		http.Error(w, "cashier page failed", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}

@@ -1,0 +1,133 @@
+package alipayplustest
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+)
+
+func getPage(t *testing.T, client *http.Client, u string) (int, string) {
+	t.Helper()
+	resp, err := client.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func postForm(t *testing.T, client *http.Client, u string) (int, string, *url.URL) {
+	t.Helper()
+	resp, err := client.PostForm(u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Request.URL
+}
+
+func TestCashierApprove(t *testing.T) {
+	srv, c, _ := newFakeServer(t)
+	r := cashierPay("CASH-1")
+	r.Order.OrderDescription = `<script>alert("x")</script> & tea`
+	r.PaymentAmount = wire.Amount{Currency: "IQD", Value: "150000"}
+	r.Order.OrderAmount = nil
+	resp, _ := c.pay(r)
+	id := resp.PaymentID
+	cashier := resp.RedirectActionForm.URL()
+	status, page := getPage(t, c.http, cashier)
+	if status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	for _, want := range []string{
+		`id="status">PROCESSING<`,
+		`id="approve"`, `id="decline"`,
+		`150.000 IQD`,
+		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; tea`,
+		`action="/cashier/` + id + `/approve"`,
+		`action="/cashier/` + id + `/decline"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<script>") {
+		t.Errorf("description not escaped")
+	}
+
+	status, page, final := postForm(t, c.http, srv.URL+"/cashier/"+id+"/approve")
+	if status != http.StatusOK || final.Path != "/cashier/"+id {
+		t.Fatalf("after approve: %d at %s", status, final)
+	}
+	if !strings.Contains(page, `id="status">SUCCESS<`) || strings.Contains(page, `id="approve"`) {
+		t.Errorf("page after approve does not show SUCCESS without buttons")
+	}
+	if c.status(id) != wire.PaymentSuccess || srv.Charges("CASH-1") != 1 {
+		t.Errorf("not paid once")
+	}
+	// A second click cannot pay twice.
+	status, page, _ = postForm(t, c.http, srv.URL+"/cashier/"+id+"/approve")
+	if status != http.StatusConflict || !strings.Contains(page, `id="status">SUCCESS<`) || !strings.Contains(page, `id="note"`) || srv.Charges("CASH-1") != 1 {
+		t.Errorf("second approve: %d, charges %d", status, srv.Charges("CASH-1"))
+	}
+}
+
+func TestCashierDeclineWithRedirect(t *testing.T) {
+	srv, c, _ := newFakeServer(t)
+	r := cashierPay("CASH-2")
+	r.PaymentRedirectURL = "https://shop.example/done?order=2"
+	resp, _ := c.pay(r)
+	id := resp.PaymentID
+	_, page := getPage(t, c.http, resp.RedirectActionForm.URL())
+	if !strings.Contains(page, `href="https://shop.example/done?order=2"`) {
+		t.Errorf("no link back to the merchant:\n%s", page)
+	}
+	if !strings.Contains(page, `action="/cashier/`+id+`/decline?redirect=`) {
+		t.Errorf("the actions lose the redirect")
+	}
+	status, page, final := postForm(t, c.http, srv.URL+"/cashier/"+id+"/decline?redirect="+url.QueryEscape(r.PaymentRedirectURL))
+	if status != http.StatusOK || final.Path != "/cashier/"+id || final.Query().Get("redirect") != r.PaymentRedirectURL {
+		t.Fatalf("after decline: %d at %s", status, final)
+	}
+	if !strings.Contains(page, `id="status">FAIL<`) || !strings.Contains(page, `id="return"`) {
+		t.Errorf("page after decline")
+	}
+	if c.status(id) != wire.PaymentFail {
+		t.Errorf("status %s", c.status(id))
+	}
+	// A hostile redirect parameter is not linked.
+	_, page = getPage(t, c.http, srv.URL+"/cashier/"+id+"?redirect="+url.QueryEscape("javascript:alert(1)"))
+	if strings.Contains(page, "javascript") {
+		t.Errorf("page links a javascript: URL")
+	}
+}
+
+func TestCashierNotFound(t *testing.T) {
+	srv, c, _ := newFakeServer(t)
+	for _, p := range []string{"/cashier/123", "/cashier/%3Cb%3E"} {
+		status, page := getPage(t, c.http, srv.URL+p)
+		if status != http.StatusNotFound || !strings.Contains(page, "not found") {
+			t.Errorf("%s: %d", p, status)
+		}
+	}
+	status, _, _ := postForm(t, c.http, srv.URL+"/cashier/123/approve")
+	if status != http.StatusNotFound {
+		t.Errorf("approve unknown: %d", status)
+	}
+	if srv.CashierURL("123") != "" {
+		t.Errorf("CashierURL of an unknown payment")
+	}
+	// Unpaid payments that expired show their status without buttons.
+	resp, _ := c.pay(cashierPay("CASH-3"))
+	_ = srv.Expire(resp.PaymentID)
+	_, page := getPage(t, c.http, srv.CashierURL(resp.PaymentID))
+	if !strings.Contains(page, `id="status">CANCELLED<`) || strings.Contains(page, `id="approve"`) {
+		t.Errorf("cancelled payment page")
+	}
+}

@@ -1,0 +1,455 @@
+package alipayplustest
+
+import (
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+)
+
+// receiver is a merchant's notification endpoint that verifies every
+// notification as the spec says (§5.6) and answers as told.
+type receiver struct {
+	t      *testing.T
+	srv    *httptest.Server
+	pub    *rsa.PublicKey
+	creds  Credentials
+	raw    bool         // expect a raw base64 signature
+	answer atomic.Value // func(http.ResponseWriter)
+
+	mu     sync.Mutex
+	bodies [][]byte
+	bad    []string
+}
+
+func newReceiver(t *testing.T, creds Credentials) *receiver {
+	pub, err := signing.ParsePublicKey(creds.WalletPublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := &receiver{t: t, pub: pub, creds: creds}
+	rc.fail()
+	rc.srv = httptest.NewServer(http.HandlerFunc(rc.serve))
+	t.Cleanup(rc.srv.Close)
+	return rc
+}
+
+func (rc *receiver) fail() {
+	rc.answer.Store(func(w http.ResponseWriter) { http.Error(w, "down", http.StatusInternalServerError) })
+}
+
+func (rc *receiver) ack() {
+	rc.answer.Store(func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(wire.Ack)
+	})
+}
+
+func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	problem := ""
+	h, err := signing.ParseHeader(r.Header.Get(wire.HeaderSignature))
+	_, terr := time.Parse(time.RFC3339, r.Header.Get(wire.HeaderRequestTime))
+	switch {
+	case r.Method != http.MethodPost:
+		problem = "method " + r.Method
+	case r.Header.Get(wire.HeaderClientID) != rc.creds.ClientID:
+		problem = "client id"
+	case r.Header.Get("Content-Type") != "application/json; charset=UTF-8":
+		problem = "content type"
+	case terr != nil:
+		problem = "request time"
+	case err != nil:
+		problem = "signature header: " + err.Error()
+	case h.KeyVersion != rc.creds.KeyVersion || h.Algorithm != wire.Algorithm:
+		problem = "keyVersion or algorithm"
+	case r.Header.Get(wire.HeaderSignature) != h.Format(!rc.raw):
+		problem = "signature encoding"
+	default:
+		msg := signing.Message("POST", r.URL.RequestURI(), body, rc.creds.ClientID, r.Header.Get(wire.HeaderRequestTime))
+		if signing.Verify(rc.pub, msg, h.Signature) != nil {
+			problem = "signature does not verify"
+		}
+	}
+	rc.mu.Lock()
+	rc.bodies = append(rc.bodies, body)
+	if problem != "" {
+		rc.bad = append(rc.bad, problem)
+	}
+	rc.mu.Unlock()
+	rc.answer.Load().(func(http.ResponseWriter))(w)
+}
+
+func (rc *receiver) check() {
+	rc.t.Helper()
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for _, p := range rc.bad {
+		rc.t.Errorf("bad notification: %s", p)
+	}
+}
+
+// body returns the i-th notification body as a generic object.
+func (rc *receiver) body(i int) map[string]any {
+	rc.t.Helper()
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var m map[string]any
+	if err := json.Unmarshal(rc.bodies[i], &m); err != nil {
+		rc.t.Fatal(err)
+	}
+	return m
+}
+
+func keys(m map[string]any) string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, ",")
+}
+
+func TestNotificationSchedule(t *testing.T) {
+	srv, c, clk := newFakeServer(t)
+	rc := newReceiver(t, srv.Credentials())
+	r := cashierPay("N-1")
+	r.PaymentNotifyURL = rc.srv.URL + "/hooks/alipayplus?shop=1"
+	resp, _ := c.pay(r)
+	clk.Advance(time.Minute)
+	if err := srv.Complete(resp.PaymentID); err != nil {
+		t.Fatal(err)
+	}
+	ctx := ctxTimeout(t)
+	paidAt := t0.Add(time.Minute)
+	// The first try at once, then after 2 min, 10 min, 10 min, 1 h, 2 h,
+	// 6 h and 15 h of the server clock; eight in all.
+	at := paidAt
+	for i, wait := range retrySchedule {
+		if i > 0 {
+			clk.BlockUntilWaiters(1)
+			clk.Advance(wait - time.Millisecond)
+			if clk.Waiters() != 1 || len(srv.Deliveries()) != i {
+				t.Fatalf("try %d came before its time", i+1)
+			}
+			clk.Advance(time.Millisecond)
+			at = at.Add(wait)
+		}
+		if err := srv.AwaitDeliveries(ctx, i+1); err != nil {
+			t.Fatal(err)
+		}
+		d := srv.Deliveries()[i]
+		if d.Kind != KindPayment || d.ID != resp.PaymentID || d.URL != r.PaymentNotifyURL || d.Attempt != i+1 ||
+			!d.Time.Equal(at) || d.StatusCode != 500 || d.Acked || d.Err == "" {
+			t.Errorf("delivery %d: %+v", i, d)
+		}
+	}
+	srv.wg.Wait() // eight tries: the delivery goroutine has ended
+	if n := len(srv.Deliveries()); n != 8 || clk.Waiters() != 0 {
+		t.Errorf("%d deliveries, %d waiters after the last try", n, clk.Waiters())
+	}
+	if got := srv.Deliveries()[7].Time.Sub(paidAt); got != 24*time.Hour+22*time.Minute {
+		t.Errorf("last try %v after the first", got)
+	}
+	if got := clk.Waits(); len(got) != 7 || got[0] != 2*time.Minute || got[6] != 15*time.Hour {
+		t.Errorf("waits %v", got)
+	}
+	rc.check()
+
+	// Shape B, every attempt the same body.
+	b := rc.body(0)
+	if keys(b) != "paymentAmount,paymentCreateTime,paymentId,paymentRequestId,paymentResult,paymentTime" {
+		t.Errorf("shape B keys %s", keys(b))
+	}
+	var n wire.Notification
+	rc.mu.Lock()
+	_ = json.Unmarshal(rc.bodies[0], &n)
+	same := string(rc.bodies[0]) == string(rc.bodies[7])
+	rc.mu.Unlock()
+	if n.PaymentID != resp.PaymentID || n.PaymentRequestID != "N-1" || *n.PaymentAmount != (wire.Amount{Currency: "USD", Value: "1999"}) ||
+		n.PaymentTime != paidAt.Format(wire.TimeLayout) || n.PaymentCreateTime != t0.Format(wire.TimeLayout) ||
+		*n.PaymentResult != (wire.Result{ResultCode: wire.CodeSuccess, ResultStatus: wire.StatusS, ResultMessage: "success"}) || !same {
+		t.Errorf("notification %+v", n)
+	}
+}
+
+func TestNotificationAckStopsRetries(t *testing.T) {
+	srv, c, clk := newFakeServer(t)
+	rc := newReceiver(t, srv.Credentials())
+	r := cashierPay("N-2")
+	r.PaymentNotifyURL = rc.srv.URL + "/n"
+	resp, _ := c.pay(r)
+	_ = srv.Complete(resp.PaymentID)
+	ctx := ctxTimeout(t)
+	if err := srv.AwaitDeliveries(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	clk.BlockUntilWaiters(1)
+	clk.Advance(2 * time.Minute)
+	if err := srv.AwaitDeliveries(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	rc.ack()
+	clk.BlockUntilWaiters(1)
+	clk.Advance(10 * time.Minute)
+	if err := srv.AwaitDeliveries(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	srv.wg.Wait() // the delivery goroutine has ended
+	ds := srv.Deliveries()
+	if len(ds) != 3 || !ds[2].Acked || ds[2].Err != "" || ds[2].StatusCode != 200 || !ds[2].Time.Equal(t0.Add(12*time.Minute)) {
+		t.Fatalf("deliveries %+v", ds)
+	}
+	if clk.Waiters() != 0 {
+		t.Errorf("a retry is still scheduled after the acknowledgement")
+	}
+	rc.check()
+}
+
+func TestNotificationShapes(t *testing.T) {
+	for _, tc := range []struct {
+		shape   string
+		decline bool
+		keys    string
+		check   func(n wire.Notification) bool
+	}{
+		{ShapeB, false, "paymentAmount,paymentCreateTime,paymentId,paymentRequestId,paymentResult,paymentTime", func(n wire.Notification) bool {
+			return n.PaymentResult.ResultStatus == wire.StatusS && n.PaymentResult.ResultCode == wire.CodeSuccess
+		}},
+		{ShapeB, true, "paymentAmount,paymentCreateTime,paymentId,paymentRequestId,paymentResult", func(n wire.Notification) bool {
+			return n.PaymentResult.ResultStatus == wire.StatusF && n.PaymentResult.ResultCode == wire.CodeProcessFail && n.PaymentResult.ResultMessage != ""
+		}},
+		{ShapeA, false, "paymentAmount,paymentId,paymentRequestId,paymentStatus,paymentTime", func(n wire.Notification) bool {
+			return n.PaymentStatus == wire.PaymentSuccess && n.PaymentTime == t0.Format(wire.TimeLayout)
+		}},
+		{ShapeA, true, "paymentAmount,paymentFailReason,paymentId,paymentRequestId,paymentStatus", func(n wire.Notification) bool {
+			return n.PaymentStatus == wire.PaymentFail && n.PaymentFailReason == declineReason
+		}},
+	} {
+		name := "shape " + tc.shape
+		if tc.decline {
+			name += " declined"
+		}
+		t.Run(name, func(t *testing.T) {
+			opts := []Option{}
+			if tc.shape == ShapeA {
+				opts = append(opts, WithNotificationShape(ShapeA))
+			}
+			srv, c, _ := newFakeServer(t, opts...)
+			rc := newReceiver(t, srv.Credentials())
+			rc.ack()
+			r := cashierPay("N-S")
+			r.PaymentNotifyURL = rc.srv.URL + "/n"
+			resp, _ := c.pay(r)
+			act := srv.Complete
+			if tc.decline {
+				act = srv.Decline
+			}
+			if err := act(resp.PaymentID); err != nil {
+				t.Fatal(err)
+			}
+			if err := srv.AwaitDeliveries(ctxTimeout(t), 1); err != nil {
+				t.Fatal(err)
+			}
+			rc.check()
+			if got := keys(rc.body(0)); got != tc.keys {
+				t.Errorf("keys %s, want %s", got, tc.keys)
+			}
+			var n wire.Notification
+			rc.mu.Lock()
+			_ = json.Unmarshal(rc.bodies[0], &n)
+			rc.mu.Unlock()
+			if !tc.check(n) || n.PaymentID != resp.PaymentID || n.PaymentRequestID != "N-S" || n.PaymentAmount.Value != "1999" {
+				t.Errorf("notification %+v", n)
+			}
+			if d := srv.Deliveries()[0]; !d.Acked {
+				t.Errorf("delivery %+v", d)
+			}
+		})
+	}
+}
+
+func TestNotificationWhen(t *testing.T) {
+	srv, c, clk := newFakeServer(t, WithRawSignature(true))
+	rc := newReceiver(t, srv.Credentials())
+	rc.raw = true
+	rc.ack()
+	notify := rc.srv.URL + "/n"
+	// Agreement pay notifies at once, with the raw signature encoding.
+	r := agreementPay("NW-1", "token")
+	r.PaymentNotifyURL = notify
+	ag, _ := c.pay(r)
+	ctx := ctxTimeout(t)
+	if err := srv.AwaitDeliveries(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if d := srv.Deliveries()[0]; d.ID != ag.PaymentID || !d.Acked {
+		t.Errorf("delivery %+v", d)
+	}
+	// Cancel, expiry, refunds and repeats send nothing; neither does a
+	// payment without a notify URL.
+	for _, id := range []string{"NW-2", "NW-3"} {
+		r := cashierPay(id)
+		r.PaymentNotifyURL = notify
+		c.pay(r)
+	}
+	p2, _ := srv.PaymentByRequestID("NW-2")
+	c.cancel(wire.PaymentRef{PaymentID: p2.PaymentID})
+	clk.Advance(time.Hour) // NW-3 expires
+	c.refund(ag.PaymentID, "NW-R", "1", "USD")
+	c.pay(r)
+	c.paid("NW-4")
+	srv.Close() // waits for any delivery goroutine
+	if n := len(srv.Deliveries()); n != 1 {
+		t.Errorf("%d deliveries, want 1", n)
+	}
+	rc.check()
+}
+
+func TestNotificationAckRules(t *testing.T) {
+	for name, answer := range map[string]func(http.ResponseWriter){
+		"200 without body": func(w http.ResponseWriter) {},
+		"200 F": func(w http.ResponseWriter) {
+			_, _ = io.WriteString(w, `{"result":{"resultCode":"X","resultStatus":"F"}}`)
+		},
+		"200 U":              func(w http.ResponseWriter) { _, _ = io.WriteString(w, `{"result":{"resultStatus":"U"}}`) },
+		"200 not JSON":       func(w http.ResponseWriter) { _, _ = io.WriteString(w, "success") },
+		"201 with ack body":  func(w http.ResponseWriter) { w.WriteHeader(201); _, _ = w.Write(wire.Ack) },
+		"500 with ack body":  func(w http.ResponseWriter) { w.WriteHeader(500); _, _ = w.Write(wire.Ack) },
+		"200 S without code": func(w http.ResponseWriter) { _, _ = io.WriteString(w, `{"result":{"resultStatus":"S"}}`) },
+		"200 ack":            func(w http.ResponseWriter) { _, _ = w.Write(wire.Ack) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, c, _ := newFakeServer(t)
+			rc := newReceiver(t, srv.Credentials())
+			rc.answer.Store(answer)
+			r := cashierPay("N-A")
+			r.PaymentNotifyURL = rc.srv.URL + "/n"
+			resp, _ := c.pay(r)
+			_ = srv.Complete(resp.PaymentID)
+			if err := srv.AwaitDeliveries(ctxTimeout(t), 1); err != nil {
+				t.Fatal(err)
+			}
+			wantAck := name == "200 S without code" || name == "200 ack"
+			if d := srv.Deliveries()[0]; d.Acked != wantAck || (d.Err == "") != wantAck {
+				t.Errorf("Acked = %v (%+v)", d.Acked, d)
+			}
+		})
+	}
+}
+
+func TestNotificationUnreachable(t *testing.T) {
+	srv, c, _ := newFakeServer(t)
+	rc := newReceiver(t, srv.Credentials())
+	url := rc.srv.URL + "/n"
+	rc.srv.Close() // nobody listens there any more
+	r := cashierPay("N-U")
+	r.PaymentNotifyURL = url
+	resp, _ := c.pay(r)
+	_ = srv.Complete(resp.PaymentID)
+	if err := srv.AwaitDeliveries(ctxTimeout(t), 1); err != nil {
+		t.Fatal(err)
+	}
+	if d := srv.Deliveries()[0]; d.Acked || d.StatusCode != 0 || d.Err == "" {
+		t.Errorf("delivery %+v", d)
+	}
+}
+
+func TestCloseStopsDeliveries(t *testing.T) {
+	srv, c, clk := newFakeServer(t)
+	rc := newReceiver(t, srv.Credentials())
+	r := cashierPay("N-C")
+	r.PaymentNotifyURL = rc.srv.URL + "/n"
+	resp, _ := c.pay(r)
+	_ = srv.Complete(resp.PaymentID)
+	if err := srv.AwaitDeliveries(ctxTimeout(t), 1); err != nil {
+		t.Fatal(err)
+	}
+	clk.BlockUntilWaiters(1) // waiting on a clock that will never move
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close hangs with a delivery waiting on a frozen clock")
+	}
+	// After Close nothing new starts.
+	clk.Advance(time.Hour)
+	if n := len(srv.Deliveries()); n != 1 {
+		t.Errorf("%d deliveries", n)
+	}
+	srv.mu.Lock()
+	p := srv.byRequestID["N-C"]
+	srv.notifyLocked(p)
+	srv.mu.Unlock()
+	srv.wg.Wait()
+	if n := len(srv.Deliveries()); n != 1 {
+		t.Errorf("a delivery started after Close")
+	}
+}
+
+func TestSignedNotification(t *testing.T) {
+	for _, raw := range []bool{false, true} {
+		srv, c, _ := newFakeServer(t, WithRawSignature(raw), WithClientID("C-77"), WithKeyVersion("3"))
+		rc := newReceiver(t, srv.Credentials())
+		rc.raw = raw
+		rc.ack()
+		id := c.paid("N-SN")
+		req, err := srv.SignedNotification(id, rc.srv.URL+"/webhook/alipayplus?a=b&c=%2F")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := rc.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		rc.check()
+		var n wire.Notification
+		rc.mu.Lock()
+		_ = json.Unmarshal(rc.bodies[0], &n)
+		rc.mu.Unlock()
+		if n.PaymentID != id || n.PaymentResult == nil || n.PaymentResult.ResultStatus != wire.StatusS {
+			t.Errorf("body %+v", n)
+		}
+		if len(srv.Deliveries()) != 0 {
+			t.Errorf("SignedNotification sent something itself")
+		}
+		// Still available after the payment was reversed.
+		c.cancel(wire.PaymentRef{PaymentID: id})
+		if _, err := srv.SignedNotification(id, rc.srv.URL); err != nil {
+			t.Errorf("after cancel: %v", err)
+		}
+	}
+	srv, c, _ := newFakeServer(t)
+	if _, err := srv.SignedNotification("nope", "https://shop.example/n"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown payment: %v", err)
+	}
+	pending, _ := c.pay(cashierPay("N-P"))
+	if _, err := srv.SignedNotification(pending.PaymentID, "https://shop.example/n"); !errors.Is(err, ErrNoNotification) {
+		t.Errorf("pending payment: %v", err)
+	}
+	_ = srv.Expire(pending.PaymentID)
+	if _, err := srv.SignedNotification(pending.PaymentID, "https://shop.example/n"); !errors.Is(err, ErrNoNotification) {
+		t.Errorf("cancelled unpaid payment: %v", err)
+	}
+	declined, _ := c.pay(cashierPay("N-D"))
+	_ = srv.Decline(declined.PaymentID)
+	if _, err := srv.SignedNotification(declined.PaymentID, "https://shop.example/n"); err != nil {
+		t.Errorf("declined payment: %v", err)
+	}
+	if _, err := srv.SignedNotification(declined.PaymentID, "/relative"); err == nil {
+		t.Error("relative URL")
+	}
+}

@@ -1,0 +1,301 @@
+package alipayplustest
+
+import (
+	"bytes"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+)
+
+func TestCredentials(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	cr := srv.Credentials()
+	if cr.BaseURL != srv.URL || !strings.HasPrefix(cr.BaseURL, "http://127.0.0.1:") || strings.HasSuffix(cr.BaseURL, "/") {
+		t.Errorf("BaseURL %q", cr.BaseURL)
+	}
+	if cr.Prefix != "/api" || cr.ClientID != DefaultClientID || cr.KeyVersion != "1" {
+		t.Errorf("defaults: %q %q %q", cr.Prefix, cr.ClientID, cr.KeyVersion)
+	}
+	if !strings.HasPrefix(cr.MerchantPrivateKey, "-----BEGIN PRIVATE KEY-----") || !strings.HasPrefix(cr.WalletPrivateKey, "-----BEGIN PRIVATE KEY-----") {
+		t.Errorf("private keys are not PKCS#8 PEM")
+	}
+	mpriv, err1 := signing.ParsePrivateKey(cr.MerchantPrivateKey)
+	mpub, err2 := signing.ParsePublicKey(cr.MerchantPublicKey)
+	wpriv, err3 := signing.ParsePrivateKey(cr.WalletPrivateKey)
+	wpub, err4 := signing.ParsePublicKey(cr.WalletPublicKey)
+	for _, err := range []error{err1, err2, err3, err4} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !mpriv.PublicKey.Equal(mpub) || !wpriv.PublicKey.Equal(wpub) || mpub.Equal(wpub) {
+		t.Errorf("key pairs do not match or are the same")
+	}
+	if mpriv.N.BitLen() != 2048 {
+		t.Errorf("%d-bit key", mpriv.N.BitLen())
+	}
+}
+
+func TestOptionsApplied(t *testing.T) {
+	kp := defaultKeys()
+	merchantPEM := string(signing.PrivateKeyPEM(kp.merchant))
+	walletPEM := string(signing.PrivateKeyPEM(kp.wallet))
+	// Swapped on purpose: the merchant signs with what was the wallet's key.
+	srv, c, _ := newFakeServer(t, WithKeys(walletPEM, merchantPEM), WithClientID("CLIENT-9"), WithKeyVersion("7"), WithPrefix("/miniprogram/api/"))
+	cr := srv.Credentials()
+	if cr.ClientID != "CLIENT-9" || cr.KeyVersion != "7" || cr.Prefix != "/miniprogram/api" ||
+		cr.MerchantPublicKey != string(signing.PublicKeyPEM(&kp.wallet.PublicKey)) ||
+		cr.WalletPublicKey != string(signing.PublicKeyPEM(&kp.merchant.PublicKey)) {
+		t.Fatalf("options not applied: %+v", cr)
+	}
+	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
+	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+	if !strings.Contains(a.header.Get(wire.HeaderSignature), "keyVersion=7,") {
+		t.Errorf("answer Signature %q lacks the configured keyVersion", a.header.Get(wire.HeaderSignature))
+	}
+}
+
+func TestOptionPanics(t *testing.T) {
+	for name, opt := range map[string]Option{
+		"prefix without slash":   WithPrefix("api"),
+		"prefix with query":      WithPrefix("/api?x=1"),
+		"prefix with space":      WithPrefix("/my api"),
+		"prefix empty segment":   WithPrefix("/a//b"),
+		"prefix cashier":         WithPrefix("/cashier"),
+		"redirect field":         WithRedirectField("redirect_url"),
+		"accept status":          WithAcceptStatus("U"),
+		"notification shape":     WithNotificationShape("C"),
+		"currency unknown":       WithCurrencies("USD", "XYZ"),
+		"currency lower case":    WithCurrencies("usd"),
+		"merchant key garbage":   WithKeys("not a key", string(signing.PrivateKeyPEM(defaultKeys().wallet))),
+		"wallet key is a public": WithKeys(string(signing.PrivateKeyPEM(defaultKeys().merchant)), string(signing.PublicKeyPEM(&defaultKeys().wallet.PublicKey))),
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if r == nil {
+					t.Fatal("no panic")
+				}
+				if s, _ := r.(string); !strings.HasPrefix(s, "alipayplustest: ") || strings.Contains(s, "PRIVATE KEY") {
+					t.Errorf("panic %v", r)
+				}
+			}()
+			NewUnstartedServer(opt).Close()
+		})
+	}
+}
+
+func TestTLSServer(t *testing.T) {
+	srv := NewTLSServer()
+	defer srv.Close()
+	if !strings.HasPrefix(srv.URL, "https://") {
+		t.Fatalf("URL %q", srv.URL)
+	}
+	c := newTestClient(t, srv, nil) // system clock
+	resp, res := c.pay(cashierPay("TLS-1"))
+	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
+	if !strings.HasPrefix(resp.RedirectActionForm.URL(), srv.URL+"/cashier/") {
+		t.Errorf("cashier URL %q", resp.RedirectActionForm.URL())
+	}
+}
+
+func TestUnstartedWithAddr(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	srv := NewUnstartedServer(WithAddr(addr))
+	defer srv.Close()
+	if srv.URL != "" {
+		t.Errorf("URL before Start: %q", srv.URL)
+	}
+	srv.Start()
+	if srv.URL != "http://"+addr {
+		t.Errorf("URL %q, want http://%s", srv.URL, addr)
+	}
+	c := newTestClient(t, srv, nil)
+	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
+	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+}
+
+func TestHandlerServedElsewhere(t *testing.T) {
+	srv := NewUnstartedServer(WithAutoComplete(true))
+	defer srv.Close()
+	host := httptest.NewServer(srv.Handler())
+	defer host.Close()
+	c := newTestClient(t, srv, nil)
+	c.http = host.Client()
+	c.creds.BaseURL = host.URL // srv.URL is empty: the requests go to the host
+	resp, res := c.pay(cashierPay("ELSE-1"))
+	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
+	p, _ := srv.PaymentByRequestID("ELSE-1")
+	if p.Status != wire.PaymentSuccess || srv.Charges("ELSE-1") != 1 {
+		t.Errorf("WithAutoComplete: status %s", p.Status)
+	}
+	want := host.URL + "/cashier/" + p.PaymentID
+	if got := srv.CashierURL(p.PaymentID); got != want || resp.RedirectActionForm.URL() != want {
+		t.Errorf("CashierURL %q, form %q, want %q", got, resp.RedirectActionForm.URL(), want)
+	}
+}
+
+func TestPrefixes(t *testing.T) {
+	for _, prefix := range []string{"", "/api", "/miniprogram/api"} {
+		t.Run("prefix="+prefix, func(t *testing.T) {
+			srv, c, _ := newFakeServer(t, WithPrefix(prefix))
+			if srv.Credentials().Prefix != prefix {
+				t.Fatalf("Prefix %q", srv.Credentials().Prefix)
+			}
+			resp, res := c.pay(cashierPay("P-1"))
+			wantResult(t, res, wire.CodeSuccess, wire.StatusS)
+			_, res = c.inquiry(wire.PaymentRef{PaymentID: resp.PaymentID})
+			wantResult(t, res, wire.CodeSuccess, wire.StatusS)
+			// Recorded without the prefix.
+			if n := len(srv.Requests(wire.PathPay)); n != 1 {
+				t.Errorf("Requests(PathPay) = %d", n)
+			}
+			// A request signed over the path without the prefix does not
+			// verify when a prefix is configured.
+			if prefix != "" {
+				body := payBody("P-2")
+				req := c.signedRequest(wire.PathPay, body)
+				c.resign(req, c.key, wire.PathPay, body)
+				a, err := c.do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantResult(t, a.result, wire.CodeInvalidSignature, wire.StatusF)
+			}
+			// The endpoints are not served at another prefix.
+			other := "/other"
+			if prefix == "" {
+				other = "/api"
+			}
+			req := c.signedRequest(wire.PathPay, payBody("P-3"))
+			req.URL.Path = other + wire.PathPay
+			a, err := c.do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if prefix == "" {
+				// Under the empty prefix every path is: no such API.
+				wantResult(t, a.result, wire.CodeInvalidAPI, wire.StatusF)
+			} else if a.status != http.StatusNotFound {
+				t.Errorf("POST %s: status %d, want 404", req.URL.Path, a.status)
+			}
+		})
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	srv, c, _ := newFakeServer(t)
+	for _, tc := range []struct{ method, path string }{
+		{"GET", "/api" + wire.PathPay},
+		{"PUT", "/api" + wire.PathRefund},
+		{"POST", wire.PathPay},
+		{"POST", "/api"},
+		{"POST", "/apiv1/payments/pay"},
+		{"GET", "/"},
+		{"GET", "/cashier/"},
+		{"POST", "/cashier/123"},
+	} {
+		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s %s: status %d, want 404", tc.method, tc.path, resp.StatusCode)
+		}
+	}
+	if n := srv.RequestCount(); n != 0 {
+		t.Errorf("RequestCount = %d after only non-API requests", n)
+	}
+	// A POST to another path under the prefix is a signed INVALID_API.
+	for _, p := range []string{"/v1/payments/unknown", "/v1/payments/pay/", "/v2/payments/pay", "/"} {
+		req := c.signedRequest(p, []byte(`{}`))
+		a, err := c.do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.status != http.StatusOK || !a.signed() {
+			t.Fatalf("%s: status %d signature %v", p, a.status, a.sigErr)
+		}
+		wantResult(t, a.result, wire.CodeInvalidAPI, wire.StatusF)
+		if got := srv.Requests(p); len(got) != 1 || got[0].Result.ResultCode != wire.CodeInvalidAPI {
+			t.Errorf("%s not recorded: %+v", p, got)
+		}
+	}
+}
+
+func TestAnswerHeaders(t *testing.T) {
+	srv, c, _ := newFakeServer(t)
+	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"x"}`))
+	if ct := a.header.Get("Content-Type"); ct != "application/json; charset=UTF-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if rt := a.header.Get(wire.HeaderResponseTime); rt != t0.Format(wire.TimeLayout) || rt != "2026-11-22T18:15:30.000+08:00" {
+		t.Errorf("Response-Time %q, want the clock's time", rt)
+	}
+	if id := a.header.Get(wire.HeaderClientID); id != srv.Credentials().ClientID {
+		t.Errorf("Client-Id %q", id)
+	}
+	const head = "algorithm=RSA256,keyVersion=1,signature="
+	if sh := a.header.Get(wire.HeaderSignature); !strings.HasPrefix(sh, head) || strings.ContainsAny(sh[len(head):], "+/=") {
+		t.Errorf("Signature header %q is not in the documented, URL-encoded form", sh)
+	}
+	// The answer to an unknown Client-Id carries that Client-Id, signed.
+	req := c.signedRequest(wire.PathInquiry, []byte(`{"paymentId":"x"}`))
+	req.Header.Set(wire.HeaderClientID, "SOMEONE-ELSE")
+	a, err := c.do(req)
+	if err != nil || !a.signed() {
+		t.Fatalf("%v %v", err, a)
+	}
+	wantResult(t, a.result, wire.CodeInvalidClient, wire.StatusF)
+	if a.header.Get(wire.HeaderClientID) != "SOMEONE-ELSE" {
+		t.Errorf("Client-Id %q", a.header.Get(wire.HeaderClientID))
+	}
+	// Without one, the configured Client-Id.
+	req.Header.Del(wire.HeaderClientID)
+	if a, _ = c.do(req); a.header.Get(wire.HeaderClientID) != DefaultClientID || !a.signed() {
+		t.Errorf("Client-Id %q signature %v", a.header.Get(wire.HeaderClientID), a.sigErr)
+	}
+}
+
+func TestLoggerNoSecrets(t *testing.T) {
+	var buf bytes.Buffer
+	srv, c, _ := newFakeServer(t, WithLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	const token = "ACCESS-TOKEN-3f9a8b7c6d5e"
+	req := c.signedRequest(wire.PathPay, payBody("LOG-1"))
+	sig := req.Header.Get(wire.HeaderSignature)
+	if _, err := c.do(req); err != nil {
+		t.Fatal(err)
+	}
+	c.pay(agreementPay("LOG-2", token))
+	resp, res := c.pay(agreementPay("LOG-2", token+"x")) // inconsistent: no echo
+	wantResult(t, res, wire.CodeRepeatReqInconsistent, wire.StatusF)
+	out := buf.String()
+	if !strings.Contains(out, wire.PathPay) || !strings.Contains(out, wire.CodeSuccess) {
+		t.Errorf("log lacks path and result: %s", out)
+	}
+	cr := srv.Credentials()
+	for _, secret := range []string{token, sig[len(sig)-40:], cr.MerchantPrivateKey[40:80], cr.WalletPrivateKey[40:80]} {
+		if strings.Contains(out, secret) || strings.Contains(res.ResultMessage, secret) || strings.Contains(resp.PaymentID, secret) {
+			t.Errorf("log or answer contains a secret")
+		}
+	}
+	for _, r := range srv.Requests(wire.PathPay) {
+		if strings.Contains(r.Result.ResultMessage, token) {
+			t.Errorf("a result message quotes paymentAuthCode")
+		}
+	}
+}

@@ -1,0 +1,314 @@
+package alipayplustest
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+)
+
+func TestVerificationFailures(t *testing.T) {
+	srv, c, _ := newFakeServer(t)
+	body := payBody("V-1")
+	uri := "/api" + wire.PathPay
+	otherKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// withTime re-signs the request with another Request-Time.
+	withTime := func(rt string) func(*http.Request) {
+		return func(r *http.Request) {
+			r.Header.Set(wire.HeaderRequestTime, rt)
+			c.resign(r, c.key, uri, body)
+		}
+	}
+	// withHeader replaces the Signature header, keeping the signature.
+	withHeader := func(edit func(h *signing.Header)) func(*http.Request) {
+		return func(r *http.Request) {
+			h, _ := signing.ParseHeader(r.Header.Get(wire.HeaderSignature))
+			edit(&h)
+			r.Header.Set(wire.HeaderSignature, h.Format(true))
+		}
+	}
+	tests := []struct {
+		name     string
+		edit     func(*http.Request)
+		code     string
+		contains string
+	}{
+		{"client id missing", func(r *http.Request) { r.Header.Del(wire.HeaderClientID) }, wire.CodeInvalidClient, "missing"},
+		{"client id unknown", func(r *http.Request) {
+			r.Header.Set(wire.HeaderClientID, "2022091516250500002")
+			c.resign(r, c.key, uri, body)
+		}, wire.CodeInvalidClient, "unknown"},
+		{"client id twice", func(r *http.Request) { r.Header.Add(wire.HeaderClientID, c.creds.ClientID) }, wire.CodeInvalidClient, "missing"},
+		{"request time missing", func(r *http.Request) { r.Header.Del(wire.HeaderRequestTime) }, wire.CodeRequestTimeInvalid, "missing"},
+		{"request time unparseable", withTime("22/11/2026 18:15"), wire.CodeRequestTimeInvalid, "ISO 8601"},
+		{"request time without offset", withTime("2026-11-22T18:15:30"), wire.CodeRequestTimeInvalid, "ISO 8601"},
+		{"request time epoch millis", withTime("1795342530000"), wire.CodeRequestTimeInvalid, "ISO 8601"},
+		{"request time 6 minutes late", withTime(t0.Add(-6 * time.Minute).Format(wire.TimeLayout)), wire.CodeRequestTimeInvalid, "5 minutes"},
+		{"request time 6 minutes early", withTime(t0.Add(6 * time.Minute).Format(wire.TimeLayout)), wire.CodeRequestTimeInvalid, "5 minutes"},
+		{"signature missing", func(r *http.Request) { r.Header.Del(wire.HeaderSignature) }, wire.CodeInvalidSignature, "missing"},
+		{"signature without value", func(r *http.Request) { r.Header.Set(wire.HeaderSignature, "algorithm=RSA256,keyVersion=1") }, wire.CodeInvalidSignature, "malformed"},
+		{"signature not base64", func(r *http.Request) {
+			r.Header.Set(wire.HeaderSignature, "algorithm=RSA256,keyVersion=1,signature=!!!")
+		}, wire.CodeInvalidSignature, "malformed"},
+		{"key version other", withHeader(func(h *signing.Header) { h.KeyVersion = "2" }), wire.CodeKeyNotFound, "keyVersion"},
+		{"key version missing", func(r *http.Request) {
+			h, _ := signing.ParseHeader(r.Header.Get(wire.HeaderSignature))
+			r.Header.Set(wire.HeaderSignature, "algorithm=RSA256,signature="+base64.StdEncoding.EncodeToString(h.Signature))
+		}, wire.CodeKeyNotFound, "keyVersion"},
+		{"algorithm HS256", withHeader(func(h *signing.Header) { h.Algorithm = "HS256" }), wire.CodeInvalidSignature, "RSA256"},
+		{"algorithm missing", withHeader(func(h *signing.Header) { h.Algorithm = "" }), wire.CodeInvalidSignature, "RSA256"},
+		{"signed by another key", func(r *http.Request) { c.resign(r, otherKey, uri, body) }, wire.CodeInvalidSignature, "verify"},
+		{"signed by the wallet's key", func(r *http.Request) { c.resign(r, c.srv.walletKey, uri, body) }, wire.CodeInvalidSignature, "verify"},
+		{"signed over another path", func(r *http.Request) { c.resign(r, c.key, "/api"+wire.PathInquiry, body) }, wire.CodeInvalidSignature, "verify"},
+		{"signed over another body", func(r *http.Request) { c.resign(r, c.key, uri, append(body, ' ')) }, wire.CodeInvalidSignature, "verify"},
+		{"signed with another time", func(r *http.Request) {
+			r.Header.Set(wire.HeaderRequestTime, t0.Add(time.Second).Format(wire.TimeLayout))
+		}, wire.CodeInvalidSignature, "verify"},
+		{"signed with the AlphaPay layout", func(r *http.Request) {
+			sig, _ := signing.Sign(c.key, signing.Message("POST", uri, body, c.creds.ClientID, r.Header.Get(wire.HeaderRequestTime), "nonce"))
+			r.Header.Set(wire.HeaderSignature, signing.Header{Algorithm: "RSA256", KeyVersion: "1", Signature: sig}.Format(true))
+		}, wire.CodeInvalidSignature, "verify"},
+		{"content type not JSON", func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, wire.CodeMsgParseError, "Content-Type"},
+		{"content type other charset", func(r *http.Request) { r.Header.Set("Content-Type", "application/json; charset=ISO-8859-1") }, wire.CodeMsgParseError, "Content-Type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(srv.Requests(wire.PathPay))
+			req := c.signedRequest(wire.PathPay, body)
+			tt.edit(req)
+			a, err := c.do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.status != http.StatusOK || !a.signed() {
+				t.Fatalf("status %d signature %v: F answers must be signed 200s", a.status, a.sigErr)
+			}
+			wantResult(t, a.result, tt.code, wire.StatusF)
+			if !strings.Contains(a.result.ResultMessage, tt.contains) {
+				t.Errorf("message %q does not mention %q", a.result.ResultMessage, tt.contains)
+			}
+			reqs := srv.Requests(wire.PathPay)
+			if len(reqs) != before+1 || reqs[len(reqs)-1].Result != a.result {
+				t.Errorf("rejected request not recorded with its result")
+			}
+			if srv.Orders("V-1") != 0 {
+				t.Fatalf("a rejected request created a payment")
+			}
+		})
+	}
+}
+
+func TestRequestTimeForms(t *testing.T) {
+	_, c, _ := newFakeServer(t)
+	body := []byte(`{"paymentId":"1"}`)
+	uri := "/api" + wire.PathInquiry
+	for _, rt := range []string{
+		t0.Format(wire.TimeLayout),
+		t0.UTC().Format(time.RFC3339),                    // Z
+		t0.UTC().Format("2006-01-02T15:04:05.000-07:00"), // +00:00, as Super Qi wants
+		t0.Format(time.RFC3339Nano),
+		t0.Add(5 * time.Minute).Format(wire.TimeLayout), // early, at the edge
+		t0.Add(-5 * time.Minute).In(time.FixedZone("", -3*3600)).Format(wire.TimeLayout),
+	} {
+		req := c.signedRequest(wire.PathInquiry, body)
+		req.Header.Set(wire.HeaderRequestTime, rt)
+		c.resign(req, c.key, uri, body)
+		a, err := c.do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Verification passed: the unknown payment is the answer.
+		if a.result.ResultCode != wire.CodeOrderNotExist {
+			t.Errorf("Request-Time %s: %+v", rt, a.result)
+		}
+	}
+}
+
+func TestRequestSignatureForms(t *testing.T) {
+	_, c, _ := newFakeServer(t)
+	body := []byte(`{"paymentId":"1"}`)
+	sigOf := func(req *http.Request) []byte {
+		h, err := signing.ParseHeader(req.Header.Get(wire.HeaderSignature))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.Signature
+	}
+	for name, form := range map[string]func(sig []byte) string{
+		"URL-encoded": func(sig []byte) string {
+			return signing.Header{Algorithm: "RSA256", KeyVersion: "1", Signature: sig}.Format(true)
+		},
+		"raw base64": func(sig []byte) string {
+			return signing.Header{Algorithm: "RSA256", KeyVersion: "1", Signature: sig}.Format(false)
+		},
+		"RS256": func(sig []byte) string {
+			return signing.Header{Algorithm: "RS256", KeyVersion: "1", Signature: sig}.Format(true)
+		},
+		"SHA256withRSA": func(sig []byte) string {
+			return signing.Header{Algorithm: "SHA256withRSA", KeyVersion: "1", Signature: sig}.Format(false)
+		},
+		"lower case": func(sig []byte) string {
+			return signing.Header{Algorithm: "rsa256", KeyVersion: "1", Signature: sig}.Format(true)
+		},
+		"other order and spaces": func(sig []byte) string {
+			return "signature=" + base64.StdEncoding.EncodeToString(sig) + ", keyVersion=1 , algorithm=RSA256"
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			req := c.signedRequest(wire.PathInquiry, body)
+			req.Header.Set(wire.HeaderSignature, form(sigOf(req)))
+			a, err := c.do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+		})
+	}
+	// The test client itself in raw mode.
+	c.raw = true
+	a := c.post(wire.PathInquiry, body)
+	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+}
+
+// TestAnswerSignatureEncodings checks the answer signature over the
+// prefixed path with the wallet key, URL-encoded by default and raw with
+// WithRawSignature, for every result status the server produces.
+func TestAnswerSignatureEncodings(t *testing.T) {
+	for _, raw := range []bool{false, true} {
+		for _, prefix := range []string{"", "/api", "/miniprogram/api"} {
+			srv, c, _ := newFakeServer(t, WithRawSignature(raw), WithPrefix(prefix), WithAcceptStatus("A"))
+			resp, res := c.pay(cashierPay("ENC-1")) // c.post verifies the signature
+			wantResult(t, res, wire.CodeAccept, wire.StatusA)
+			srv.Script(wire.PathInquiry, Fault{Result: &wire.Result{ResultCode: wire.CodeUnknownException, ResultStatus: wire.StatusU}})
+			for _, body := range []string{`{"paymentId":"` + resp.PaymentID + `"}`, `{"paymentId":"` + resp.PaymentID + `"}`, `{"paymentId":"0"}`} {
+				req := c.signedRequest(wire.PathInquiry, []byte(body))
+				a, err := c.do(req)
+				if err != nil || !a.signed() {
+					t.Fatalf("raw=%v prefix=%q: %v %v", raw, prefix, err, a.sigErr)
+				}
+				h, _ := signing.ParseHeader(a.header.Get(wire.HeaderSignature))
+				if got := a.header.Get(wire.HeaderSignature); got != h.Format(!raw) {
+					t.Errorf("raw=%v: Signature header %q is not in the expected encoding", raw, got)
+				}
+				// Over the path without the prefix it must not verify.
+				if prefix != "" {
+					msg := signing.Message("POST", wire.PathInquiry, a.body, a.header.Get(wire.HeaderClientID), a.header.Get(wire.HeaderResponseTime))
+					if signing.Verify(c.walletPub, msg, h.Signature) == nil {
+						t.Errorf("answer signature ignores the prefix")
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestUnsignedFailures(t *testing.T) {
+	srv, c, _ := newFakeServer(t, WithUnsignedFailures(true))
+	get := func(path string, body []byte) *answer {
+		t.Helper()
+		a, err := c.do(c.signedRequest(path, body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	// S: signed.
+	a := get(wire.PathPay, payBody("UF-1"))
+	wantResult(t, a.result, wire.CodeSuccess, wire.StatusS)
+	if !a.signed() {
+		t.Errorf("S answer unsigned: %v", a.sigErr)
+	}
+	// F, from verification and from processing: unsigned, but with
+	// Client-Id and Response-Time.
+	req := c.signedRequest(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
+	req.Header.Set(wire.HeaderRequestTime, "yesterday")
+	for _, a := range []*answer{get(wire.PathInquiry, []byte(`{"paymentId":"1"}`)), mustDo(t, c, req)} {
+		if a.result.ResultStatus != wire.StatusF || a.header.Get(wire.HeaderSignature) != "" {
+			t.Errorf("F answer %+v signed %q", a.result, a.header.Get(wire.HeaderSignature))
+		}
+		if a.header.Get(wire.HeaderClientID) == "" || a.header.Get(wire.HeaderResponseTime) == "" {
+			t.Errorf("unsigned answer lacks Client-Id or Response-Time")
+		}
+	}
+	// U: unsigned. A: signed.
+	srv.Script(wire.PathInquiry, Fault{Result: &wire.Result{ResultCode: wire.CodeUnknownException, ResultStatus: wire.StatusU}})
+	if a := get(wire.PathInquiry, []byte(`{"paymentId":"1"}`)); a.result.ResultStatus != wire.StatusU || a.header.Get(wire.HeaderSignature) != "" {
+		t.Errorf("U answer signed")
+	}
+	srv.Script(wire.PathPay, Fault{Result: &wire.Result{ResultCode: wire.CodeAccept, ResultStatus: wire.StatusA}})
+	if a := get(wire.PathPay, payBody("UF-2")); a.result.ResultStatus != wire.StatusA || !a.signed() {
+		t.Errorf("A answer unsigned")
+	}
+}
+
+func mustDo(t *testing.T, c *testClient, req *http.Request) *answer {
+	t.Helper()
+	a, err := c.do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestBodyFailures(t *testing.T) {
+	_, c, _ := newFakeServer(t)
+	tests := []struct {
+		name, body, code, contains string
+	}{
+		{"empty", ``, wire.CodeMsgParseError, "empty"},
+		{"not JSON", `{"productCode":`, wire.CodeMsgParseError, "not valid JSON"},
+		{"not JSON at all", `productCode=1`, wire.CodeMsgParseError, "not valid JSON"},
+		{"trailing data", `{} {}`, wire.CodeMsgParseError, "after"},
+		{"invalid UTF-8", "{\"productCode\":\"\xff\"}", wire.CodeMsgParseError, "UTF-8"},
+		{"too deep", strings.Repeat(`{"a":`, 40) + `1` + strings.Repeat(`}`, 40), wire.CodeMsgParseError, "deeply"},
+		{"array", `[1,2]`, wire.CodeParamIllegal, "JSON object"},
+		{"null", `null`, wire.CodeParamIllegal, "JSON object"},
+		{"wrong type", `{"productCode":1}`, wire.CodeParamIllegal, "productCode must be a string"},
+		{"wrong nested type", `{"order":{"merchant":{"merchantName":true}}}`, wire.CodeParamIllegal, "order.merchant.merchantName must be a string"},
+		{"order not an object", `{"order":"x"}`, wire.CodeParamIllegal, "order must be an object"},
+		{"goods not an array", `{"order":{"goods":{}}}`, wire.CodeParamIllegal, "order.goods must be an array"},
+		{"goods element", `{"order":{"goods":[{"goodsName":1}]}}`, wire.CodeParamIllegal, "order.goods[0].goodsName must be a string"},
+		{"amount value as number", `{"paymentAmount":{"currency":"USD","value":100}}`, wire.CodeParamIllegal, "paymentAmount.value must be a string"},
+		{"amount currency as number", `{"paymentAmount":{"currency":840,"value":"100"}}`, wire.CodeParamIllegal, "paymentAmount.currency must be a string"},
+		{"amount not an object", `{"paymentAmount":"1.00 USD"}`, wire.CodeParamIllegal, "paymentAmount must be an object"},
+		{"wrong case", `{"ProductCode":"x"}`, wire.CodeParamIllegal, "productCode has the wrong case"},
+		{"folded case", `{"paymentRequeſtId":"x"}`, wire.CodeParamIllegal, "wrong case"},
+		{"duplicate key", `{"paymentRequestId":"a","paymentRequestId":"b"}`, wire.CodeParamIllegal, "duplicate field paymentRequestId"},
+		{"duplicate nested key", `{"order":{"x":1,"x":2}}`, wire.CodeParamIllegal, "duplicate field"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := c.post(wire.PathPay, []byte(tt.body))
+			wantResult(t, a.result, tt.code, wire.StatusF)
+			if !strings.Contains(a.result.ResultMessage, tt.contains) {
+				t.Errorf("message %q does not mention %q", a.result.ResultMessage, tt.contains)
+			}
+		})
+	}
+	t.Run("unknown fields are fine", func(t *testing.T) {
+		a := c.post(wire.PathPay, []byte(`{"productCode":"51051000101000000011","paymentRequestId":"U-1",`+
+			`"paymentAmount":{"currency":"USD","value":"100"},"order":{"orderDescription":"x","extra":[1,{"x":null}]},"settlementStrategy":{}}`))
+		wantResult(t, a.result, wire.CodeSuccess, wire.StatusS)
+	})
+	t.Run("too large", func(t *testing.T) {
+		a := c.post(wire.PathPay, []byte(`{"x":"`+strings.Repeat("a", maxBody)+`"}`))
+		wantResult(t, a.result, wire.CodeParamIllegal, wire.StatusF)
+	})
+	t.Run("every endpoint", func(t *testing.T) {
+		for _, p := range []string{wire.PathInquiry, wire.PathCancel, wire.PathRefund, wire.PathInquiryRefund} {
+			a := c.post(p, []byte(`{"paymentId":`))
+			wantResult(t, a.result, wire.CodeMsgParseError, wire.StatusF)
+			a = c.post(p, []byte(`{"paymentId":7,"refundId":7}`))
+			wantResult(t, a.result, wire.CodeParamIllegal, wire.StatusF)
+		}
+	})
+}

@@ -1,0 +1,255 @@
+package alipayplus
+
+import (
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+)
+
+// Name is the provider name in payments, events and errors.
+const Name = "alipayplus"
+
+// Config configures a Client for one wallet and one merchant. Everything that
+// differs between Alipay+ wallets — path prefix, time format, signature
+// encoding, key version, product code — is a field here, not code
+// (docs/providers/alipayplus.md has GCash, Super Qi and generic examples).
+//
+// The keys are secrets: Config's String, GoString and LogValue print them as
+// [redacted], and no error or log line of the adapter ever contains them.
+type Config struct {
+	// BaseURL is the wallet's API host, such as
+	// "https://api.wallet.example", or a simulator's URL. Plain http is
+	// refused unless the host is loopback.
+	BaseURL string
+	// PathPrefix goes between BaseURL and "/v1/payments/...": "" (Super Qi),
+	// "/api" (generic) or "/miniprogram/api" (GCash). It is part of the
+	// signed URI.
+	PathPrefix string
+	// ClientID is the Client-Id the wallet issued to the merchant.
+	ClientID string
+	// KeyVersion is the Signature header's keyVersion; default "1".
+	KeyVersion string
+	// PrivateKey is the merchant's RSA private key, as PEM (PKCS#8 or
+	// PKCS#1) or bare base64 DER. Requests are signed with it; its public
+	// half is registered with the wallet.
+	PrivateKey string
+	// WalletPublicKey is the wallet's RSA public key, as PEM or bare base64
+	// DER. Answers and notifications are verified with it.
+	WalletPublicKey string
+	// ProductCode is sent as productCode unless PayOptions overrides it;
+	// default wire.ProductCodeOnlinePurchase ("51051000101000000011"). It
+	// comes from the merchant's contract with the wallet.
+	ProductCode string
+	// TimeLayout formats Request-Time (a time.Format layout). The default,
+	// "2006-01-02T15:04:05.000-07:00", sends milliseconds and a numeric
+	// offset, never "Z" (Super Qi rejects "Z"). Use
+	// "2006-01-02T15:04:05-07:00" for a wallet that wants whole seconds.
+	TimeLayout string
+	// RawSignature sends the signature as raw base64 instead of the
+	// documented URL-encoded base64, for wallets whose verifier does not
+	// percent-decode. Answers are accepted in either form regardless.
+	RawSignature bool
+	// Currencies restricts the currencies payments may be in; empty means
+	// any ISO 4217 currency (the wallet refuses what it does not settle with
+	// CURRENCY_NOT_SUPPORT).
+	Currencies []money.Currency
+	// HTTPClient sends the requests; nil means a pooled client of the
+	// adapter's own. TLS verification cannot be turned off except for
+	// loopback hosts.
+	HTTPClient *http.Client
+	// Retry bounds the attempts of each call; the zero value means
+	// payment's defaults.
+	Retry payment.RetryPolicy
+	// Clock stamps requests, times retries and sets the time zone of
+	// paymentExpiryTime; nil means the system clock.
+	Clock payment.Clock
+	// Logger receives debug lines per attempt and warnings for unknown
+	// outcomes, without secrets. Nil: no logs.
+	Logger *slog.Logger
+}
+
+// String describes the config without its keys.
+func (c Config) String() string {
+	return fmt.Sprintf("alipayplus.Config{BaseURL: %q, PathPrefix: %q, ClientID: %q, KeyVersion: %q, ProductCode: %q, RawSignature: %t, PrivateKey: %s, WalletPublicKey: %s}",
+		c.BaseURL, c.PathPrefix, c.ClientID, c.keyVersion(), c.productCode(), c.RawSignature,
+		redacted(c.PrivateKey), redacted(c.WalletPublicKey))
+}
+
+// GoString is String, so %#v does not print the keys either.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue makes log/slog print the config without its keys.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("base_url", c.BaseURL),
+		slog.String("path_prefix", c.PathPrefix),
+		slog.String("client_id", c.ClientID),
+		slog.String("key_version", c.keyVersion()),
+		slog.String("private_key", redacted(c.PrivateKey)),
+		slog.String("wallet_public_key", redacted(c.WalletPublicKey)),
+	)
+}
+
+func redacted(s string) string {
+	if s == "" {
+		return "[none]"
+	}
+	return "[redacted]"
+}
+
+func (c Config) keyVersion() string {
+	if c.KeyVersion == "" {
+		return "1"
+	}
+	return c.KeyVersion
+}
+
+func (c Config) productCode() string {
+	if c.ProductCode == "" {
+		return wire.ProductCodeOnlinePurchase
+	}
+	return c.ProductCode
+}
+
+func (c Config) timeLayout() string {
+	if c.TimeLayout == "" {
+		return wire.TimeLayout
+	}
+	return c.TimeLayout
+}
+
+// ErrInvalidConfig is wrapped by every error New returns for a bad Config.
+var ErrInvalidConfig = errors.New("alipayplus: invalid config")
+
+// ConfigError names the Config field that is wrong.
+type ConfigError struct {
+	Field string
+	Err   error
+}
+
+// Error returns "alipayplus: config <Field>: <cause>".
+func (e *ConfigError) Error() string { return "alipayplus: config " + e.Field + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrInvalidConfig) true.
+func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+
+type keys struct {
+	merchant *rsa.PrivateKey
+	wallet   *rsa.PublicKey
+}
+
+// settings is a checked Config.
+type settings struct {
+	keys        keys
+	clientID    string
+	keyVersion  string
+	productCode string
+	timeLayout  string
+	prefix      string
+	currencies  []money.Currency
+}
+
+func (c Config) parse() (settings, error) {
+	s := settings{
+		clientID:    c.ClientID,
+		keyVersion:  c.keyVersion(),
+		productCode: c.productCode(),
+		timeLayout:  c.timeLayout(),
+		prefix:      strings.TrimSuffix(c.PathPrefix, "/"),
+	}
+	var err error
+	switch {
+	case c.ClientID == "":
+		return s, &ConfigError{"ClientID", errors.New("is required")}
+	case !headerSafe(c.ClientID):
+		return s, &ConfigError{"ClientID", errors.New("must be printable ASCII without spaces")}
+	}
+	if !headerSafe(s.keyVersion) || strings.ContainsAny(s.keyVersion, ",=") {
+		return s, &ConfigError{"KeyVersion", errors.New("must be printable ASCII without spaces, commas or '='")}
+	}
+	if s.prefix != "" && (!strings.HasPrefix(s.prefix, "/") || strings.ContainsAny(s.prefix, "?#% ") || !headerSafe(s.prefix)) {
+		return s, &ConfigError{"PathPrefix", errors.New(`must be empty or a path such as "/api"`)}
+	}
+	if len(s.productCode) > 32 {
+		return s, &ConfigError{"ProductCode", errors.New("must be at most 32 characters")}
+	}
+	if err := checkTimeLayout(s.timeLayout); err != nil {
+		return s, &ConfigError{"TimeLayout", err}
+	}
+	for _, cur := range c.Currencies {
+		if cur.IsZero() {
+			return s, &ConfigError{"Currencies", errors.New("contains the zero Currency")}
+		}
+	}
+	s.currencies = append([]money.Currency(nil), c.Currencies...)
+	if s.keys.merchant, err = signing.ParsePrivateKey(c.PrivateKey); err != nil {
+		return s, &ConfigError{"PrivateKey", err}
+	}
+	if s.keys.wallet, err = signing.ParsePublicKey(c.WalletPublicKey); err != nil {
+		return s, &ConfigError{"WalletPublicKey", err}
+	}
+	return s, nil
+}
+
+// checkTimeLayout makes sure the layout writes an ISO 8601 time with an
+// offset that reads back as the same instant, to the second.
+func checkTimeLayout(layout string) error {
+	probe := time.Date(2026, 11, 22, 18, 15, 30, 123e6, time.FixedZone("", 8*3600))
+	got, err := time.Parse(time.RFC3339Nano, probe.Format(layout))
+	if err != nil || !got.Truncate(time.Second).Equal(probe.Truncate(time.Second)) {
+		return errors.New("must write an ISO 8601 time with seconds and a UTC offset, such as " + wire.TimeLayout)
+	}
+	return nil
+}
+
+// headerSafe reports whether s is non-empty printable ASCII without spaces.
+func headerSafe(s string) bool {
+	return s != "" && strings.IndexFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e }) < 0
+}
+
+// PayOptions are the Alipay+ fields of one pay request that have no neutral
+// counterpart. Set a PayOptions (or a *PayOptions) as
+// payment.PayRequest.ProviderOptions; options of any other type are
+// rejected.
+type PayOptions struct {
+	// ProductCode overrides Config.ProductCode for this payment (at most 32
+	// characters), e.g. "51051000101000000012" for auth capture.
+	ProductCode string
+	// AuthCode is sent as paymentAuthCode (at most 128 characters): the
+	// user's access token for agreement pay, or a scanned auth code. The
+	// wallet then usually debits at once and Pay returns a succeeded
+	// payment.
+	AuthCode string
+	// ExtendInfo is sent as extendInfo, as it is (typically a JSON string
+	// the wallet documents).
+	ExtendInfo string
+}
+
+// ProviderName returns Name: PayOptions are for this adapter.
+func (PayOptions) ProviderName() string { return Name }
+
+// String shows the options without the auth code, which is a credential of
+// the wallet user.
+func (o PayOptions) String() string {
+	return fmt.Sprintf("alipayplus.PayOptions{ProductCode: %q, AuthCode: %s, ExtendInfo: %q}", o.ProductCode, redacted(o.AuthCode), o.ExtendInfo)
+}
+
+// GoString is String, so %#v does not print the auth code either.
+func (o PayOptions) GoString() string { return o.String() }
+
+// LogValue makes log/slog print the options without the auth code.
+func (o PayOptions) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("product_code", o.ProductCode), slog.String("auth_code", redacted(o.AuthCode)))
+}

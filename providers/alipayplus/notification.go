@@ -1,0 +1,122 @@
+package alipayplus
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+)
+
+// The Client is a notification source for package notify: it verifies,
+// parses and acknowledges the wallet's notifyPayment calls.
+
+// VerifyNotification checks the wallet's signature over a notification: the
+// POST to uri (the notify URL's path and query as the wallet addressed it),
+// the Client-Id and Request-Time headers and the raw body, with the wallet
+// public key. The signature may be URL-encoded or raw base64. It returns the
+// time the wallet says it sent the notification, for the caller's freshness
+// window.
+func (c *Client) VerifyNotification(h http.Header, uri string, body []byte) (time.Time, error) {
+	if id := h.Get(wire.HeaderClientID); id != c.cfg.clientID {
+		if id == "" {
+			return time.Time{}, ErrUnsigned
+		}
+		return time.Time{}, ErrWrongClient
+	}
+	ts := h.Get(wire.HeaderRequestTime)
+	if ts == "" {
+		return time.Time{}, ErrUnsigned
+	}
+	sentAt, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("alipayplus: notification Request-Time: %w", err)
+	}
+	if err := c.verifySigned(uri, ts, h, body); err != nil {
+		return time.Time{}, err
+	}
+	return sentAt, nil
+}
+
+// ParseNotification turns a verified notifyPayment body into a payment
+// event. Both documented shapes are read: A with paymentStatus SUCCESS or
+// FAIL, B with paymentResult S (succeeded) or F (failed). The event key is
+// stable across the wallet's re-deliveries. A body that decodes but carries
+// neither shape (or no paymentId) is an error wrapping
+// payment.ErrUnknownEvent.
+func (c *Client) ParseNotification(body []byte) (payment.Event, error) {
+	return parseNotification(body)
+}
+
+func parseNotification(body []byte) (payment.Event, error) {
+	if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
+		return payment.Event{}, errors.New("alipayplus: notification is not a JSON object")
+	}
+	var n wire.Notification
+	if err := json.Unmarshal(body, &n); err != nil {
+		return payment.Event{}, fmt.Errorf("alipayplus: notification: %w", err)
+	}
+	if n.PaymentID == "" {
+		return payment.Event{}, fmt.Errorf("alipayplus: notification names no payment: %w", payment.ErrUnknownEvent)
+	}
+	p := &payment.Payment{
+		Provider:         Name,
+		PaymentID:        n.PaymentID,
+		PaymentRequestID: n.PaymentRequestID,
+		Scenario:         payment.ScenarioCashier,
+		PaidAt:           parseTime(n.PaymentTime),
+		CreatedAt:        parseTime(n.PaymentCreateTime),
+	}
+	switch {
+	case n.PaymentStatus != "": // shape A
+		switch n.PaymentStatus {
+		case wire.PaymentSuccess:
+			p.Status = payment.StatusSucceeded
+		case wire.PaymentFail:
+			p.Status = payment.StatusFailed
+			p.FailureReason = n.PaymentFailReason
+		default:
+			return payment.Event{}, fmt.Errorf("alipayplus: notification paymentStatus %q: %w", n.PaymentStatus, payment.ErrUnknownEvent)
+		}
+	case n.PaymentResult != nil: // shape B
+		p.Result = neutralResult(*n.PaymentResult)
+		switch n.PaymentResult.ResultStatus {
+		case wire.StatusS:
+			p.Status = payment.StatusSucceeded
+		case wire.StatusF:
+			p.Status = payment.StatusFailed
+			p.FailureReason = firstNonEmpty(n.PaymentResult.ResultCode, n.PaymentResult.ResultMessage)
+		default:
+			return payment.Event{}, fmt.Errorf("alipayplus: notification paymentResult status %q: %w", n.PaymentResult.ResultStatus, payment.ErrUnknownEvent)
+		}
+	default:
+		return payment.Event{}, fmt.Errorf("alipayplus: notification has neither paymentStatus nor paymentResult: %w", payment.ErrUnknownEvent)
+	}
+	if p.Status != payment.StatusSucceeded {
+		p.PaidAt = time.Time{}
+	}
+	if n.PaymentAmount != nil {
+		amt, err := fromWireAmount(*n.PaymentAmount)
+		if err != nil {
+			return payment.Event{}, fmt.Errorf("alipayplus: notification paymentAmount: %w", err)
+		}
+		p.Amount = amt
+	}
+	return payment.Event{
+		Key:      payment.EventKey(Name, payment.EventPayment, p.PaymentID, string(p.Status)),
+		Kind:     payment.EventPayment,
+		Provider: Name,
+		Payment:  p,
+	}, nil
+}
+
+// Acknowledgement is the answer the wallet takes as "received": HTTP 200
+// with result SUCCESS (S), unsigned [doc]. Anything else makes the wallet
+// retry.
+func (c *Client) Acknowledgement() (status int, contentType string, body []byte) {
+	return http.StatusOK, "application/json; charset=UTF-8", bytes.Clone(wire.Ack)
+}

@@ -1,0 +1,468 @@
+package alipayplus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/clock"
+	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/internal/transport"
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+)
+
+type vector struct {
+	Name            string `json:"name"`
+	SignedBy        string `json:"signedBy"`
+	Path            string `json:"path"`
+	ClientID        string `json:"clientId"`
+	Time            string `json:"time"`
+	Body            string `json:"body"`
+	StringToSign    string `json:"stringToSign"`
+	SignatureBase64 string `json:"signatureBase64"`
+	SignatureHeader string `json:"signatureHeader"`
+}
+
+type vectorFile struct {
+	Keys map[string]struct {
+		PrivateKeyPEM string `json:"privateKeyPEM"`
+		PublicKeyPEM  string `json:"publicKeyPEM"`
+	} `json:"keys"`
+	AlipayPlus []vector `json:"alipayplus"`
+}
+
+func loadVectors(t testing.TB) vectorFile {
+	t.Helper()
+	b, err := os.ReadFile("../../internal/signing/testdata/signing-vectors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v vectorFile
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func find(t testing.TB, vs []vector, prefix string) vector {
+	t.Helper()
+	for _, v := range vs {
+		if strings.HasPrefix(v.Name, prefix) {
+			return v
+		}
+	}
+	t.Fatalf("no vector %q", prefix)
+	return vector{}
+}
+
+const vectorClientID = "2022091516250500001"
+
+func vectorConfig(vf vectorFile) Config {
+	return Config{
+		BaseURL:         "https://api.wallet.example",
+		ClientID:        vectorClientID,
+		PrivateKey:      vf.Keys["merchant"].PrivateKeyPEM,
+		WalletPublicKey: vf.Keys["wallet"].PublicKeyPEM,
+	}
+}
+
+func vectorClient(t *testing.T, vf vectorFile, mutate ...func(*Config)) *Client {
+	t.Helper()
+	cfg := vectorConfig(vf)
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func vectorTime(t *testing.T, v vector) time.Time {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339Nano, v.Time)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
+}
+
+// recorder is a wallet stand-in on loopback: it records each request and
+// replays a canned answer.
+type recorder struct {
+	mu     sync.Mutex
+	reqs   []recorded
+	answer func(w http.ResponseWriter)
+}
+
+type recorded struct {
+	URI    string
+	Header http.Header
+	Body   []byte
+}
+
+func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	rec.mu.Lock()
+	rec.reqs = append(rec.reqs, recorded{URI: r.URL.RequestURI(), Header: r.Header.Clone(), Body: b})
+	answer := rec.answer
+	rec.mu.Unlock()
+	answer(w)
+}
+
+func (rec *recorder) requests() []recorded {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return append([]recorded(nil), rec.reqs...)
+}
+
+// signedAnswer replays a wallet-signed vector as the HTTP answer.
+func signedAnswer(v vector, sigHeader string) func(w http.ResponseWriter) {
+	return func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		w.Header().Set(wire.HeaderClientID, v.ClientID)
+		w.Header().Set(wire.HeaderResponseTime, v.Time)
+		w.Header().Set(wire.HeaderSignature, sigHeader)
+		_, _ = io.WriteString(w, v.Body)
+	}
+}
+
+// vectorPayRequest is the neutral request that must produce the documented
+// cashier example.
+func vectorPayRequest() *payment.PayRequest {
+	return &payment.PayRequest{
+		PaymentRequestID: "2019112719074101000700000077771001",
+		Scenario:         payment.ScenarioCashier,
+		Amount:           money.MustParse("2000 CLP"),
+		Description:      "SHOES",
+		Order: &payment.Order{
+			ReferenceOrderID: "OrderID_0101010101001",
+			Merchant: &payment.Merchant{ID: "M000000000010001", MCC: "5661", Name: "UGG Technology Limited",
+				DisplayName: "UGG", Region: "MY", City: "KL"},
+		},
+		Device:    &payment.Device{OS: payment.OSIOS, TerminalType: payment.TerminalMiniApp},
+		NotifyURL: "https://merchant.example/notify/wallet",
+	}
+}
+
+// The whole pay exchange of the vectors: the adapter puts exactly the
+// documented bytes on the wire, signs them exactly as the official SDK does
+// (both signature encodings), verifies the wallet's signed answer and maps
+// it to a pending payment with a POST redirect.
+func TestPayReproducesTheVectors(t *testing.T) {
+	vf := loadVectors(t)
+	reqV := find(t, vf.AlipayPlus, "request: pay (cashier)")
+	respV := find(t, vf.AlipayPlus, "response: pay")
+	for _, raw := range []bool{false, true} {
+		name := map[bool]string{false: "URL-encoded signature", true: "raw base64 signature"}[raw]
+		t.Run(name, func(t *testing.T) {
+			rec := &recorder{answer: signedAnswer(respV, respV.SignatureHeader)}
+			srv := httptest.NewServer(rec)
+			defer srv.Close()
+			c := vectorClient(t, vf, func(cfg *Config) {
+				cfg.BaseURL = srv.URL
+				cfg.Clock = clock.NewFake(vectorTime(t, reqV))
+				cfg.RawSignature = raw
+			})
+			p, err := c.Pay(context.Background(), vectorPayRequest())
+			if err != nil {
+				t.Fatal(err)
+			}
+			reqs := rec.requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests", len(reqs))
+			}
+			got := reqs[0]
+			if string(got.Body) != reqV.Body {
+				t.Fatalf("body\n got %s\nwant %s", got.Body, reqV.Body)
+			}
+			if got.URI != reqV.Path {
+				t.Fatalf("URI %s, want %s", got.URI, reqV.Path)
+			}
+			wantSig := reqV.SignatureHeader
+			if raw {
+				wantSig = "algorithm=RSA256,keyVersion=1,signature=" + reqV.SignatureBase64
+			}
+			for h, want := range map[string]string{
+				wire.HeaderSignature:   wantSig,
+				wire.HeaderClientID:    reqV.ClientID,
+				wire.HeaderRequestTime: reqV.Time,
+				"Content-Type":         "application/json; charset=UTF-8",
+			} {
+				if g := got.Header.Get(h); g != want {
+					t.Errorf("%s\n got %s\nwant %s", h, g, want)
+				}
+			}
+			if p.Status != payment.StatusPending || p.PaymentID != "20261122111212800100166001" || !p.Amount.Equal(money.MustParse("2000 CLP")) ||
+				p.Action == nil || p.Action.Kind != payment.ActionRedirect || p.Action.HTTPMethod != "POST" ||
+				p.Action.URL != "https://wallet.example/cashier?orderId=20261122111212800100166001" {
+				t.Fatalf("payment %+v action %+v", p, p.Action)
+			}
+		})
+	}
+}
+
+// The refund vector: a 3-decimal currency, keyVersion 2 and a wallet that
+// wants whole seconds in Request-Time.
+func TestRefundReproducesTheVector(t *testing.T) {
+	vf := loadVectors(t)
+	v := find(t, vf.AlipayPlus, "request: refund")
+	rec := &recorder{answer: func(w http.ResponseWriter) {
+		// An unsigned F: trusted (spec §2), reported with its code.
+		_, _ = io.WriteString(w, `{"result":{"resultCode":"REFUND_WINDOW_EXCEED","resultStatus":"F","resultMessage":"too late"}}`)
+	}}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	c := vectorClient(t, vf, func(cfg *Config) {
+		cfg.BaseURL = srv.URL
+		cfg.KeyVersion = "2"
+		cfg.TimeLayout = "2006-01-02T15:04:05-07:00"
+		cfg.Clock = clock.NewFake(vectorTime(t, v))
+	})
+	_, err := c.Refund(context.Background(), &payment.RefundRequest{
+		RefundRequestID: "REFUND-7",
+		Payment:         payment.Ref{PaymentID: "20261122111212800100166001"},
+		Amount:          money.MustParse("1.250 KWD"),
+		Reason:          "size",
+	})
+	var pe *payment.Error
+	if !errors.As(err, &pe) || pe.Kind != payment.KindFailed || pe.Result.Code != "REFUND_WINDOW_EXCEED" {
+		t.Fatalf("unsigned F: %v", err)
+	}
+	reqs := rec.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests: an F must never be retried", len(reqs))
+	}
+	if string(reqs[0].Body) != v.Body {
+		t.Fatalf("body\n got %s\nwant %s", reqs[0].Body, v.Body)
+	}
+	if g := reqs[0].Header.Get(wire.HeaderSignature); g != v.SignatureHeader {
+		t.Fatalf("Signature\n got %s\nwant %s", g, v.SignatureHeader)
+	}
+	if g := reqs[0].Header.Get(wire.HeaderRequestTime); g != v.Time {
+		t.Fatalf("Request-Time %s, want %s", g, v.Time)
+	}
+}
+
+// The merchant-signed vectors verify with the merchant's public key, so the
+// string to sign is the one the adapter builds.
+func TestRequestVectorsMatchTheStringToSign(t *testing.T) {
+	vf := loadVectors(t)
+	pub, err := signing.ParsePublicKey(vf.Keys["merchant"].PublicKeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vf.AlipayPlus {
+		msg := signing.Message("POST", v.Path, []byte(v.Body), v.ClientID, v.Time)
+		if string(msg) != v.StringToSign {
+			t.Errorf("%s: string to sign\n got %q\nwant %q", v.Name, msg, v.StringToSign)
+		}
+		if v.SignedBy != "merchant" {
+			continue
+		}
+		h, err := signing.ParseHeader(v.SignatureHeader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := signing.Verify(pub, msg, h.Signature); err != nil {
+			t.Errorf("%s: %v", v.Name, err)
+		}
+	}
+}
+
+func answerOf(v vector, sigHeader string) *transport.Answer {
+	h := http.Header{}
+	h.Set(wire.HeaderClientID, v.ClientID)
+	h.Set(wire.HeaderResponseTime, v.Time)
+	h.Set(wire.HeaderSignature, sigHeader)
+	return &transport.Answer{URI: v.Path, Header: h, Body: []byte(v.Body)}
+}
+
+func TestAnswerVectorVerifies(t *testing.T) {
+	vf := loadVectors(t)
+	v := find(t, vf.AlipayPlus, "response: pay")
+	c := vectorClient(t, vf)
+	for name, sig := range map[string]string{
+		"URL-encoded":                     v.SignatureHeader,
+		"raw base64":                      "algorithm=RSA256,keyVersion=1,signature=" + v.SignatureBase64,
+		"pairs reordered, spaced, Rebell": "signature=" + v.SignatureBase64 + ", keyVersion=1, algorithm=SHA256withRSA",
+	} {
+		if err := c.verify(answerOf(v, sig)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for name, mutate := range map[string]func(*transport.Answer){
+		"body":      func(a *transport.Answer) { a.Body = []byte(strings.Replace(string(a.Body), "166001", "166002", 1)) },
+		"time":      func(a *transport.Answer) { a.Header.Set(wire.HeaderResponseTime, "2026-11-22T18:15:30.457+08:00") },
+		"path":      func(a *transport.Answer) { a.URI = "/api/v1/payments/pay" },
+		"client id": func(a *transport.Answer) { a.Header.Set(wire.HeaderClientID, "2022091516250500002") },
+		"algorithm": func(a *transport.Answer) {
+			a.Header.Set(wire.HeaderSignature, strings.Replace(v.SignatureHeader, "RSA256", "RSA1", 1))
+		},
+		"signature removed (S)":     func(a *transport.Answer) { a.Header.Del(wire.HeaderSignature) },
+		"half-signed: no Client-Id": func(a *transport.Answer) { a.Header.Del(wire.HeaderClientID) },
+		"half-signed: no time":      func(a *transport.Answer) { a.Header.Del(wire.HeaderResponseTime) },
+	} {
+		a := answerOf(v, v.SignatureHeader)
+		mutate(a)
+		if err := c.verify(a); err == nil {
+			t.Errorf("altered %s still verifies", name)
+		}
+	}
+	other := vectorClient(t, vf, func(cfg *Config) { cfg.ClientID = "2022091516250500002" })
+	if err := other.verify(answerOf(v, v.SignatureHeader)); !errors.Is(err, ErrWrongClient) {
+		t.Errorf("verifies for another client: %v", err)
+	}
+	// The wallet's key, not the merchant's: a merchant-signed message is not
+	// an answer.
+	reqV := find(t, vf.AlipayPlus, "request: pay (cashier)")
+	if err := c.verify(answerOf(reqV, reqV.SignatureHeader)); !errors.Is(err, signing.ErrBadSignature) {
+		t.Errorf("merchant signature accepted as the wallet's: %v", err)
+	}
+}
+
+func TestUnsignedAnswersAreTrustedOnlyForFAndU(t *testing.T) {
+	vf := loadVectors(t)
+	c := vectorClient(t, vf)
+	for status, trusted := range map[string]bool{"S": false, "A": false, "F": true, "U": true, "": false, "X": false} {
+		a := &transport.Answer{URI: wire.PathPay, Header: http.Header{},
+			Body: []byte(`{"result":{"resultCode":"C","resultStatus":"` + status + `"},"paymentId":"P1"}`)}
+		if err := c.verify(a); (err == nil) != trusted {
+			t.Errorf("unsigned %q: verify = %v, want trusted %v", status, err, trusted)
+		}
+	}
+	for name, body := range map[string]string{"not JSON": `<html>ok</html>`, "array": `[{"result":{"resultStatus":"F"}}]`, "empty": ``} {
+		if err := c.verify(&transport.Answer{URI: wire.PathPay, Header: http.Header{}, Body: []byte(body)}); !errors.Is(err, ErrUnsigned) {
+			t.Errorf("unsigned %s: %v", name, err)
+		}
+	}
+	h := http.Header{}
+	h.Set(wire.HeaderClientID, "someone-else")
+	if err := c.verify(&transport.Answer{URI: wire.PathPay, Header: h, Body: []byte(`{"result":{"resultStatus":"F"}}`)}); !errors.Is(err, ErrWrongClient) {
+		t.Errorf("unsigned F for another client: %v", err)
+	}
+}
+
+func TestNotificationVectorVerifiesAndParses(t *testing.T) {
+	vf := loadVectors(t)
+	v := find(t, vf.AlipayPlus, "notification:")
+	c := vectorClient(t, vf)
+	header := func(sig string) http.Header {
+		h := http.Header{}
+		h.Set(wire.HeaderClientID, v.ClientID)
+		h.Set(wire.HeaderRequestTime, v.Time)
+		h.Set(wire.HeaderSignature, sig)
+		return h
+	}
+	for name, sig := range map[string]string{
+		"URL-encoded": v.SignatureHeader,
+		"raw base64":  "algorithm=RSA256,keyVersion=1,signature=" + v.SignatureBase64,
+	} {
+		sentAt, err := c.VerifyNotification(header(sig), v.Path, []byte(v.Body))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !sentAt.Equal(vectorTime(t, v)) {
+			t.Errorf("%s: sentAt %v", name, sentAt)
+		}
+	}
+	for name, tc := range map[string]struct {
+		mutate func(h http.Header) (string, []byte)
+		want   error
+	}{
+		"body": {func(h http.Header) (string, []byte) {
+			return v.Path, []byte(strings.Replace(v.Body, "2000", "2001", 1))
+		}, signing.ErrBadSignature},
+		"time": {func(h http.Header) (string, []byte) {
+			h.Set(wire.HeaderRequestTime, "2026-11-22T18:16:03+08:00")
+			return v.Path, []byte(v.Body)
+		}, signing.ErrBadSignature},
+		"path":         {func(h http.Header) (string, []byte) { return "/notify/other", []byte(v.Body) }, signing.ErrBadSignature},
+		"query":        {func(h http.Header) (string, []byte) { return v.Path + "?x=1", []byte(v.Body) }, signing.ErrBadSignature},
+		"client id":    {func(h http.Header) (string, []byte) { h.Set(wire.HeaderClientID, "1"); return v.Path, []byte(v.Body) }, ErrWrongClient},
+		"no client id": {func(h http.Header) (string, []byte) { h.Del(wire.HeaderClientID); return v.Path, []byte(v.Body) }, ErrUnsigned},
+		"no time":      {func(h http.Header) (string, []byte) { h.Del(wire.HeaderRequestTime); return v.Path, []byte(v.Body) }, ErrUnsigned},
+		"no signature": {func(h http.Header) (string, []byte) { h.Del(wire.HeaderSignature); return v.Path, []byte(v.Body) }, ErrUnsigned},
+	} {
+		h := header(v.SignatureHeader)
+		uri, body := tc.mutate(h)
+		if _, err := c.VerifyNotification(h, uri, body); !errors.Is(err, tc.want) {
+			t.Errorf("altered %s: %v, want %v", name, err, tc.want)
+		}
+	}
+
+	ev, err := c.ParseNotification([]byte(v.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ev.Payment
+	if ev.Kind != payment.EventPayment || ev.Provider != Name || ev.Key != "alipayplus:payment:20261122111212800100166001:succeeded" ||
+		p == nil || p.Status != payment.StatusSucceeded || p.PaymentRequestID != "2019112719074101000700000077771001" ||
+		!p.Amount.Equal(money.MustParse("2000 CLP")) || p.PaidAt.IsZero() || p.CreatedAt.IsZero() {
+		t.Fatalf("event %+v payment %+v", ev, p)
+	}
+	st, ct, ack := c.Acknowledgement()
+	if st != http.StatusOK || !strings.HasPrefix(ct, "application/json") || string(ack) != string(wire.Ack) {
+		t.Fatalf("ack %d %s %s", st, ct, ack)
+	}
+}
+
+func TestNotificationShapes(t *testing.T) {
+	for name, tc := range map[string]struct {
+		body    string
+		status  payment.Status
+		reason  string
+		unknown bool
+		err     bool
+	}{
+		"A success":         {body: `{"paymentId":"P1","paymentRequestId":"R1","paymentAmount":{"currency":"IQD","value":150000},"paymentTime":"2026-11-22T18:16:01+03:00","paymentStatus":"SUCCESS"}`, status: payment.StatusSucceeded},
+		"A failure":         {body: `{"paymentId":"P1","paymentRequestId":"R1","paymentStatus":"FAIL","paymentFailReason":"USER_BALANCE_NOT_ENOUGH"}`, status: payment.StatusFailed, reason: "USER_BALANCE_NOT_ENOUGH"},
+		"B failure":         {body: `{"paymentId":"P1","paymentRequestId":"R1","paymentResult":{"resultCode":"RISK_REJECT","resultStatus":"F"}}`, status: payment.StatusFailed, reason: "RISK_REJECT"},
+		"A unknown status":  {body: `{"paymentId":"P1","paymentStatus":"REFUNDED"}`, unknown: true},
+		"B unknown result":  {body: `{"paymentId":"P1","paymentResult":{"resultStatus":"U"}}`, unknown: true},
+		"neither shape":     {body: `{"paymentId":"P1","refundId":"X"}`, unknown: true},
+		"no payment":        {body: `{"paymentStatus":"SUCCESS"}`, unknown: true},
+		"not JSON":          {body: `paymentId=P1`, err: true},
+		"array":             {body: `[]`, err: true},
+		"null":              {body: `null`, err: true},
+		"bad amount":        {body: `{"paymentId":"P1","paymentStatus":"SUCCESS","paymentAmount":{"currency":"IQD","value":"-1"}}`, err: true},
+		"unknown currency":  {body: `{"paymentId":"P1","paymentStatus":"SUCCESS","paymentAmount":{"currency":"ZZZ","value":"1"}}`, err: true},
+		"fractional amount": {body: `{"paymentId":"P1","paymentStatus":"SUCCESS","paymentAmount":{"currency":"IQD","value":1.5}}`, err: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ev, err := parseNotification([]byte(tc.body))
+			switch {
+			case tc.unknown:
+				if !errors.Is(err, payment.ErrUnknownEvent) {
+					t.Fatalf("err = %v, want ErrUnknownEvent", err)
+				}
+				return
+			case tc.err:
+				if err == nil || errors.Is(err, payment.ErrUnknownEvent) {
+					t.Fatalf("err = %v, want a decoding error", err)
+				}
+				return
+			case err != nil:
+				t.Fatal(err)
+			}
+			if ev.Payment.Status != tc.status || ev.Payment.FailureReason != tc.reason ||
+				ev.Key != payment.EventKey(Name, payment.EventPayment, "P1", string(tc.status)) {
+				t.Fatalf("event %+v payment %+v", ev, ev.Payment)
+			}
+			if tc.status == payment.StatusSucceeded && !ev.Payment.Amount.Equal(money.MustParse("150 IQD")) {
+				t.Fatalf("amount %s", ev.Payment.Amount)
+			}
+		})
+	}
+}
