@@ -91,10 +91,18 @@ func demoFlow(ctx context.Context, w demoWallet, out io.Writer, drawQR bool) err
 		return fmt.Errorf("pay: %w", err)
 	}
 	add("pay "+req.Amount.String(), string(p.Status), "payment "+p.PaymentID+", action "+actionText(p.Action))
-	if drawQR && p.Action != nil && p.Action.Kind == payment.ActionShowQR && p.Action.QRCode != "" {
-		fmt.Fprintln(out, "The customer scans:")
-		if err := writeQR(out, p.Action.QRCode); err != nil {
-			return err
+	if drawQR && p.Action != nil {
+		// A QR payment shows its code; a cashier payment's page can be
+		// opened by scanning its URL.
+		content, caption := p.Action.QRCode, "The customer scans:"
+		if p.Action.Kind == payment.ActionRedirect {
+			content, caption = p.Action.URL, "The customer opens the wallet's cashier (scan to open "+p.Action.URL+"):"
+		}
+		if content != "" {
+			fmt.Fprintln(out, caption)
+			if err := writeQR(out, content); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -128,6 +136,15 @@ func demoFlow(ctx context.Context, w demoWallet, out io.Writer, drawQR bool) err
 		})
 		if err != nil {
 			return fmt.Errorf("refund: %w", err)
+		}
+		if !w.provider.Capabilities().InquiryShowsRefunds {
+			// This provider reports refunds per refund, not on the payment.
+			rs, err := w.provider.InquireRefund(ctx, payment.RefundRef{RefundID: r.RefundID, RefundRequestID: r.RefundRequestID})
+			if err != nil {
+				return fmt.Errorf("inquire refund: %w", err)
+			}
+			add("refund "+amt.String(), string(r.Status), "refund "+rs.RefundID+" is "+string(rs.Status))
+			continue
 		}
 		got, err = w.provider.Inquire(ctx, p.Ref())
 		if err != nil {

@@ -19,6 +19,9 @@ func TestDemoRunsEndToEnd(t *testing.T) {
 		"payment now refunded",
 		"unknown outcome",
 		"charges under DEMO-ALPHAPAY-2: 1",
+		"== Alipay+ wallet",
+		"redirect to the cashier",
+		"charges under DEMO-ALIPAYPLUS-2: 1",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())

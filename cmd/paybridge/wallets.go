@@ -3,6 +3,8 @@ package main
 import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayplus"
+	"github.com/paybridge/paybridge/providers/alipayplus/alipayplustest"
 	"github.com/paybridge/paybridge/providers/alphapay"
 	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
 )
@@ -12,7 +14,40 @@ func demoWallets() ([]demoWallet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []demoWallet{ap}, nil
+	wallet, err := alipayplusWallet()
+	if err != nil {
+		ap.close()
+		return nil, err
+	}
+	return []demoWallet{ap, wallet}, nil
+}
+
+func alipayplusWallet() (demoWallet, error) {
+	sim := alipayplustest.NewServer(alipayplustest.WithPrefix("/miniprogram/api"))
+	cr := sim.Credentials()
+	c, err := alipayplus.New(alipayplus.Config{BaseURL: cr.BaseURL, PathPrefix: cr.Prefix, ClientID: cr.ClientID,
+		KeyVersion: cr.KeyVersion, PrivateKey: cr.MerchantPrivateKey, WalletPublicKey: cr.WalletPublicKey})
+	if err != nil {
+		sim.Close()
+		return demoWallet{}, err
+	}
+	return demoWallet{
+		title:    "Alipay+ wallet (GCash-style /miniprogram/api) — cashier payment in PHP",
+		provider: c,
+		request: func(id, notifyURL string) *payment.PayRequest {
+			return &payment.PayRequest{PaymentRequestID: id, Scenario: payment.ScenarioCashier,
+				Amount: money.MustParse("250.00 PHP"), Description: "Mango shake x2", NotifyURL: notifyURL,
+				Device: &payment.Device{TerminalType: payment.TerminalMiniApp, OS: payment.OSAndroid}}
+		},
+		customerPays: sim.Complete,
+		dropNextPays: func(n int) {
+			for range n {
+				sim.Script(alipayplustest.PathPay, alipayplustest.Fault{DropAfter: true})
+			}
+		},
+		charges: sim.Charges,
+		close:   sim.Close,
+	}, nil
 }
 
 func alphapayWallet() (demoWallet, error) {
