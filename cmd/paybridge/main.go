@@ -38,6 +38,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"demo", "run a full payment flow on the built-in simulators (no credentials, no network)", runDemo},
+		{"sandbox", "serve both simulators on loopback, with cashier pages and notifications", runSandbox},
 	}
 }
 

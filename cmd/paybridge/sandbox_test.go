@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	cryptotls "crypto/tls"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers"
+)
+
+// signalWriter collects output and closes ready once marker was written.
+type signalWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	marker string
+	ready  chan struct{}
+	once   sync.Once
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.marker) {
+		w.once.Do(func() { close(w.ready) })
+	}
+	return n, err
+}
+
+func (w *signalWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// startSandbox runs the sandbox command until the test ends and returns its
+// printed configuration, saved to a file.
+func startSandbox(t *testing.T, args ...string) (configPath string, out *signalWriter) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out = &signalWriter{marker: "press Ctrl-C", ready: make(chan struct{})}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...), out, out) }()
+	t.Cleanup(func() {
+		cancel() // Ctrl-C
+		if code := <-done; code != exitOK {
+			t.Errorf("sandbox exited %d:\n%s", code, out.String())
+		}
+	})
+	select {
+	case <-out.ready:
+	case code := <-done:
+		t.Fatalf("sandbox exited %d:\n%s", code, out.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("sandbox did not start:\n%s", out.String())
+	}
+	text := out.String()
+	i := strings.Index(text, "written to ")
+	if i < 0 {
+		t.Fatalf("no config file named:\n%s", text)
+	}
+	configPath, _, _ = strings.Cut(text[i+len("written to "):], ":\n")
+	return configPath, out
+}
+
+func TestSandboxServesBothProvidersToItsPrintedConfig(t *testing.T) {
+	keys := t.TempDir()
+	for _, tls := range []bool{false, true} {
+		name := "http"
+		args := []string{"--keys", keys}
+		if tls {
+			name = "tls"
+			args = append(args, "--tls")
+		}
+		t.Run(name, func(t *testing.T) {
+			cfg, out := startSandbox(t, args...)
+			if tls && !strings.Contains(out.String(), "caFile") {
+				t.Fatalf("the TLS sandbox's config does not trust its certificate:\n%s", out.String())
+			}
+			ctx := context.Background()
+			w, err := providers.LoadFile(ctx, cfg)
+			if err != nil {
+				t.Fatalf("the printed config does not load: %v\n%s", err, out.String())
+			}
+			for _, wallet := range w.Names() {
+				p, _ := w.Get(wallet)
+				req := &payment.PayRequest{PaymentRequestID: "SANDBOX-" + name + "-" + wallet, Amount: money.MustParse("12.00 CNY")}
+				if p.Capabilities().SupportsScenario(payment.ScenarioQRCode) {
+					req.Scenario, req.Method = payment.ScenarioQRCode, payment.MethodAlipay
+				} else {
+					req.Scenario = payment.ScenarioCashier
+				}
+				pay, err := p.Pay(ctx, req)
+				if err != nil {
+					t.Fatalf("%s: pay: %v", wallet, err)
+				}
+				// Play the customer through the documented HTTP endpoint.
+				approve := strings.TrimSuffix(pay.Action.URL, "/") + "/approve"
+				if i := strings.Index(approve, "?"); i >= 0 {
+					approve = pay.Action.URL[:i] + "/approve"
+				}
+				client := &http.Client{Transport: http.DefaultTransport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+				if tls {
+					client = insecureLoopbackClient()
+				}
+				resp, err := client.Post(approve, "application/x-www-form-urlencoded", nil)
+				if err != nil {
+					t.Fatalf("%s: approve: %v", wallet, err)
+				}
+				resp.Body.Close()
+				got, err := p.Inquire(ctx, pay.Ref())
+				if err != nil || got.Status != payment.StatusSucceeded {
+					t.Fatalf("%s: after approving at %s: %+v, %v", wallet, approve, got, err)
+				}
+			}
+		})
+	}
+	// The keys were generated once and reused by the second run.
+	for _, who := range []string{"merchant", "alphapay", "wallet"} {
+		info, err := os.Stat(filepath.Join(keys, who+"_private.pem"))
+		if err != nil || info.Mode().Perm() != 0o600 {
+			t.Errorf("%s key: %v %v", who, info, err)
+		}
+	}
+}
+
+// insecureLoopbackClient plays the customer's browser against the TLS
+// sandbox's self-signed certificate (loopback only, test only).
+func insecureLoopbackClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &cryptotls.Config{InsecureSkipVerify: true} //nolint:gosec // loopback test server
+	return &http.Client{Transport: t, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
