@@ -59,6 +59,14 @@ Cashier actions are plain HTTP endpoints too, for scripts and other clients' tes
 		fmt.Fprintln(stderr, "paybridge sandbox: --addr must be a loopback host:port, e.g. 127.0.0.1:8081")
 		return exitUsage
 	}
+	// The config names key files by absolute path: relative "file:" paths
+	// are read relative to the config file, which lives in this directory.
+	dir, err := filepath.Abs(*keysDir)
+	if err != nil {
+		fmt.Fprintln(stderr, "paybridge sandbox:", err)
+		return exitFailed
+	}
+	*keysDir = dir
 	keys, err := loadOrCreateKeys(*keysDir, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "paybridge sandbox:", err)
