@@ -39,6 +39,13 @@ func commands() []command {
 	return []command{
 		{"demo", "run a full payment flow on the built-in simulators (no credentials, no network)", runDemo},
 		{"sandbox", "serve both simulators on loopback, with cashier pages and notifications", runSandbox},
+		{"keygen", "generate an RSA key pair in the forms providers ask for", runKeygen},
+		{"pay", "create a payment with a configured wallet", runPay},
+		{"inquire", "show a payment's current state", runInquire},
+		{"cancel", "cancel an unpaid payment", runCancel},
+		{"refund", "refund part or all of a paid payment", runRefund},
+		{"inquire-refund", "show a refund's current state", runInquireRefund},
+		{"verify-notification", "check a saved notification's signature, time and event", runVerifyNotification},
 	}
 }
 
@@ -64,6 +71,6 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: paybridge <command> [flags]")
 	fmt.Fprintln(w)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-19s %s\n", c.name, c.summary)
 	}
 }

@@ -1,0 +1,549 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers"
+)
+
+// The operation commands — pay, inquire, cancel, refund, inquire-refund —
+// call one configured wallet through the neutral payment API. They share the
+// flags that pick the wallet and the output form (opFlags); each adds its
+// own. Nothing they print contains a key or card data: cards are not
+// supported on the command line at all, so that card numbers never land in
+// shell history.
+
+const commonFlagsHelp = `
+Every operation takes:
+  --config FILE   the wallets configuration (see "go doc providers"); relative
+                  "file:" secrets are read next to it
+  --wallet NAME   the wallet to use; optional when the file names only one
+  --json          print one JSON object on stdout instead of the human listing
+  --timeout D     give up after D (default 5m)
+
+Exit codes: 0 done; 1 the provider refused or the payment failed; 2 bad flags or
+configuration; 3 the outcome is unknown (settle it before retrying); 4 the
+request was invalid or unsupported: nothing happened (nothing was sent, or the
+provider refused its content).
+`
+
+// opFlags are the flags every operation command takes.
+type opFlags struct {
+	fs      *flag.FlagSet
+	config  string
+	wallet  string
+	json    bool
+	timeout time.Duration
+}
+
+func newOpFlags(name, synopsis, about string, stderr io.Writer) *opFlags {
+	o := &opFlags{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
+	o.fs.SetOutput(stderr)
+	o.fs.StringVar(&o.config, "config", "", "wallets configuration `file` (required)")
+	o.fs.StringVar(&o.wallet, "wallet", "", "wallet `name` in the configuration (optional if it names one wallet)")
+	o.fs.BoolVar(&o.json, "json", false, "print one JSON object on stdout")
+	o.fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
+	o.fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: paybridge %s %s\n\n%s\n", name, synopsis, about)
+		fmt.Fprint(stderr, commonFlagsHelp)
+		fmt.Fprintln(stderr, "\nFlags:")
+		o.fs.PrintDefaults()
+	}
+	return o
+}
+
+// parse parses args; ok is false when the command must stop with code
+// (help was asked for, or a flag was wrong).
+func (o *opFlags) parse(args []string) (code int, ok bool) {
+	if err := o.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	if o.fs.NArg() > 0 {
+		fmt.Fprintf(o.fs.Output(), "paybridge %s: unexpected argument %q (flags only)\n", o.fs.Name(), o.fs.Arg(0))
+		return exitUsage, false
+	}
+	if o.timeout <= 0 {
+		fmt.Fprintf(o.fs.Output(), "paybridge %s: --timeout must be positive\n", o.fs.Name())
+		return exitUsage, false
+	}
+	if o.config == "" {
+		fmt.Fprintf(o.fs.Output(), "paybridge %s: --config is required\n", o.fs.Name())
+		return exitUsage, false
+	}
+	return exitOK, true
+}
+
+// usageErr reports a missing or contradictory flag.
+func usageErr(format string, args ...any) error {
+	return usageError{kind: "usage", err: fmt.Errorf(format, args...)}
+}
+
+// walletInfo is an opened wallet: its provider and what the configuration
+// says about it.
+type walletInfo struct {
+	name     string
+	kind     string
+	provider payment.Provider
+}
+
+// open loads the configuration and picks the wallet. Configuration errors
+// name the wallet and field, never a secret's value (providers guarantees
+// it), so they can be printed as they are.
+func (o *opFlags) open(ctx context.Context) (walletInfo, error) {
+	return openWallet(ctx, o.config, o.wallet)
+}
+
+// openWallet loads config and picks the wallet name, or the only one.
+func openWallet(ctx context.Context, config, wallet string) (walletInfo, error) {
+	ws, err := providers.LoadFile(ctx, config)
+	if err != nil {
+		return walletInfo{}, usageError{kind: "config", err: err}
+	}
+	names := ws.Names()
+	name := wallet
+	if name == "" {
+		if len(names) != 1 {
+			return walletInfo{}, usageErr("--wallet is required: %s names %d wallets (%s)", config, len(names), strings.Join(names, ", "))
+		}
+		name = names[0]
+	}
+	p, ok := ws.Get(name)
+	if !ok {
+		return walletInfo{}, usageErr("no wallet %q in %s; its wallets are: %s", name, config, strings.Join(names, ", "))
+	}
+	return walletInfo{name: name, kind: ws.Kind(name), provider: p}, nil
+}
+
+func (o *opFlags) printer(stdout, stderr io.Writer) printer {
+	return printer{stdout: stdout, stderr: stderr, json: o.json}
+}
+
+// --- pay ---
+
+type payFlags struct {
+	id, amount, scenario, method, description   string
+	notifyURL, redirectURL, paymentCode         string
+	appID, payerID, osName, osVersion, terminal string
+	wait, resolve                               bool
+	pollInterval                                time.Duration
+}
+
+func runPay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o := newOpFlags("pay", "--config FILE [--wallet NAME] --id ID --amount \"19.99 CAD\" [flags]",
+		`Creates a payment and prints what to do next (the QR code to show, the URL to
+redirect to, or the parameters for the wallet SDK).
+
+--id is the idempotency key: repeating the command with the same --id and the same
+content returns the same payment and never charges twice. Use a new --id only for
+a new purchase attempt, never to retry one whose outcome is unknown (exit 3):
+re-run that one with --resolve instead.
+
+With --wait the command polls until the customer has paid (or the payment failed,
+was cancelled or expired), printing a progress line per poll on stderr; it exits 1
+if the payment ended failed or cancelled, 3 if it was still pending at --timeout.`,
+		stderr)
+	var f payFlags
+	fs := o.fs
+	fs.StringVar(&f.id, "id", "", "your payment request `ID`, the idempotency key (required)")
+	fs.StringVar(&f.amount, "amount", "", "`amount` and currency, e.g. \"19.99 CAD\" (required)")
+	fs.StringVar(&f.scenario, "scenario", "", "how the customer pays: qr_code, web, jsapi, native_jsapi, h5, app, mini_program,\nin_store_qr, in_store_scan, cashier (default: the wallet's first;\ncredit_card is not available on the command line)")
+	fs.StringVar(&f.method, "method", "", "wallet or network for providers that serve several: alipay, wechat_pay, unionpay")
+	fs.StringVar(&f.description, "description", "", "what the customer sees")
+	fs.StringVar(&f.notifyURL, "notify-url", "", "`URL` that receives the provider's notifications")
+	fs.StringVar(&f.redirectURL, "redirect-url", "", "`URL` the customer returns to after paying")
+	fs.StringVar(&f.paymentCode, "payment-code", "", "the code scanned from the customer's wallet (in_store_scan)")
+	fs.StringVar(&f.appID, "app-id", "", "your app or mini program `ID` in the wallet (mini_program, native_jsapi)")
+	fs.StringVar(&f.payerID, "payer-id", "", "the customer's `ID` in that app, such as a WeChat openid (mini_program, native_jsapi)")
+	fs.StringVar(&f.osName, "os", "", "customer device OS: ios or android (app)")
+	fs.StringVar(&f.osVersion, "os-version", "", "customer device OS `version` (app)")
+	fs.StringVar(&f.terminal, "terminal-type", "", "terminal type: mini_app, app, web, wap, system (Alipay+ wallets)")
+	fs.BoolVar(&f.wait, "wait", false, "poll until the payment leaves pending (bounded by --timeout)")
+	fs.BoolVar(&f.resolve, "resolve", false, "if the outcome is unknown, settle it by re-sending the same request before giving up")
+	fs.DurationVar(&f.pollInterval, "poll-interval", time.Second, "first wait between polls for --wait and --resolve (later ones double, up to 5 times as long)")
+	if code, ok := o.parse(args); !ok {
+		return code
+	}
+	pr := o.printer(stdout, stderr)
+	if f.id == "" || f.amount == "" {
+		return pr.failure("pay", usageErr("--id and --amount are required"), "")
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	w, err := o.open(ctx)
+	if err != nil {
+		return pr.failure("pay", err, "")
+	}
+	return payAndReport(ctx, w, &f, pr)
+}
+
+// payAndReport pays, settles an unknown outcome with --resolve, waits with
+// --wait, and prints the result.
+func payAndReport(ctx context.Context, w walletInfo, f *payFlags, pr printer) int {
+	p := w.provider
+	req, err := buildPayRequest(p, f)
+	if err != nil {
+		return pr.failure("pay", err, payHint(p, f, err))
+	}
+	pay, err := p.Pay(ctx, req)
+	if err != nil && f.resolve && payment.KindOf(err) == payment.KindUnknownOutcome {
+		fmt.Fprintf(pr.stderr, "paybridge pay: the outcome is unknown (%v); resolving: re-sending the same request %s\n", err, req.PaymentRequestID)
+		pay, err = payment.Resolve(ctx, p, req, pollOptions(f, pr.stderr, "resolving "+req.PaymentRequestID)...)
+	}
+	if err != nil {
+		return pr.failure("pay", err, payHint(p, f, err))
+	}
+	if f.wait && pay.Status == payment.StatusPending {
+		var last *payment.Payment
+		last, err = payment.AwaitFinal(ctx, p, pay.Ref(), pollOptions(f, pr.stderr, "waiting for the customer, payment "+pay.PaymentID)...)
+		if err != nil {
+			if last != nil && !pr.json {
+				pr.payment(last)
+			}
+			return pr.failure("pay", err, awaitHint(pay, err))
+		}
+		pay = last
+	}
+	pr.payment(pay)
+	if f.wait && (pay.Status == payment.StatusFailed || pay.Status == payment.StatusCancelled) {
+		fmt.Fprintf(pr.stderr, "paybridge pay: the payment ended %s\n", pay.Status)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// buildPayRequest turns the flags into a request. Everything the provider
+// can judge (scenario, method, extras) is left to its validation, so the
+// CLI and the library never disagree; only the amount must be parsed here.
+func buildPayRequest(p payment.Provider, f *payFlags) (*payment.PayRequest, error) {
+	amount, err := money.Parse(f.amount)
+	if err != nil {
+		return nil, &payment.Error{Op: payment.OpPay, Provider: p.Name(), Kind: payment.KindInvalidRequest,
+			RequestID: f.id, Err: fmt.Errorf("--amount: %w", err)}
+	}
+	req := &payment.PayRequest{
+		PaymentRequestID: f.id,
+		Scenario:         payment.Scenario(f.scenario),
+		Amount:           amount,
+		Description:      f.description,
+		Method:           payment.Method(f.method),
+		NotifyURL:        f.notifyURL,
+		RedirectURL:      f.redirectURL,
+		PaymentCode:      f.paymentCode,
+	}
+	if req.Scenario == "" {
+		if s := cliScenarios(p.Capabilities()); len(s) > 0 {
+			req.Scenario = s[0]
+		}
+	}
+	if req.Scenario == payment.ScenarioCreditCard {
+		return nil, &payment.Error{Op: payment.OpPay, Provider: p.Name(), Kind: payment.KindUnsupported, RequestID: f.id,
+			Err: errors.New("the credit_card scenario is not available on the command line: card data must not pass through flags and shell history")}
+	}
+	if f.appID != "" || f.payerID != "" {
+		req.Customer = &payment.Customer{AppID: f.appID, PayerID: f.payerID}
+	}
+	if f.osName != "" || f.osVersion != "" || f.terminal != "" {
+		req.Device = &payment.Device{OS: payment.OS(f.osName), Version: f.osVersion, TerminalType: payment.TerminalType(f.terminal)}
+	}
+	return req, nil
+}
+
+// cliScenarios are the provider's scenarios the CLI can pay in: all but
+// credit_card.
+func cliScenarios(caps payment.Capabilities) []payment.Scenario {
+	var out []payment.Scenario
+	for _, s := range caps.Scenarios {
+		if s != payment.ScenarioCreditCard {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// pollOptions configures Resolve and AwaitFinal: the poll interval, and a
+// progress line per unsettled poll, so a person watching knows it is alive.
+func pollOptions(f *payFlags, stderr io.Writer, what string) []payment.PollOption {
+	return []payment.PollOption{
+		payment.WithPollInterval(f.pollInterval, 5*f.pollInterval),
+		payment.WithPollObserver(func(attempt int, err error) {
+			if err == nil {
+				fmt.Fprintf(stderr, "paybridge pay: %s: poll %d: still pending\n", what, attempt)
+				return
+			}
+			fmt.Fprintf(stderr, "paybridge pay: %s: poll %d: no answer yet (%v); asking again\n", what, attempt, err)
+		}),
+	}
+}
+
+// payHint says what to do after a failed pay; most of all, it keeps a user
+// who saw an unknown outcome from paying again under a new --id.
+func payHint(p payment.Provider, f *payFlags, err error) string {
+	caps := p.Capabilities()
+	switch payment.KindOf(err) {
+	case payment.KindUnknownOutcome:
+		h := "the outcome is unknown: do not retry with a new --id; run `paybridge pay … --resolve`, this same\n" +
+			"command (--id " + f.id + ", same flags) with --resolve added: it re-sends the identical request, which\n" +
+			"never charges twice"
+		if caps.InquireByRequestID {
+			h += "; or `paybridge inquire --request-id " + f.id + "`"
+		}
+		return h + "."
+	case payment.KindInvalidRequest, payment.KindUnsupported:
+		return fmt.Sprintf("%s %s accepts scenarios %s; methods %s; currencies %s.", nothingHappened(err),
+			p.Name(), joinScenarios(cliScenarios(caps)), joinMethods(caps.Methods), joinCurrencies(caps.Currencies))
+	case payment.KindIdempotencyConflict:
+		return "--id " + f.id + " was used before for a different payment; the earlier one stands. Use a new --id for a new purchase."
+	case payment.KindUnavailable:
+		return "the provider could not be reached and nothing happened; it is safe to run the command again."
+	}
+	return ""
+}
+
+// nothingHappened says whether an invalid request was stopped locally or
+// refused by the provider: either way nothing happened, but the user
+// debugging a request wants to know which side judged it.
+func nothingHappened(err error) string {
+	var pe *payment.Error
+	if errors.As(err, &pe) && !pe.Result.IsZero() {
+		return "the provider refused the request; nothing happened."
+	}
+	return "nothing was sent."
+}
+
+func awaitHint(pay *payment.Payment, err error) string {
+	if payment.KindOf(err) != payment.KindUnknownOutcome {
+		return ""
+	}
+	return "the payment is still pending at the provider and may yet complete: do not pay again under a new --id;\n" +
+		"check it later with `paybridge inquire --payment-id " + pay.PaymentID + "`, or cancel it."
+}
+
+func joinScenarios(s []payment.Scenario) string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = string(v)
+	}
+	return orNone(out)
+}
+
+func joinMethods(m []payment.Method) string {
+	out := make([]string, len(m))
+	for i, v := range m {
+		out[i] = string(v)
+	}
+	return orNone(out)
+}
+
+func joinCurrencies(c []money.Currency) string {
+	if len(c) == 0 {
+		return "any"
+	}
+	out := make([]string, len(c))
+	for i, v := range c {
+		out[i] = v.Code()
+	}
+	return orNone(out)
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+// --- inquire and cancel ---
+
+func runInquire(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runPaymentRef(ctx, "inquire", `Prints the payment's current state.`, args, stdout, stderr,
+		func(ctx context.Context, p payment.Provider, ref payment.Ref) (*payment.Payment, error) {
+			return p.Inquire(ctx, ref)
+		})
+}
+
+func runCancel(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runPaymentRef(ctx, "cancel", `Closes an unpaid payment (some wallets also reverse a paid one in full) and
+prints its new state. Cancelling twice is safe. A paid payment that cannot be
+cancelled is refused (exit 1): refund it instead.`, args, stdout, stderr,
+		func(ctx context.Context, p payment.Provider, ref payment.Ref) (*payment.Payment, error) {
+			return p.Cancel(ctx, ref)
+		})
+}
+
+// runPaymentRef runs an operation on a payment named by --payment-id and/or
+// --request-id.
+func runPaymentRef(ctx context.Context, name, about string, args []string, stdout, stderr io.Writer,
+	op func(context.Context, payment.Provider, payment.Ref) (*payment.Payment, error)) int {
+	o := newOpFlags(name, "--config FILE [--wallet NAME] (--payment-id ID | --request-id ID)", about+`
+
+--payment-id is the provider's ID (pay prints it); --request-id is yours (pay's --id).
+Some providers (AlphaPay) look payments up by --payment-id only.`, stderr)
+	var ref payment.Ref
+	o.fs.StringVar(&ref.PaymentID, "payment-id", "", "the provider's payment `ID`")
+	o.fs.StringVar(&ref.PaymentRequestID, "request-id", "", "your payment request `ID` (pay's --id)")
+	if code, ok := o.parse(args); !ok {
+		return code
+	}
+	pr := o.printer(stdout, stderr)
+	if ref.PaymentID == "" && ref.PaymentRequestID == "" {
+		return pr.failure(name, usageErr("--payment-id or --request-id is required"), "")
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	w, err := o.open(ctx)
+	if err != nil {
+		return pr.failure(name, err, "")
+	}
+	pay, err := op(ctx, w.provider, ref)
+	if err != nil {
+		return pr.failure(name, err, refHint(name, w.provider, ref, err))
+	}
+	pr.payment(pay)
+	return exitOK
+}
+
+func refHint(op string, p payment.Provider, ref payment.Ref, err error) string {
+	switch payment.KindOf(err) {
+	case payment.KindUnsupported:
+		if ref.PaymentID == "" && !p.Capabilities().InquireByRequestID {
+			return p.Name() + " looks payments up by its own payment id only: pass --payment-id (pay printed it).\n" +
+				"If pay's outcome was unknown, re-run that pay with the same --id and --resolve instead."
+		}
+	case payment.KindUnknownOutcome:
+		if op == "cancel" {
+			return "the outcome is unknown: run cancel again (cancelling twice is safe) or inquire."
+		}
+		return "no trustworthy answer; asking changes nothing, so it is safe to run the command again."
+	case payment.KindUnavailable:
+		return "the provider could not be reached and nothing happened; it is safe to run the command again."
+	}
+	return ""
+}
+
+// --- refund and inquire-refund ---
+
+func runRefund(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o := newOpFlags("refund", "--config FILE [--wallet NAME] --refund-request-id ID (--payment-id ID | --request-id ID) --amount \"5.00 CAD\" [--reason TEXT]",
+		`Refunds part or all of a paid payment.
+
+--refund-request-id is the refund's idempotency key, chosen by you: repeating the
+command with the same one and the same amount returns the same refund and never
+refunds twice. --payment-id/--request-id name the payment as for inquire.`, stderr)
+	var req payment.RefundRequest
+	var amount string
+	fs := o.fs
+	fs.StringVar(&req.RefundRequestID, "refund-request-id", "", "your refund request `ID`, the idempotency key (required)")
+	fs.StringVar(&req.Payment.PaymentID, "payment-id", "", "the provider's payment `ID`")
+	fs.StringVar(&req.Payment.PaymentRequestID, "request-id", "", "your payment request `ID` (pay's --id)")
+	fs.StringVar(&amount, "amount", "", "`amount` to refund, in the payment's currency, e.g. \"5.00 CAD\" (required)")
+	fs.StringVar(&req.Reason, "reason", "", "reason shown to the customer, where supported")
+	fs.StringVar(&req.NotifyURL, "notify-url", "", "`URL` that receives the refund's notification, where supported")
+	if misnamedRefundID(args) {
+		fmt.Fprintln(stderr, "paybridge refund: name your refund with --refund-request-id (the ID you choose, the idempotency key);\n"+
+			"--refund-id is the provider's ID of an existing refund, for inquire-refund")
+		return exitUsage
+	}
+	if code, ok := o.parse(args); !ok {
+		return code
+	}
+	pr := o.printer(stdout, stderr)
+	switch {
+	case req.RefundRequestID == "" || amount == "":
+		return pr.failure("refund", usageErr("--refund-request-id and --amount are required"), "")
+	case req.Payment.PaymentID == "" && req.Payment.PaymentRequestID == "":
+		return pr.failure("refund", usageErr("--payment-id or --request-id is required"), "")
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	w, err := o.open(ctx)
+	if err != nil {
+		return pr.failure("refund", err, "")
+	}
+	if req.Amount, err = money.Parse(amount); err != nil {
+		err = &payment.Error{Op: payment.OpRefund, Provider: w.provider.Name(), Kind: payment.KindInvalidRequest,
+			RequestID: req.RefundRequestID, Err: fmt.Errorf("--amount: %w", err)}
+		return pr.failure("refund", err, "")
+	}
+	r, err := w.provider.Refund(ctx, &req)
+	if err != nil {
+		return pr.failure("refund", err, refundHint(w.provider, req.Payment, err))
+	}
+	pr.refund(r)
+	return exitOK
+}
+
+// misnamedRefundID reports a --refund-id flag given to refund: the two
+// refund IDs are easy to mix up, and the flag package's "flag provided but
+// not defined" would not say which one was meant.
+func misnamedRefundID(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && name == "refund-id" {
+			return true
+		}
+	}
+	return false
+}
+
+func refundHint(p payment.Provider, ref payment.Ref, err error) string {
+	switch payment.KindOf(err) {
+	case payment.KindUnknownOutcome:
+		return "the outcome is unknown: the refund may or may not have been made. Do not retry with a new\n" +
+			"--refund-request-id; run the same command again (the provider answers a repeat with the existing\n" +
+			"refund and never refunds twice), or inquire-refund."
+	case payment.KindIdempotencyConflict:
+		return "this --refund-request-id was used before for a different refund; the earlier one stands."
+	}
+	return refHint("refund", p, ref, err)
+}
+
+func runInquireRefund(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o := newOpFlags("inquire-refund", "--config FILE [--wallet NAME] (--refund-id ID | --refund-request-id ID)",
+		`Prints the refund's current state.
+
+--refund-id is the provider's refund ID (refund prints it); --refund-request-id
+is yours (refund's --refund-request-id). Some providers (AlphaPay) look refunds
+up by --refund-id only.`, stderr)
+	var ref payment.RefundRef
+	o.fs.StringVar(&ref.RefundID, "refund-id", "", "the provider's refund `ID`")
+	o.fs.StringVar(&ref.RefundRequestID, "refund-request-id", "", "your refund request `ID`")
+	if code, ok := o.parse(args); !ok {
+		return code
+	}
+	pr := o.printer(stdout, stderr)
+	if ref.RefundID == "" && ref.RefundRequestID == "" {
+		return pr.failure("inquire-refund", usageErr("--refund-id or --refund-request-id is required"), "")
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	w, err := o.open(ctx)
+	if err != nil {
+		return pr.failure("inquire-refund", err, "")
+	}
+	r, err := w.provider.InquireRefund(ctx, ref)
+	if err != nil {
+		hint := ""
+		if payment.KindOf(err) == payment.KindUnsupported && ref.RefundID == "" {
+			hint = w.provider.Name() + " looks refunds up by its own refund id only: pass --refund-id (refund printed it)."
+		} else if k := payment.KindOf(err); k == payment.KindUnknownOutcome || k == payment.KindUnavailable {
+			hint = "asking changes nothing, so it is safe to run the command again."
+		}
+		return pr.failure("inquire-refund", err, hint)
+	}
+	pr.refund(r)
+	return exitOK
+}

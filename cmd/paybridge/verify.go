@@ -1,0 +1,425 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayplus"
+	"github.com/paybridge/paybridge/providers/alphapay"
+)
+
+// verify-notification answers the commonest support question — "why does
+// my webhook reject this notification?" — offline, from a saved copy: it
+// runs the same checks as notify.Handler (signature over the exact bytes and
+// URI, the timestamp window, parsing) and says which one fails and why.
+
+// signedHeaders are the headers each provider's notification signature
+// covers, so a missing one can be named rather than reported as "unsigned".
+var signedHeaders = map[string][]string{
+	alphapay.Name:   {"Merchant-Code", "Request-Time", "Nonce", "Signature"},
+	alipayplus.Name: {"Client-Id", "Request-Time", "Signature"},
+}
+
+// idHeader is the header that names the merchant a notification is for.
+var idHeader = map[string]string{alphapay.Name: "Merchant-Code", alipayplus.Name: "Client-Id"}
+
+type verifyFlags struct {
+	config, wallet, bodyFile, headersFile, uri, at string
+	tolerance                                      time.Duration
+}
+
+func runVerifyNotification(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var f verifyFlags
+	fset := flag.NewFlagSet("verify-notification", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	fset.StringVar(&f.config, "config", "", "wallets configuration `file` (required)")
+	fset.StringVar(&f.wallet, "wallet", "", "wallet `name` (optional if the configuration names one wallet)")
+	fset.StringVar(&f.bodyFile, "body", "", "`file` holding the notification body, byte for byte as received (required)")
+	fset.StringVar(&f.headersFile, "headers", "", "`file` of \"Name: value\" header lines, as curl -D or a proxy log writes them (required)")
+	fset.StringVar(&f.uri, "uri", "", "the `path` and query the provider posted to, e.g. /notify/alphapay (default: the\nrequest line of the headers file, if it has one)")
+	fset.StringVar(&f.at, "at", "", "check the timestamp window against this RFC 3339 `time` instead of now")
+	fset.DurationVar(&f.tolerance, "tolerance", notify.DefaultTolerance, "the timestamp window either way, as configured in notify.WithTolerance")
+	fset.Usage = func() {
+		fmt.Fprint(stderr, `usage: paybridge verify-notification --config FILE [--wallet NAME] --body FILE --headers FILE
+                                   [--uri PATH] [--at RFC3339]
+
+Checks a saved notification the way the notify handler does, step by step: the
+headers, the signature (with the wallet's provider public key, over POST, the URI,
+the headers and the exact body bytes), the timestamp window, and the event the
+body describes. A leading HTTP status or request line in the headers file is
+skipped. The signature value itself is never printed.
+
+Exit codes: 0 the notification is genuine and fresh; 1 it is not; 2 bad flags,
+files or configuration.
+
+Flags:
+`)
+		fset.PrintDefaults()
+	}
+	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	in, err := f.load(ctx, fset)
+	if err != nil {
+		fmt.Fprintln(stderr, "paybridge verify-notification:", err)
+		return exitUsage
+	}
+	if in.check(stdout) {
+		return exitOK
+	}
+	return exitFailed
+}
+
+// verifyInput is everything one check needs, read and validated.
+type verifyInput struct {
+	kind, wallet string
+	src          notify.Source
+	header       http.Header
+	body         []byte
+	uri          string
+	uriNote      string
+	at           time.Time
+	atLabel      string
+	tolerance    time.Duration
+}
+
+// load reads the flags' files and the wallet. Every error here is the
+// caller's to fix (exitUsage), unlike a failing check.
+func (f *verifyFlags) load(ctx context.Context, fset *flag.FlagSet) (*verifyInput, error) {
+	switch {
+	case fset.NArg() > 0:
+		return nil, fmt.Errorf("unexpected argument %q (flags only)", fset.Arg(0))
+	case f.config == "" || f.bodyFile == "" || f.headersFile == "":
+		return nil, errors.New("--config, --body and --headers are required")
+	case f.tolerance <= 0:
+		return nil, errors.New("--tolerance must be positive")
+	}
+	in := &verifyInput{tolerance: f.tolerance, at: time.Now(), atLabel: "now"}
+	if f.at != "" {
+		at, err := time.Parse(time.RFC3339Nano, f.at)
+		if err != nil {
+			return nil, fmt.Errorf("--at: want an RFC 3339 time such as 2025-01-31T12:00:00Z: %v", err)
+		}
+		in.at, in.atLabel = at, "--at"
+	}
+	var err error
+	if in.body, err = os.ReadFile(f.bodyFile); err != nil {
+		return nil, fmt.Errorf("--body: %w", err)
+	}
+	raw, err := os.ReadFile(f.headersFile)
+	if err != nil {
+		return nil, fmt.Errorf("--headers: %w", err)
+	}
+	h, target, err := parseHeaderFile(raw)
+	if err != nil {
+		return nil, fmt.Errorf("--headers %s: %w", f.headersFile, err)
+	}
+	in.header = h
+	if in.uri, in.uriNote, err = chooseURI(f.uri, target); err != nil {
+		return nil, err
+	}
+	w, err := openWallet(ctx, f.config, f.wallet)
+	if err != nil {
+		return nil, err
+	}
+	src, ok := w.provider.(notify.Source)
+	if !ok {
+		return nil, fmt.Errorf("wallet %q (%s) does not receive signed notifications", w.name, w.kind)
+	}
+	in.kind, in.wallet, in.src = w.kind, w.name, src
+	return in, nil
+}
+
+// chooseURI picks the URI the signature is checked over: --uri, or the
+// request line's target. A full URL is cut to its path and query, which is
+// what the provider signs.
+func chooseURI(flagURI, requestTarget string) (uri, note string, err error) {
+	uri = flagURI
+	if uri == "" {
+		uri = requestTarget
+		note = "from the headers file's request line"
+	}
+	if uri == "" {
+		return "", "", errors.New("--uri is required (the path the provider posted to, e.g. /notify/alphapay): the headers file has no request line")
+	}
+	if !strings.HasPrefix(uri, "/") {
+		u, perr := url.Parse(uri)
+		if perr != nil || u.Host == "" {
+			return "", "", fmt.Errorf("--uri %q: want a path such as /notify/alphapay, or a full URL", uri)
+		}
+		uri, note = u.RequestURI(), "the path and query of the URL given"
+	}
+	if flagURI != "" && requestTarget != "" && requestTarget != uri {
+		note = "--uri; the headers file's request line says " + requestTarget
+	}
+	return uri, note, nil
+}
+
+// parseHeaderFile reads "Name: value" lines. It skips a leading HTTP status
+// or request line (returning the request line's target), the "> " and "< "
+// prefixes of curl -v, and stops at the blank line that ends a header block.
+func parseHeaderFile(raw []byte) (http.Header, string, error) {
+	h := http.Header{}
+	target := ""
+	for i, line := range strings.Split(string(raw), "\n") {
+		line = strings.TrimRight(line, "\r")
+		if line != "" && (line[0] == '>' || line[0] == '<') {
+			line = strings.TrimPrefix(line[1:], " ") // curl -v; no header name starts so
+		}
+		if strings.TrimSpace(line) == "" {
+			if len(h) > 0 {
+				break
+			}
+			continue
+		}
+		if t, ok := startLine(line); ok {
+			if t != "" {
+				target = t
+			}
+			continue
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			return nil, "", fmt.Errorf("line %d is not a \"Name: value\" header line", i+1)
+		}
+		h.Add(name, strings.TrimSpace(value))
+	}
+	if len(h) == 0 {
+		return nil, "", errors.New("no header lines found")
+	}
+	return h, target, nil
+}
+
+// startLine recognises "HTTP/1.1 200 OK" (target "") and
+// "POST /notify HTTP/1.1" (target "/notify"; an absolute-form target is cut
+// to its path and query).
+func startLine(line string) (target string, ok bool) {
+	fields := strings.Fields(line)
+	if len(fields) > 0 && strings.HasPrefix(fields[0], "HTTP/") {
+		return "", true
+	}
+	if len(fields) != 3 || !strings.HasPrefix(fields[2], "HTTP/") {
+		return "", false
+	}
+	target = fields[1]
+	if u, err := url.Parse(target); err == nil && u.Host != "" {
+		target = u.RequestURI()
+	}
+	return target, true
+}
+
+// check runs the handler's checks in its order, printing each, and reports
+// whether the handler would accept the notification.
+func (in *verifyInput) check(w io.Writer) bool {
+	fmt.Fprintf(w, "Checking a notification for wallet %q (%s) posted to POST %s", in.wallet, in.kind, in.uri)
+	if in.uriNote != "" {
+		fmt.Fprintf(w, " (%s)", in.uriNote)
+	}
+	fmt.Fprintln(w)
+	in.reportBody(w)
+	headersOK := in.reportHeaders(w)
+	sentAt, sigErr := in.src.VerifyNotification(in.header, in.uri, in.body)
+	in.reportSignature(w, sigErr, headersOK)
+	fresh := in.reportTime(w, sentAt, sigErr == nil)
+	eventOK := in.reportEvent(w, sigErr == nil && fresh)
+	ok := sigErr == nil && fresh && eventOK
+	if ok {
+		verifyStep(w, "result", "VALID: the notify handler would accept this notification")
+	} else {
+		verifyStep(w, "result", "INVALID: the notify handler would reject this notification")
+	}
+	return ok
+}
+
+// verifyStep prints one labelled line; more lines are indented under it.
+func verifyStep(w io.Writer, label, text string, more ...string) {
+	fmt.Fprintf(w, "%-10s %s\n", label+":", text)
+	for _, m := range more {
+		fmt.Fprintf(w, "%-10s %s\n", "", m)
+	}
+}
+
+func (in *verifyInput) reportBody(w io.Writer) {
+	note := ""
+	if len(in.body) > notify.DefaultMaxBytes {
+		note = fmt.Sprintf(" (over the handler's default %d KiB limit: it answers 413 unless notify.WithMaxBytes raises it)", notify.DefaultMaxBytes>>10)
+	}
+	verifyStep(w, "body", fmt.Sprintf("%d bytes%s", len(in.body), note))
+}
+
+// reportHeaders names the signed headers that are missing. It prints names
+// only: the Signature value must never be echoed.
+func (in *verifyInput) reportHeaders(w io.Writer) bool {
+	want := signedHeaders[in.kind]
+	var present, missing []string
+	for _, name := range want {
+		if in.header.Get(name) == "" {
+			missing = append(missing, name)
+		} else {
+			present = append(present, name)
+		}
+	}
+	if len(missing) > 0 {
+		verifyStep(w, "headers", "MISSING "+strings.Join(missing, ", ")+"; present: "+orNone(present),
+			"a proxy or logger may have dropped them; save all request headers as received")
+		return false
+	}
+	if len(want) > 0 {
+		verifyStep(w, "headers", strings.Join(present, ", ")+" present")
+	}
+	return true
+}
+
+func (in *verifyInput) reportSignature(w io.Writer, err error, headersOK bool) {
+	if err == nil {
+		verifyStep(w, "signature", "verifies over POST "+in.uri+" with the wallet's provider public key")
+		return
+	}
+	more := signatureHints(in, err, headersOK)
+	verifyStep(w, "signature", "DOES NOT VERIFY: "+err.Error(), more...)
+}
+
+// signatureHints turns a verification error into what to check, most
+// likely cause first.
+func signatureHints(in *verifyInput, err error, headersOK bool) []string {
+	idName := idHeader[in.kind]
+	switch {
+	case !headersOK:
+		// Checked first: a missing Merchant-Code reads as "another
+		// merchant" to the adapter, which would send the user astray.
+		return []string{"the headers listed as missing above are required"}
+	case errors.Is(err, alphapay.ErrWrongMerchant), errors.Is(err, alipayplus.ErrWrongClient):
+		return []string{fmt.Sprintf("the notification is for %s %q, not this wallet's: check --wallet and the configuration",
+			idName, in.header.Get(idName))}
+	case errors.Is(err, signing.ErrMalformedHeader):
+		return []string{"the Signature header is damaged: it must be saved exactly as received (algorithm=…,keyVersion=…,signature=…)"}
+	case errors.Is(err, signing.ErrBadSignature):
+		hints := []string{
+			"the signature covers POST " + in.uri + ", " + coveredHeaders(in.kind) + " and the body byte for byte:",
+			"- if a proxy rewrote the path, pass the public path (as the provider posted it) with --uri",
+			"- the body file must hold the exact bytes received: not pretty-printed, not re-encoded",
+			"- the wallet's provider public key (alphaPayPublicKey / walletPublicKey) must be the provider's, not yours",
+		}
+		if bytes.HasSuffix(in.body, []byte("\n")) {
+			hints = append(hints, "- the body file ends with a newline: if an editor added it, remove it")
+		}
+		return hints
+	}
+	return nil
+}
+
+// coveredHeaders names the headers a signature covers besides itself.
+func coveredHeaders(kind string) string {
+	var names []string
+	for _, n := range signedHeaders[kind] {
+		if n != "Signature" {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return "the signed headers"
+	}
+	return "the " + strings.Join(names, ", ") + " headers"
+}
+
+// reportTime shows when the provider signed the notification and how far
+// that is from the reference time, against the handler's window. Without a
+// verified signature the time is shown from the header, marked unverified.
+func (in *verifyInput) reportTime(w io.Writer, sentAt time.Time, verified bool) bool {
+	if !verified {
+		ts := in.header.Get("Request-Time")
+		t, err := time.Parse(time.RFC3339Nano, ts)
+		if err != nil {
+			verifyStep(w, "time", "unknown: no readable Request-Time header")
+			return false
+		}
+		sentAt = t
+	}
+	d := in.at.Sub(sentAt)
+	var rel string
+	switch {
+	case d >= 0:
+		rel = fmt.Sprintf("%s before %s", d.Round(time.Second), in.atLabel)
+	default:
+		rel = fmt.Sprintf("%s after %s", (-d).Round(time.Second), in.atLabel)
+	}
+	text := fmt.Sprintf("signed %s, %s (window ±%s)", sentAt.UTC().Format(time.RFC3339), rel, in.tolerance)
+	// The handler's own comparisons, so the verdict cannot differ from it.
+	switch {
+	case sentAt.Before(in.at.Add(-in.tolerance)):
+		verifyStep(w, "time", text+": STALE", "the handler rejects notifications signed outside the window;",
+			"the provider re-sends with a fresh time, or check the server's clock")
+		return false
+	case sentAt.After(in.at.Add(in.tolerance)):
+		verifyStep(w, "time", text+": IN THE FUTURE", "check the clocks of this server and of whatever saved the notification")
+		return false
+	}
+	if !verified {
+		verifyStep(w, "time", text+" (not verified: the signature failed)")
+		return true
+	}
+	verifyStep(w, "time", text+": fresh")
+	return true
+}
+
+// reportEvent parses the body, only once it is known genuine: an unverified
+// body's claims are not worth showing as an event.
+func (in *verifyInput) reportEvent(w io.Writer, trusted bool) bool {
+	if !trusted {
+		verifyStep(w, "event", "not parsed: the notification is not genuine and fresh")
+		return true
+	}
+	ev, err := in.src.ParseNotification(in.body)
+	switch {
+	case errors.Is(err, payment.ErrUnknownEvent):
+		verifyStep(w, "event", "not one the adapter knows: "+err.Error(),
+			"the handler acknowledges it (so the provider stops) and delivers nothing")
+		return true
+	case err != nil:
+		verifyStep(w, "event", "UNDECODABLE: "+err.Error(), "the handler answers 400 and the provider will retry")
+		return false
+	}
+	verifyStep(w, "event", string(ev.Kind))
+	b := eventBlock(ev)
+	for i, k := range b.keys {
+		fmt.Fprintf(w, "%-10s %-18s %s\n", "", k+":", b.values[i])
+	}
+	return true
+}
+
+func eventBlock(ev payment.Event) *block {
+	b := &block{}
+	b.add("key", ev.Key)
+	b.add("provider", ev.Provider)
+	if p := ev.Payment; p != nil {
+		b.add("payment id", p.PaymentID)
+		b.add("request id", p.PaymentRequestID)
+		b.add("status", string(p.Status))
+		b.add("amount", amountText(p.Amount))
+		b.add("paid at", timeText(p.PaidAt))
+		b.add("failure reason", p.FailureReason)
+	}
+	if r := ev.Refund; r != nil {
+		b.add("refund id", r.RefundID)
+		b.add("refund request id", r.RefundRequestID)
+		b.add("payment id", r.PaymentID)
+		b.add("status", string(r.Status))
+		b.add("amount", amountText(r.Amount))
+	}
+	return b
+}
