@@ -17,10 +17,11 @@
 //     keyVersion (KEY_NOT_FOUND), its algorithm and the RSA signature over
 //     "POST <request URI>\n<Client-Id>.<Request-Time>.<body>"
 //     (INVALID_SIGNATURE; URL-encoded and raw base64 are both accepted),
-//     then the body: JSON in UTF-8 (MSG_PARSE_ERROR) and its schema
-//     (PARAM_ILLEGAL, naming the field). Field names are case-sensitive,
-//     duplicate keys are rejected and amount values must be strings,
-//     unlike what encoding/json would let through.
+//     then the body: a Content-Type, if sent, of application/json and JSON
+//     in UTF-8 (MSG_PARSE_ERROR), and its schema (PARAM_ILLEGAL, naming
+//     the field). Field names are case-sensitive, duplicate keys are
+//     rejected and amount values must be strings, unlike what
+//     encoding/json would let through.
 //   - Every answer is HTTP 200 JSON carrying Client-Id, Response-Time and
 //     a Signature made with the wallet's key over the request's URI
 //     (prefix included), URL-encoded unless WithRawSignature; with

@@ -3,6 +3,7 @@ package alipayplustest
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +13,20 @@ import (
 	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 )
+
+// ackTransport answers every request with the notification
+// acknowledgement, without any network.
+type ackTransport struct{}
+
+func (ackTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_ = r.Body.Close()
+	}
+	return &http.Response{
+		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(bytes.NewReader(wire.Ack)), Request: r,
+	}, nil
+}
 
 // FuzzPayBody sends arbitrary, correctly signed bodies to every endpoint
 // (pay above all) and checks that the server never panics and always
@@ -31,6 +46,7 @@ func FuzzPayBody(f *testing.F) {
 		`{"paymentId":"1","paymentRequestId":"a"}`,
 		`{"refundRequestId":"r","paymentRequestId":"a","refundAmount":{"currency":"USD","value":"1"}}`,
 		`{"refundId":"1","refundRequestId":"x"}`,
+		`{"productCode":"p","paymentRequestId":"n","paymentAmount":{"currency":"USD","value":"1"},"order":{},"paymentNotifyUrl":"http://127.0.0.1:9/n"}`,
 		"{\"paymentRequestId\":\"\xff\xfe\"}",
 		`{"paymentRequestId":"\ud800"}`,
 	} {
@@ -40,7 +56,9 @@ func FuzzPayBody(f *testing.F) {
 	}
 
 	clk := clock.NewFake(t0)
-	srv := NewUnstartedServer(WithClock(clk), WithAutoComplete(true))
+	// Fuzzed notify URLs must reach nobody: every notification is
+	// acknowledged in process, so no delivery waits for a retry either.
+	srv := NewUnstartedServer(WithClock(clk), WithAutoComplete(true), WithNotifyClient(&http.Client{Transport: ackTransport{}}))
 	defer srv.Close()
 	h := srv.Handler()
 	paths := []string{wire.PathPay, wire.PathInquiry, wire.PathCancel, wire.PathRefund, wire.PathInquiryRefund}

@@ -87,8 +87,44 @@ func TestIdempotency(t *testing.T) {
 	})
 }
 
+// barrier holds API requests, once armed, after they are recorded and
+// until n of them have arrived, so that they are verified and processed at
+// the same time instead of one after another.
+type barrier struct {
+	mu   sync.Mutex
+	left int
+	open chan struct{}
+}
+
+func (b *barrier) option() Option {
+	return func(cfg *config) { cfg.onRecorded = b.hook }
+}
+
+func (b *barrier) arm(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.left, b.open = n, make(chan struct{})
+}
+
+func (b *barrier) hook(string) {
+	b.mu.Lock()
+	if b.left == 0 {
+		b.mu.Unlock()
+		return
+	}
+	b.left--
+	open := b.open
+	if b.left == 0 {
+		close(open)
+	}
+	b.mu.Unlock()
+	<-open
+}
+
 func TestConcurrentPays(t *testing.T) {
-	srv, c, _ := newFakeServer(t)
+	var b barrier
+	srv, c, _ := newFakeServer(t, b.option())
+	b.arm(16)
 	var wg sync.WaitGroup
 	ids := make([]string, 16)
 	codes := make([]string, 16)
@@ -125,6 +161,7 @@ func TestConcurrentPays(t *testing.T) {
 	}
 
 	// Concurrent agreement pays charge once.
+	b.arm(16)
 	for range 16 {
 		wg.Add(1)
 		go func() {
@@ -363,51 +400,53 @@ func TestRefunds(t *testing.T) {
 }
 
 func TestConcurrentRefunds(t *testing.T) {
-	srv, c, _ := newFakeServer(t)
-	id := c.paid("CONC-R") // 19.99 USD
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	succeeded := 0
-	for i := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, res := c.refund(id, "CR-"+itoa(i), "300", "USD")
-			switch res.ResultCode {
-			case wire.CodeSuccess:
-				mu.Lock()
-				succeeded++
-				mu.Unlock()
-			case wire.CodeRefundAmountExceed:
-			default:
-				t.Errorf("refund %d: %+v", i, res)
-			}
-		}()
+	var b barrier
+	srv, c, _ := newFakeServer(t, b.option())
+	// Several rounds: the race detector samples, and each round is another
+	// chance to catch an unguarded refund.
+	for round := range 4 {
+		prefix := "CONC-R" + itoa(round)
+		id := c.paid(prefix) // 19.99 USD
+		other := c.paid(prefix + "-same")
+		b.arm(16 + 8)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		succeeded := 0
+		for i := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, res := c.refund(id, prefix+"-"+itoa(i), "300", "USD")
+				switch res.ResultCode {
+				case wire.CodeSuccess:
+					mu.Lock()
+					succeeded++
+					mu.Unlock()
+				case wire.CodeRefundAmountExceed:
+				default:
+					t.Errorf("refund %d: %+v", i, res)
+				}
+			}()
+		}
+		// The same refund request, concurrently: one refund.
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.refund(other, prefix+"-same", "100", "USD")
+			}()
+		}
+		wg.Wait()
+		if succeeded != 6 { // 6 × 3.00 = 18.00 <= 19.99 < 21.00
+			t.Errorf("%d refunds of 3.00 succeeded on 19.99, want 6", succeeded)
+		}
+		if p, _ := srv.Payment(id); p.Refunded.String() != "18.00 USD" {
+			t.Errorf("refunded %v", p.Refunded)
+		}
+		if p, _ := srv.Payment(other); p.Refunded.String() != "1.00 USD" {
+			t.Errorf("the same refund request refunded %v", p.Refunded)
+		}
 	}
-	// The same refund request, concurrently: one refund.
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.refund(c.paid2(), "CR-SAME", "100", "USD")
-		}()
-	}
-	wg.Wait()
-	if succeeded != 6 { // 6 × 3.00 = 18.00 <= 19.99 < 21.00
-		t.Errorf("%d refunds of 3.00 succeeded on 19.99, want 6", succeeded)
-	}
-	if p, _ := srv.Payment(id); p.Refunded.String() != "18.00 USD" {
-		t.Errorf("refunded %v", p.Refunded)
-	}
-	if p, _ := srv.PaymentByRequestID("CONC-R2"); p.Refunded.String() != "1.00 USD" {
-		t.Errorf("CONC-R2 refunded %v", p.Refunded)
-	}
-}
-
-// paid2 pays CONC-R2 once, however often it is called.
-func (c *testClient) paid2() string {
-	resp, _ := c.pay(agreementPay("CONC-R2", "token"))
-	return resp.PaymentID
 }
 
 func TestExpiry(t *testing.T) {
@@ -460,6 +499,14 @@ func TestExpiry(t *testing.T) {
 		clk.Advance(59 * time.Minute)
 		if err := srv.Complete(resp.PaymentID); err != nil {
 			t.Errorf("Complete before paymentExpiryTime: %v", err)
+		}
+		// The identical request, repeated once its expiry time has passed,
+		// still finds the payment.
+		clk.Advance(2 * time.Hour)
+		again, res := c.pay(r)
+		wantResult(t, res, wire.CodeRepeatRequest, wire.StatusS)
+		if again.PaymentID != resp.PaymentID {
+			t.Errorf("repeat found %s", again.PaymentID)
 		}
 	})
 }

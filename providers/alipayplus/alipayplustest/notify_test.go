@@ -112,6 +112,19 @@ func (rc *receiver) body(i int) map[string]any {
 	return m
 }
 
+// awaitIdle waits until every delivery goroutine has ended; a goroutine
+// still waiting on the clock fails the test instead of hanging it.
+func awaitIdle(t *testing.T, srv *Server) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { srv.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a notification delivery is still running")
+	}
+}
+
 func keys(m map[string]any) string {
 	var ks []string
 	for k := range m {
@@ -155,7 +168,7 @@ func TestNotificationSchedule(t *testing.T) {
 			t.Errorf("delivery %d: %+v", i, d)
 		}
 	}
-	srv.wg.Wait() // eight tries: the delivery goroutine has ended
+	awaitIdle(t, srv) // eight tries: the delivery goroutine has ended
 	if n := len(srv.Deliveries()); n != 8 || clk.Waiters() != 0 {
 		t.Errorf("%d deliveries, %d waiters after the last try", n, clk.Waiters())
 	}
@@ -206,7 +219,7 @@ func TestNotificationAckStopsRetries(t *testing.T) {
 	if err := srv.AwaitDeliveries(ctx, 3); err != nil {
 		t.Fatal(err)
 	}
-	srv.wg.Wait() // the delivery goroutine has ended
+	awaitIdle(t, srv) // the delivery goroutine has ended
 	ds := srv.Deliveries()
 	if len(ds) != 3 || !ds[2].Acked || ds[2].Err != "" || ds[2].StatusCode != 200 || !ds[2].Time.Equal(t0.Add(12*time.Minute)) {
 		t.Fatalf("deliveries %+v", ds)
@@ -393,7 +406,7 @@ func TestCloseStopsDeliveries(t *testing.T) {
 	p := srv.byRequestID["N-C"]
 	srv.notifyLocked(p)
 	srv.mu.Unlock()
-	srv.wg.Wait()
+	awaitIdle(t, srv)
 	if n := len(srv.Deliveries()); n != 1 {
 		t.Errorf("a delivery started after Close")
 	}

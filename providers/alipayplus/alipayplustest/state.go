@@ -178,6 +178,9 @@ func (s *Server) pay(req *wire.PayRequest, tree map[string]any, base string) *wi
 	}
 
 	now := s.clock.Now()
+	if !expires.IsZero() && !expires.After(now) {
+		return &wire.PayResponse{Result: fail(wire.CodeParamIllegal, "paymentExpiryTime must be in the future")}
+	}
 	p := &order{
 		id:          s.newIDLocked(),
 		requestID:   req.PaymentRequestID,

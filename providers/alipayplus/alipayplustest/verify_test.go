@@ -211,6 +211,33 @@ func TestAnswerSignatureEncodings(t *testing.T) {
 	}
 }
 
+// TestQueryString checks that requests and answers are signed over the
+// whole request URI, query string included (spec §2).
+func TestQueryString(t *testing.T) {
+	_, c, _ := newFakeServer(t)
+	body := []byte(`{"paymentId":"1"}`)
+	const query = "trace=a%2Fb&x=1"
+	path := "/api" + wire.PathInquiry
+	send := func(signedOver string) *answer {
+		req := c.signedRequest(wire.PathInquiry, body)
+		req.URL.RawQuery = query
+		c.resign(req, c.key, signedOver, body)
+		return mustDo(t, c, req)
+	}
+	// Signed over the path alone: rejected.
+	wantResult(t, send(path).result, wire.CodeInvalidSignature, wire.StatusF)
+	a := send(path + "?" + query)
+	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+	if !a.signed() {
+		t.Fatalf("answer signature over the URI with its query: %v", a.sigErr)
+	}
+	h, _ := signing.ParseHeader(a.header.Get(wire.HeaderSignature))
+	msg := signing.Message("POST", path, a.body, a.header.Get(wire.HeaderClientID), a.header.Get(wire.HeaderResponseTime))
+	if signing.Verify(c.walletPub, msg, h.Signature) == nil {
+		t.Errorf("answer signed over the path without the query")
+	}
+}
+
 func TestUnsignedFailures(t *testing.T) {
 	srv, c, _ := newFakeServer(t, WithUnsignedFailures(true))
 	get := func(path string, body []byte) *answer {
