@@ -1,0 +1,83 @@
+// Package bench holds paybridge's end-to-end benchmarks (issue 8): each
+// adapter's Pay and Inquire against its simulator on loopback, next to the
+// cryptography the exchange needs done alone and next to a minimal
+// hand-written client doing the same request with net/http, encoding/json
+// and internal/signing; the notification handler next to one RSA
+// verification; parallel Pay with the connections it opens.
+//
+// Run them with scripts/bench, which also computes the medians and ratios
+// (internal/bench/cmd/benchratio). Without -bench, go test runs only a
+// smoke test of every benchmarked operation and the connection tests.
+// See docs/performance.md.
+package bench
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paybridge/paybridge/internal/transport"
+)
+
+// concurrency is the number of concurrent calls of the ParallelPay
+// benchmarks (on a machine with more CPUs, one per CPU), below the pool's
+// 32 idle connections per host.
+const concurrency = 16
+
+// poolSize is transport.NewPooledTransport's MaxIdleConnsPerHost: the most
+// connections a client keeps open to one host.
+var poolSize = transport.NewPooledTransport().MaxIdleConnsPerHost
+
+// countingClient returns an HTTP client configured like the one an adapter
+// makes for itself when Config.HTTPClient is nil (transport.NewPooledTransport
+// and a 30 s timeout), whose transport counts the connections it dials.
+func countingClient() (*http.Client, *atomic.Int64) {
+	t := transport.NewPooledTransport()
+	var dials atomic.Int64
+	dial := t.DialContext
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	}
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return dial(ctx, network, addr)
+	}
+	return &http.Client{Transport: t, Timeout: 30 * time.Second}, &dials
+}
+
+// closeIdle drops a client's idle connections so that sub-benchmarks do not
+// accumulate them on the simulator.
+func closeIdle(c *http.Client) { c.CloseIdleConnections() }
+
+// requestIDs hands out payment request IDs unique within the process, so
+// that every Pay creates a new order.
+var requestIDs atomic.Int64
+
+func nextRequestID(prefix string) string {
+	return prefix + strconv.FormatInt(requestIDs.Add(1), 10)
+}
+
+// reportConns reports how many connections the benchmark dialled.
+func reportConns(b *testing.B, dials *atomic.Int64) {
+	b.ReportMetric(float64(dials.Load()), "conns")
+}
+
+// fixedClock is a payment.Clock that always says t.
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time                         { return c.t }
+func (c fixedClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// leapingClock jumps 100 hours forward on every Now: a notify.MemoryStore on
+// it has forgotten every key (48 h TTL, 5 min claim timeout) by the next
+// call, so the same notification takes the full new-event path each time.
+type leapingClock struct{ n atomic.Int64 }
+
+func (c *leapingClock) Now() time.Time {
+	return time.Unix(c.n.Add(1)*100*3600, 0) // no time.Duration: it would overflow
+}
+func (c *leapingClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
