@@ -158,9 +158,12 @@ func decodeSignature(raw string) ([]byte, error) {
 	}
 	// url's EscapeError quotes the offending text, so it is replaced, not
 	// wrapped.
-	b64, err := url.PathUnescape(raw)
-	if err != nil {
-		return nil, errHeaderSigEscape
+	b64, ok := unescapeBase64(raw)
+	if !ok {
+		var err error
+		if b64, err = url.PathUnescape(raw); err != nil {
+			return nil, errHeaderSigEscape
+		}
 	}
 	if b64 == "" {
 		return nil, errHeaderSigEmpty
@@ -176,6 +179,39 @@ func decodeSignature(raw string) ([]byte, error) {
 		return nil, errHeaderSigBase64
 	}
 	return sig, nil
+}
+
+// unescapeBase64 percent-decodes the escapes url.QueryEscape writes into
+// base64 (%2B %2F %3D, either case) in one pass; for anything else it
+// reports false and the caller uses url.PathUnescape, which gives the same
+// result for these three.
+func unescapeBase64(raw string) (string, bool) {
+	if strings.IndexByte(raw, '%') < 0 {
+		return raw, true
+	}
+	var b strings.Builder
+	b.Grow(len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c == '%' {
+			if i+2 >= len(raw) {
+				return "", false
+			}
+			switch raw[i+1 : i+3] {
+			case "2B", "2b":
+				c = '+'
+			case "2F", "2f":
+				c = '/'
+			case "3D", "3d":
+				c = '='
+			default:
+				return "", false
+			}
+			i += 2
+		}
+		b.WriteByte(c)
+	}
+	return b.String(), true
 }
 
 // isPaddedBase64 reports whether s is a whole number of standard base64

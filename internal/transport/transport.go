@@ -130,6 +130,9 @@ func NewPooledTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 100
 	t.MaxIdleConnsPerHost = 32
+	// Without a limit, a burst of more concurrent calls than idle slots
+	// dials extra connections that are closed again after one call.
+	t.MaxConnsPerHost = 32
 	return t
 }
 
@@ -303,7 +306,13 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 	st.retryWanted = false
 	st.retryAfter = 0
 	elapsed := st.c.cfg.Clock.Now().Sub(st.attemptAt)
+	// The Debug lines' arguments are boxed into interfaces before Debug
+	// can check its level: without this test a disabled Debug still costs
+	// allocations on every attempt.
 	log := st.c.cfg.Logger
+	if log != nil && !log.Enabled(ctx, slog.LevelDebug) {
+		log = nil
+	}
 	if err != nil {
 		sent := !neverSent(err)
 		st.maybeSent = st.maybeSent || sent

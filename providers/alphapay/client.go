@@ -240,7 +240,10 @@ func (c *Client) Pay(ctx context.Context, req *payment.PayRequest) (*payment.Pay
 	if err := payment.ValidatePay(Name, c.caps, req, extra...); err != nil {
 		return nil, err
 	}
-	a, err := c.call(ctx, payment.OpPay, req.PaymentRequestID, wire.PathPay, payRequest(req), inspectResult(func(b []byte, r wire.Result) bool {
+	// The answer is decoded once, by Inspect, and parsePay reuses it; if
+	// the full decode fails, inspectResult and decode judge the body as
+	// before.
+	keep := func(b []byte, r wire.Result) bool {
 		// PAYMENT_IN_PROCESS with a paymentId is a created order that waits
 		// for the customer, not an unknown outcome.
 		if r.ResultCode != wire.CodePaymentInProcess {
@@ -250,22 +253,39 @@ func (c *Client) Pay(ctx context.Context, req *payment.PayRequest) (*payment.Pay
 			PaymentID string `json:"paymentId"`
 		}
 		return json.Unmarshal(b, &p) == nil && p.PaymentID != ""
-	}))
+	}
+	var resp wire.PayResponse
+	decoded := false
+	inspect := func(a *transport.Answer) (payment.Result, bool) {
+		resp, decoded = wire.PayResponse{}, false
+		if json.Unmarshal(a.Body, &resp) != nil || resp.Result.ResultStatus == "" {
+			return inspectResult(keep)(a)
+		}
+		decoded = true
+		r := resp.Result
+		return neutralResult(r), r.ResultStatus == wire.StatusU && !(r.ResultCode == wire.CodePaymentInProcess && resp.PaymentID != "")
+	}
+	a, err := c.call(ctx, payment.OpPay, req.PaymentRequestID, wire.PathPay, payRequest(req), inspect)
 	if err != nil {
 		return nil, err
 	}
-	return parsePay(req, a)
+	if !decoded {
+		return parsePay(req, a, nil)
+	}
+	return parsePay(req, a, &resp)
 }
 
 // parsePay turns a trusted final pay answer into a Payment, refusing any
 // answer that contradicts the request.
-func parsePay(req *payment.PayRequest, a *transport.Answer) (*payment.Payment, error) {
+func parsePay(req *payment.PayRequest, a *transport.Answer, decoded *wire.PayResponse) (*payment.Payment, error) {
 	id := req.PaymentRequestID
 	if err := outcome(payment.OpPay, id, a); err != nil {
 		return nil, err
 	}
 	var resp wire.PayResponse
-	if err := decode(payment.OpPay, id, a, &resp); err != nil {
+	if decoded != nil {
+		resp = *decoded
+	} else if err := decode(payment.OpPay, id, a, &resp); err != nil {
 		return nil, err
 	}
 	if resp.PaymentID == "" {
@@ -289,20 +309,35 @@ func (c *Client) Inquire(ctx context.Context, ref payment.Ref) (*payment.Payment
 		return nil, err
 	}
 	id := ref.PaymentID
-	a, err := c.call(ctx, payment.OpInquire, id, wire.PathInquiry, wire.PaymentIDRequest{PaymentID: id}, nil)
+	var st wire.PaymentState
+	decoded := false
+	inspect := func(a *transport.Answer) (payment.Result, bool) {
+		st, decoded = wire.PaymentState{}, false
+		if json.Unmarshal(a.Body, &st) != nil || st.Result == nil || st.Result.ResultStatus == "" {
+			return inspectResult(nil)(a)
+		}
+		decoded = true
+		return neutralResult(*st.Result), st.Result.ResultStatus == wire.StatusU
+	}
+	a, err := c.call(ctx, payment.OpInquire, id, wire.PathInquiry, wire.PaymentIDRequest{PaymentID: id}, inspect)
 	if err != nil {
 		return nil, err
 	}
-	return parseInquiry(id, a)
+	if !decoded {
+		return parseInquiry(id, a, nil)
+	}
+	return parseInquiry(id, a, &st)
 }
 
 // parseInquiry turns a trusted inquiry answer into a Payment.
-func parseInquiry(id string, a *transport.Answer) (*payment.Payment, error) {
+func parseInquiry(id string, a *transport.Answer, decoded *wire.PaymentState) (*payment.Payment, error) {
 	if err := outcome(payment.OpInquire, id, a); err != nil {
 		return nil, err
 	}
 	var st wire.PaymentState
-	if err := decode(payment.OpInquire, id, a, &st); err != nil {
+	if decoded != nil {
+		st = *decoded
+	} else if err := decode(payment.OpInquire, id, a, &st); err != nil {
 		return nil, err
 	}
 	if st.PaymentID != id {

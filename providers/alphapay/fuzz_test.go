@@ -29,7 +29,7 @@ func FuzzPayAnswer(f *testing.F) {
 			r.Scenario = s
 			a := &transport.Answer{URI: wire.PathPay, Body: []byte(body)}
 			a.Result, _ = inspectResult(nil)(a)
-			p, err := parsePay(&r, a)
+			p, err := parsePay(&r, a, nil)
 			if err != nil {
 				if payment.KindOf(err) == 0 {
 					t.Fatalf("error without a kind: %v", err)
@@ -51,7 +51,7 @@ func FuzzInquiryAnswer(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		a := &transport.Answer{URI: wire.PathInquiry, Body: []byte(body)}
 		a.Result, _ = inspectResult(nil)(a)
-		if p, err := parseInquiry("P1", a); err == nil && (p.PaymentID != "P1" || !p.Status.Valid()) {
+		if p, err := parseInquiry("P1", a, nil); err == nil && (p.PaymentID != "P1" || !p.Status.Valid()) {
 			t.Fatalf("accepted %+v", p)
 		} else if err != nil && payment.KindOf(err) == 0 {
 			t.Fatalf("error without a kind: %v", err)

@@ -48,19 +48,23 @@ func (c *Client) VerifyNotification(h http.Header, uri string, body []byte) (tim
 // refund notification (it carries a refundId) or a payment notification.
 // The event key is stable across AlphaPay's re-deliveries.
 func (c *Client) ParseNotification(body []byte) (payment.Event, error) {
-	var probe struct {
-		RefundID  string `json:"refundId"`
-		PaymentID string `json:"paymentId"`
+	// One decode for both kinds: a refund notification is recognised by
+	// its refundId, a payment notification by its paymentId.
+	var n struct {
+		wire.PaymentState
+		RefundID        string             `json:"refundId"`
+		RefundRequestID string             `json:"refundRequestId"`
+		RefundTime      string             `json:"refundTime"`
+		RefundStatus    string             `json:"refundStatus"`
+		Refund          *wire.RefundDetail `json:"refund"`
 	}
-	if err := json.Unmarshal(body, &probe); err != nil {
+	if err := json.Unmarshal(body, &n); err != nil {
 		return payment.Event{}, fmt.Errorf("alphapay: notification: %w", err)
 	}
 	switch {
-	case probe.RefundID != "":
-		var st wire.RefundState
-		if err := json.Unmarshal(body, &st); err != nil {
-			return payment.Event{}, fmt.Errorf("alphapay: refund notification: %w", err)
-		}
+	case n.RefundID != "":
+		st := wire.RefundState{PaymentID: n.PaymentID, RefundRequestID: n.RefundRequestID, RefundID: n.RefundID,
+			RefundTime: n.RefundTime, RefundStatus: n.RefundStatus, Refund: n.Refund}
 		r, err := refundFromState(&st)
 		if err != nil {
 			return payment.Event{}, fmt.Errorf("alphapay: refund notification: %w", err)
@@ -71,12 +75,8 @@ func (c *Client) ParseNotification(body []byte) (payment.Event, error) {
 			Provider: Name,
 			Refund:   r,
 		}, nil
-	case probe.PaymentID != "":
-		var st wire.PaymentState
-		if err := json.Unmarshal(body, &st); err != nil {
-			return payment.Event{}, fmt.Errorf("alphapay: payment notification: %w", err)
-		}
-		p, err := paymentFromState(&st)
+	case n.PaymentID != "":
+		p, err := paymentFromState(&n.PaymentState)
 		if err != nil {
 			return payment.Event{}, fmt.Errorf("alphapay: payment notification: %w", err)
 		}

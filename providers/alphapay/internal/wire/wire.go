@@ -6,9 +6,9 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
+
+	"github.com/paybridge/paybridge/internal/jsonamount"
 )
 
 // Endpoint paths, relative to the base URL.
@@ -126,28 +126,11 @@ type Amount struct {
 
 // UnmarshalJSON accepts value as a string or a plain JSON number.
 func (a *Amount) UnmarshalJSON(b []byte) error {
-	var raw struct {
-		Value    json.RawMessage `json:"value"`
-		Currency string          `json:"currency"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
+	v, c, err := jsonamount.Decode(b)
+	if err != nil {
 		return err
 	}
-	a.Currency = raw.Currency
-	a.Value = ""
-	v := bytes.TrimSpace(raw.Value)
-	switch {
-	case len(v) == 0 || string(v) == "null":
-	case v[0] == '"':
-		return json.Unmarshal(v, &a.Value)
-	default:
-		for _, c := range v {
-			if c < '0' || c > '9' {
-				return errors.New("amount value is not a string or a whole number")
-			}
-		}
-		a.Value = string(v)
-	}
+	a.Value, a.Currency = v, c
 	return nil
 }
 
