@@ -449,7 +449,7 @@ func checkLifecycle(t *testing.T, maker HarnessMaker, caps payment.Capabilities)
 			if err == nil {
 				t.Error("RULE BROKEN — a refund beyond the paid amount succeeded")
 			}
-			neverUnknownForDefiniteRefusal(t, err)
+			definiteRefusal(t, err)
 		})
 	}
 }
@@ -463,12 +463,13 @@ func refundedStatus(caps payment.Capabilities, s payment.Status) payment.Status 
 	return payment.StatusSucceeded
 }
 
-// A definite refusal (over-refund) comes as F; it must not be mistaken for
-// success.
-func neverUnknownForDefiniteRefusal(t *testing.T, err error) {
+// definiteRefusal checks the answer to an over-refund: the provider said
+// no, so the error must say so definitely (failed or invalid), never leave
+// it unknown.
+func definiteRefusal(t *testing.T, err error) {
 	t.Helper()
-	if err != nil && payment.KindOf(err) == 0 {
-		t.Errorf("error without a payment kind: %v", err)
+	if k := payment.KindOf(err); err != nil && k != payment.KindFailed && k != payment.KindInvalidRequest {
+		t.Errorf("an over-refund must be refused definitely (failed or invalid request), got kind %q: %v", k.String(), err)
 	}
 }
 
