@@ -2,12 +2,8 @@ package alphapay_test
 
 import (
 	"bytes"
-	"crypto/rand"
-	"crypto/rsa"
 	"io"
 	"net/http"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/paybridge/paybridge/internal/signing"
@@ -90,30 +86,8 @@ func (h *harness) Expire(id string) error                         { return h.srv
 func (h *harness) Charges(paymentRequestID string) int            { return h.srv.Charges(paymentRequestID) }
 func (h *harness) Close()                                         { h.srv.Close() }
 func (h *harness) Secrets() []string {
-	return keyLines(h.creds.MerchantPrivateKey, h.creds.AlphaPayPrivateKey)
+	return conformance.PEMSecrets(h.creds.MerchantPrivateKey, h.creds.AlphaPayPrivateKey)
 }
-
-// keyLines returns the base64 lines of PEM keys: any of them in a log is a leak.
-func keyLines(pems ...string) []string {
-	var out []string
-	for _, p := range pems {
-		for _, l := range strings.Split(p, "\n") {
-			if len(l) >= 40 && !strings.HasPrefix(l, "-----") {
-				out = append(out, l)
-			}
-		}
-	}
-	return out
-}
-
-// forgeKey is a key AlphaPay's adapter does not trust.
-var forgeKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
 
 // Notification implements conformance.Notifier.
 func (h *harness) Notification(paymentID, target string, forged bool) (*http.Request, error) {
@@ -127,7 +101,7 @@ func (h *harness) Notification(paymentID, target string, forged bool) (*http.Req
 	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	msg := signing.Message("POST", req.URL.RequestURI(), body, req.Header.Get("Merchant-Code"), req.Header.Get("Request-Time"), req.Header.Get("Nonce"))
-	sig, err := signing.Sign(forgeKey(), msg)
+	sig, err := signing.Sign(conformance.UntrustedKey(), msg)
 	if err != nil {
 		return nil, err
 	}
