@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/clock"
+	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 )

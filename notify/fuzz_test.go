@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/clock"
+	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay"

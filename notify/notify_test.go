@@ -14,13 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/clock"
-	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay"
 	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // world is an AlphaPay simulator, an adapter and a notify handler on

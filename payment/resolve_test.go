@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/clock"
+	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/payment"
 )
 

@@ -12,7 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // Key sizes keygen accepts. 2048 is the floor both providers document (and

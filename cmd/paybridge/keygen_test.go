@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/signing"
 )
 
 func TestKeygen(t *testing.T) {

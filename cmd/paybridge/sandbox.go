@@ -16,9 +16,9 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/providers/alipayplus/alipayplustest"
 	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // The key files of a sandbox keys directory. The merchant pair is the

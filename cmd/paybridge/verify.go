@@ -13,11 +13,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus"
 	"github.com/paybridge/paybridge/providers/alphapay"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // verify-notification answers the commonest support question — "why does

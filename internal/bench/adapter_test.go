@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // ops are the benchmarked calls of one client, bound to it.

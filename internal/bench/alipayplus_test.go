@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus"
 	"github.com/paybridge/paybridge/providers/alipayplus/alipayplustest"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // The Alipay+ scenario is the cashier payment (the only one): the wallet

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay"
 	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // The AlphaPay scenario measured is JSAPI: its simulated answer is a small

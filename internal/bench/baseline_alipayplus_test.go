@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // appBaseline is the minimal hand-written Alipay+ v1 client the adapter is

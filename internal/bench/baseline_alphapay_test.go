@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // apBaseline is the minimal hand-written AlphaPay v2 client the adapter is

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // notifyTarget is the notify URL the notifications are signed for; the

@@ -7,9 +7,9 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/providers/alipayplus"
 	"github.com/paybridge/paybridge/providers/alipayplus/alipayplustest"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // BenchmarkPay is one signed cashier pay against the simulated wallet on

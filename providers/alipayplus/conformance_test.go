@@ -8,11 +8,11 @@ import (
 	"testing"
 
 	"github.com/paybridge/paybridge/conformance"
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus"
 	"github.com/paybridge/paybridge/providers/alipayplus/alipayplustest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 func TestConformance(t *testing.T) { conformance.Run(t, newHarness) }

@@ -13,12 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/clock"
-	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 type vector struct {

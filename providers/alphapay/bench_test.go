@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay"
 	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // BenchmarkPay is one signed pay against the simulator on loopback: request

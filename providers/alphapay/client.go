@@ -10,11 +10,11 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // Client is the AlphaPay v2 adapter: a payment.Provider. It is safe for

@@ -7,9 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // Name is the provider name in payments, events and errors.

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/signing"
 
 	"github.com/paybridge/paybridge/conformance"
 	"github.com/paybridge/paybridge/payment"

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 func TestFaultResult(t *testing.T) {

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paybridge/paybridge/internal/clock"
-	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // ackTransport answers every request with the notification

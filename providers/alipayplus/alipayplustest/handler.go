@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // maxBody caps a request body. Alipay+ bodies are a few kilobytes at most.

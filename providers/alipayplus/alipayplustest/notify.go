@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // retrySchedule is the wait before each try of a payment notification

@@ -13,10 +13,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // Defaults of the options.

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/clock"
-	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // A small merchant client for the tests: it signs like the adapter would,

@@ -7,9 +7,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/paybridge/paybridge/internal/clock"
-	"github.com/paybridge/paybridge/internal/signing"
+	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // FuzzPayBody sends arbitrary, correctly signed bodies to every endpoint

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // maxBody caps a request body. AlphaPay bodies are a few hundred bytes.

@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // The notification schedule (spec §7): a payment notification is tried

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // receiver is a merchant's notification endpoint that verifies every

@@ -15,9 +15,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // DefaultMerchantCode is the merchant code of a server created without

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paybridge/paybridge/internal/signing"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
+	"github.com/paybridge/paybridge/signing"
 )
 
 func TestCredentials(t *testing.T) {
