@@ -83,13 +83,22 @@ func retryable(err error) bool {
 // Resolve settles a pay call whose outcome is unknown: it finds out what the
 // provider did with req and returns that payment, whatever its status. It
 // never charges twice, because it only ever re-sends req's own
-// PaymentRequestID:
+// PaymentRequestID with the same content.
+//
+// Each round it finds the payment and then asks for its status:
 //
 //   - where the provider inquires by request ID (Capabilities.InquireByRequestID)
 //     it inquires; if the provider does not know the payment it re-sends req,
 //     which either creates it now or meets the original;
-//   - otherwise (AlphaPay) it re-sends req, which the provider answers with the
-//     existing payment.
+//   - otherwise (AlphaPay) it re-sends req only to learn the PaymentID — the
+//     provider answers a repeat with the existing payment, but what status
+//     such an answer carries is not documented — and inquires that ID.
+//
+// The status always comes from an inquiry. The payment found must be req's:
+// another amount or currency under the same PaymentRequestID is an error of
+// kind KindIdempotencyConflict, as a direct Pay would say. A payment that is
+// still pending carries the Action the customer needs (re-sending req to get
+// it where the inquiry has none), so that the caller can show it.
 //
 // While the provider's answers stay unknown or unreachable it keeps asking,
 // with backoff, until ctx ends; then it returns an *Error of kind
@@ -105,19 +114,9 @@ func Resolve(ctx context.Context, p Provider, req *PayRequest, opts ...PollOptio
 		return nil, &Error{Op: "resolve", Provider: p.Name(), Kind: KindInvalidRequest, Err: errors.New("nil request")}
 	}
 	c := newPollConfig(opts)
-	byRequestID := p.Capabilities().InquireByRequestID
 	var lastErr error
 	for n := 1; ; n++ {
-		var pay *Payment
-		var err error
-		if byRequestID {
-			pay, err = p.Inquire(ctx, Ref{PaymentRequestID: req.PaymentRequestID})
-			if errors.Is(err, ErrNotFound) {
-				pay, err = p.Pay(ctx, req)
-			}
-		} else {
-			pay, err = p.Pay(ctx, req)
-		}
+		pay, err := resolveOnce(ctx, p, req)
 		if err == nil || !retryable(err) {
 			return pay, err
 		}
@@ -130,6 +129,79 @@ func Resolve(ctx context.Context, p Provider, req *PayRequest, opts ...PollOptio
 				RequestID: req.PaymentRequestID, Err: lastAnswer(ctx.Err(), lastErr)}
 		}
 	}
+}
+
+// resolveOnce is one round of Resolve.
+func resolveOnce(ctx context.Context, p Provider, req *PayRequest) (*Payment, error) {
+	caps := p.Capabilities()
+	var replay *Payment // the provider's answer to re-sending req, if sent
+	var found *Payment
+	var err error
+	if caps.InquireByRequestID {
+		found, err = p.Inquire(ctx, Ref{PaymentRequestID: req.PaymentRequestID})
+		if errors.Is(err, ErrNotFound) {
+			found = nil
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if found == nil {
+		if replay, err = p.Pay(ctx, req); err != nil {
+			return nil, err
+		}
+		if found, err = p.Inquire(ctx, Ref{PaymentID: replay.PaymentID}); err != nil {
+			return nil, err
+		}
+	}
+	if err := sameRequest(p, req, found); err != nil {
+		return nil, err
+	}
+	if !found.Amount.Currency().IsZero() && !found.Amount.Equal(req.Amount) {
+		return nil, &Error{Op: "resolve", Provider: p.Name(), Kind: KindIdempotencyConflict, RequestID: req.PaymentRequestID,
+			Err: fmt.Errorf("payment %s under this PaymentRequestID is of %s, not %s", found.PaymentID, found.Amount, req.Amount)}
+	}
+	needsAction := found.Status == StatusPending && req.Scenario.ActionKind() != ActionNone && found.Action == nil
+	if replay == nil && (found.Amount.Currency().IsZero() || needsAction) {
+		// The inquiry did not show the amount (only the provider can say
+		// whether req is the same request) or the action: re-sending req,
+		// which the provider answers with the existing payment, shows both.
+		if replay, err = p.Pay(ctx, req); err != nil {
+			return nil, err
+		}
+	}
+	out := *found
+	if out.PaymentRequestID == "" {
+		out.PaymentRequestID = req.PaymentRequestID
+	}
+	if out.Amount.Currency().IsZero() {
+		out.Amount = req.Amount
+	}
+	if out.Scenario == "" {
+		out.Scenario = req.Scenario
+	}
+	if out.Method == "" {
+		out.Method = req.Method
+	}
+	switch {
+	case out.Status != StatusPending:
+		out.Action = nil
+	case out.Action == nil && replay != nil && replay.PaymentID == out.PaymentID:
+		out.Action = replay.Action
+	}
+	return &out, nil
+}
+
+// sameRequest checks that the payment found is the one req created.
+func sameRequest(p Provider, req *PayRequest, found *Payment) error {
+	if found == nil || (found.PaymentRequestID != "" && found.PaymentRequestID != req.PaymentRequestID) {
+		got := "nothing"
+		if found != nil {
+			got = "payment request " + found.PaymentRequestID
+		}
+		return &Error{Op: "resolve", Provider: p.Name(), Kind: KindUnknownOutcome, RequestID: req.PaymentRequestID,
+			Err: fmt.Errorf("the provider answered with %s", got)}
+	}
+	return nil
 }
 
 // AwaitFinal inquires the payment until it is no longer pending — succeeded,

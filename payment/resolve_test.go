@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/clock"
+	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 )
 
@@ -59,39 +60,95 @@ func kindErr(k payment.Kind) error { return &payment.Error{Op: "x", Provider: "s
 
 var (
 	t0      = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	pending = &payment.Payment{PaymentID: "P1", PaymentRequestID: "R1", Status: payment.StatusPending}
-	paid    = &payment.Payment{PaymentID: "P1", PaymentRequestID: "R1", Status: payment.StatusSucceeded}
-	req     = &payment.PayRequest{PaymentRequestID: "R1"}
+	usd10   = money.MustParse("10.00 USD")
+	qr      = &payment.Action{Kind: payment.ActionShowQR, QRCode: "https://qr.example/P1"}
+	pending = &payment.Payment{PaymentID: "P1", PaymentRequestID: "R1", Status: payment.StatusPending, Amount: usd10}
+	paid    = &payment.Payment{PaymentID: "P1", PaymentRequestID: "R1", Status: payment.StatusSucceeded, Amount: usd10}
+	req     = &payment.PayRequest{PaymentRequestID: "R1", Scenario: payment.ScenarioQRCode, Amount: usd10}
 )
 
+func withAction(p *payment.Payment, a *payment.Action) *payment.Payment {
+	c := *p
+	c.Action = a
+	return &c
+}
+
 func TestResolveReplaysThePayWhereItCannotInquireByRequestID(t *testing.T) {
-	p := &scripted{pays: []step{{err: kindErr(payment.KindUnknownOutcome)}, {err: kindErr(payment.KindUnavailable)}, {pay: pending}}}
-	got, err := payment.Resolve(context.Background(), p, req, payment.WithClock(clock.NewAuto(t0)))
-	if err != nil || got != pending {
-		t.Fatalf("Resolve = %v, %v", got, err)
+	p := &scripted{
+		pays:      []step{{err: kindErr(payment.KindUnknownOutcome)}, {err: kindErr(payment.KindUnavailable)}, {pay: withAction(pending, qr)}},
+		inquiries: []step{{pay: pending}},
 	}
-	if p.payCalls != 3 || p.inqCalls != 0 {
-		t.Fatalf("pay calls %d, inquiries %d; want 3 and 0", p.payCalls, p.inqCalls)
+	got, err := payment.Resolve(context.Background(), p, req, payment.WithClock(clock.NewAuto(t0)))
+	if err != nil || got.Status != payment.StatusPending || got.Action != qr {
+		t.Fatalf("Resolve = %+v, %v; want pending with the replay's action", got, err)
+	}
+	if p.payCalls != 3 || p.inqCalls != 1 {
+		t.Fatalf("pay calls %d, inquiries %d; want 3 and 1", p.payCalls, p.inqCalls)
+	}
+}
+
+// The replay only finds the payment; its status comes from the inquiry. A
+// strict AlphaPay answers the replay of a paid order with U
+// PAYMENT_IN_PROCESS and a fresh QR code, which must not make a paid and
+// partly refunded payment look pending.
+func TestResolveTakesTheStatusFromTheInquiryNotTheReplay(t *testing.T) {
+	refunded := &payment.Payment{PaymentID: "P1", PaymentRequestID: "R1", Status: payment.StatusPartiallyRefunded, Amount: usd10}
+	p := &scripted{pays: []step{{pay: withAction(pending, qr)}}, inquiries: []step{{pay: refunded}}}
+	got, err := payment.Resolve(context.Background(), p, req)
+	if err != nil || got.Status != payment.StatusPartiallyRefunded || got.Action != nil {
+		t.Fatalf("Resolve = %+v, %v; want partially refunded and no action", got, err)
 	}
 }
 
 func TestResolveInquiresByRequestIDAndReplaysOnlyWhenNotFound(t *testing.T) {
 	p := &scripted{
 		caps:      payment.Capabilities{InquireByRequestID: true},
-		inquiries: []step{{err: kindErr(payment.KindUnknownOutcome)}, {err: kindErr(payment.KindNotFound)}},
-		pays:      []step{{pay: pending}},
+		inquiries: []step{{err: kindErr(payment.KindUnknownOutcome)}, {err: kindErr(payment.KindNotFound)}, {pay: pending}},
+		pays:      []step{{pay: withAction(pending, qr)}},
 	}
 	got, err := payment.Resolve(context.Background(), p, req, payment.WithClock(clock.NewAuto(t0)))
-	if err != nil || got != pending {
-		t.Fatalf("Resolve = %v, %v", got, err)
+	if err != nil || got.Status != payment.StatusPending || got.Action != qr {
+		t.Fatalf("Resolve = %+v, %v", got, err)
 	}
-	if p.inqCalls != 2 || p.payCalls != 1 {
-		t.Fatalf("inquiries %d, pays %d; want 2 and 1", p.inqCalls, p.payCalls)
+	if p.inqCalls != 3 || p.payCalls != 1 {
+		t.Fatalf("inquiries %d, pays %d; want 3 and 1", p.inqCalls, p.payCalls)
 	}
 
 	found := &scripted{caps: payment.Capabilities{InquireByRequestID: true}, inquiries: []step{{pay: paid}}}
-	if got, err := payment.Resolve(context.Background(), found, req); err != nil || got != paid || found.payCalls != 0 {
-		t.Fatalf("found by inquiry: %v, %v, %d pays", got, err, found.payCalls)
+	if got, err := payment.Resolve(context.Background(), found, req); err != nil || got.Status != payment.StatusSucceeded || found.payCalls != 0 {
+		t.Fatalf("found by inquiry: %+v, %v, %d pays", got, err, found.payCalls)
+	}
+}
+
+// An inquiry by request ID shows no action; a pending payment must come
+// back with one, so Resolve re-sends the identical request to get it.
+func TestResolveReturnsTheActionOfAPendingPayment(t *testing.T) {
+	p := &scripted{
+		caps:      payment.Capabilities{InquireByRequestID: true},
+		inquiries: []step{{pay: pending}},
+		pays:      []step{{pay: withAction(pending, qr)}},
+	}
+	got, err := payment.Resolve(context.Background(), p, req)
+	if err != nil || got.Action != qr || p.payCalls != 1 {
+		t.Fatalf("Resolve = %+v, %v after %d pays; want the action", got, err, p.payCalls)
+	}
+}
+
+// The same PaymentRequestID already paid at another amount is a conflict,
+// whether Resolve learns it by inquiry or by replay.
+func TestResolveComparesAmountAndCurrency(t *testing.T) {
+	for name, other := range map[string]money.Amount{
+		"amount":   money.MustParse("100.00 USD"),
+		"currency": money.MustParse("10.00 CAD"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			was := &payment.Payment{PaymentID: "P1", PaymentRequestID: "R1", Status: payment.StatusSucceeded, Amount: other}
+			p := &scripted{caps: payment.Capabilities{InquireByRequestID: true}, inquiries: []step{{pay: was}}}
+			got, err := payment.Resolve(context.Background(), p, req)
+			if !errors.Is(err, payment.ErrIdempotencyConflict) {
+				t.Fatalf("Resolve = %+v, %v; want an idempotency conflict", got, err)
+			}
+		})
 	}
 }
 

@@ -1,0 +1,450 @@
+package engine
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/payment/driver"
+)
+
+// call is one operation to send.
+type call struct {
+	op, id string
+	// mutating: the operation changes something at the provider (pay,
+	// cancel, refund), so an attempt that may have been performed makes any
+	// later refusal inconclusive.
+	mutating bool
+	req      driver.Request
+	// decode reads one trusted answer. An error wrapping ErrContradiction
+	// ends the call; any other error marks the answer unreadable.
+	decode func(*driver.Answer) (driver.Verdict, error)
+}
+
+// got is what one attempt got.
+type got uint8
+
+const (
+	gotNothing   got = iota // no attempt yet
+	notSent                 // provably never left: nothing can have happened
+	lost                    // may have left; no usable answer (timeout, reset, 5xx, 408, 429)
+	notAPI                  // an HTTP status that is no API answer (a proxy's 403, a wrong path's 404)
+	untrusted               // an answer the envelope did not verify, or too large
+	unreadable              // a verified answer the driver could not read
+	contradicted            // a verified answer that contradicts the request
+	answered                // a verified, read answer: see verdict
+)
+
+// callState follows one call across its attempts. The attempts of a call
+// are sequential, so it needs no lock.
+type callState struct {
+	p     *Provider
+	c     *call
+	uri   string
+	start time.Time
+
+	attempts int
+	// maybePerformed: some attempt so far may have reached the provider.
+	maybePerformed bool
+	// performedBefore: an attempt before the last one may have reached the
+	// provider (what a refusal must be weighed against).
+	performedBefore bool
+	last            got
+	verdict         driver.Verdict // of the last answered attempt
+	trusted         payment.Result // the last result a verified answer carried
+	cause           error          // why the last attempt did not settle the call
+	stop            error          // why retrying stopped early (the context, the policy)
+	retryAfter      time.Duration
+	attemptAt       time.Time
+
+	// Per attempt, from the connection trace.
+	gotConn  bool // a connection was handed to the request: bytes may have been written
+	insecure bool // the connection's certificate chain was not verified
+}
+
+type stateKey struct{}
+
+// retryClient builds the one retryablehttp client of a Provider. The
+// per-call state travels in the request's context, so the client is shared
+// by all calls.
+func (p *Provider) retryClient() *retryablehttp.Client {
+	inner := *p.http
+	base := inner.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	// retryablehttp closes idle connections whenever a call fails; during an
+	// outage that would empty the shared pool on every failed call and turn
+	// recovery into a reconnect storm. The wrapper has no
+	// CloseIdleConnections, so http.Client's finds nothing to call.
+	inner.Transport = keepIdle{base}
+	return &retryablehttp.Client{
+		HTTPClient:   &inner,
+		RetryMax:     p.cfg.Retry.MaxAttempts - 1,
+		CheckRetry:   checkRetry,
+		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 },
+		PrepareRetry: prepareRetry,
+		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) {
+			if resp != nil {
+				resp.Body.Close()
+			}
+			return nil, err
+		},
+	}
+}
+
+type keepIdle struct{ http.RoundTripper }
+
+// do sends c under the retry policy and returns nil when an answer settled
+// it as Done, or the *payment.Error the outcome table gives.
+func (p *Provider) do(ctx context.Context, c *call) error {
+	now := p.cfg.Clock.Now()
+	st := &callState{p: p, c: c, uri: p.basePath + c.req.Path, start: now, attemptAt: now}
+	if err := ctx.Err(); err != nil {
+		return p.fail(c.op, c.id, payment.KindUnavailable, payment.Result{}, fmt.Errorf("not sent: %w", err))
+	}
+	ctx = context.WithValue(ctx, stateKey{}, st)
+	ctx = httptrace.WithClientTrace(ctx, st.trace())
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, p.base+c.req.Path, c.req.Body)
+	if err != nil {
+		return p.fail(c.op, c.id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("building the request: %w", err))
+	}
+	req.Header.Set("Content-Type", "application/json; charset=UTF-8")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", p.cfg.UserAgent)
+	if err := p.env.Sign(req.Header, st.uri, c.req.Body, now); err != nil {
+		return p.fail(c.op, c.id, payment.KindUnavailable, payment.Result{}, fmt.Errorf("not sent: signing: %w", err))
+	}
+	resp, doErr := p.rc.Do(req)
+	if resp != nil {
+		resp.Body.Close()
+	}
+	if doErr != nil && st.stop == nil && !errors.Is(doErr, errStopRetrying) && st.last == gotNothing {
+		st.cause = doErr
+	}
+	return st.outcome()
+}
+
+// reasonKinds is the one table from a refusal's reason to an error kind
+// (docs/semantics.md, "One kind per situation").
+var reasonKinds = map[driver.Reason]payment.Kind{
+	driver.Declined:    payment.KindFailed,
+	driver.NotFound:    payment.KindNotFound,
+	driver.Conflict:    payment.KindIdempotencyConflict,
+	driver.Invalid:     payment.KindInvalidRequest,
+	driver.Unsupported: payment.KindUnsupported,
+	driver.OverRefund:  payment.KindFailed,
+	driver.WrongState:  payment.KindFailed,
+}
+
+// KindOf returns the error kind a refusal for reason r is reported as.
+func KindOf(r driver.Reason) payment.Kind {
+	if k, ok := reasonKinds[r]; ok {
+		return k
+	}
+	return payment.KindFailed
+}
+
+// outcome is the outcome table of docs/semantics.md, applied to the
+// attempts of one call together. It is the only place where a call's
+// result is decided.
+func (st *callState) outcome() error {
+	p, c := st.p, st.c
+	unknown := func(res payment.Result, cause error) error {
+		return p.fail(c.op, c.id, payment.KindUnknownOutcome, res, st.withAttempts(cause))
+	}
+	switch st.last {
+	case answered:
+		v := st.verdict
+		switch v.Outcome {
+		case driver.Done:
+			return nil
+		case driver.Refused:
+			if c.mutating && st.performedBefore {
+				// The refusal may be about what an earlier attempt did (a
+				// refund already in process, an order already paid): the
+				// money may have moved.
+				return unknown(v.Result, fmt.Errorf("the provider refused attempt %d, but an earlier attempt may have been performed", st.attempts))
+			}
+			return p.fail(c.op, c.id, KindOf(v.Reason), v.Result, nil)
+		}
+		return unknown(v.Result, fmt.Errorf("the provider answered %s", v.Result))
+	case notSent, gotNothing:
+		if !st.maybePerformed {
+			return p.fail(c.op, c.id, payment.KindUnavailable, payment.Result{}, st.withAttempts(st.cause))
+		}
+	}
+	return unknown(st.trusted, st.cause)
+}
+
+// withAttempts prefixes the attempt count and adds why retrying stopped.
+func (st *callState) withAttempts(cause error) error {
+	parts := make(colonJoined, 0, 3)
+	if st.attempts > 0 {
+		parts = append(parts, fmt.Errorf("%d attempt(s)", st.attempts))
+	}
+	if cause != nil {
+		parts = append(parts, cause)
+	}
+	if st.stop != nil && !errors.Is(cause, st.stop) {
+		parts = append(parts, st.stop)
+	}
+	if len(parts) == 0 {
+		return errors.New("no answer")
+	}
+	return parts
+}
+
+type colonJoined []error
+
+func (j colonJoined) Error() string {
+	s := make([]string, len(j))
+	for i, e := range j {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, ": ")
+}
+func (j colonJoined) Unwrap() []error { return j }
+
+var errStopRetrying = errors.New("retry policy exhausted")
+
+// trace watches the connection of each attempt.
+func (st *callState) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			st.gotConn = true
+			if st.p.loopback {
+				return
+			}
+			if tc, ok := info.Conn.(*tls.Conn); ok && len(tc.ConnectionState().VerifiedChains) == 0 {
+				// Verification was skipped somewhere in the caller's
+				// transport. Closing the connection now, before the request
+				// is written, keeps the signed body and any card data off
+				// it.
+				st.insecure = true
+				tc.Close()
+			}
+		},
+	}
+}
+
+// checkRetry is retryablehttp's CheckRetry: it classifies one attempt and
+// decides whether to send again.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st, _ := ctx.Value(stateKey{}).(*callState)
+	if st == nil {
+		return false, errors.New("engine: call state missing")
+	}
+	return st.classify(ctx, resp, err), nil
+}
+
+func (st *callState) classify(ctx context.Context, resp *http.Response, err error) bool {
+	p, c := st.p, st.c
+	st.attempts++
+	st.retryAfter = 0
+	st.performedBefore = st.maybePerformed
+	elapsed := p.cfg.Clock.Now().Sub(st.attemptAt)
+	// Debug arguments are boxed before Debug can check its level: without
+	// this test a disabled Debug would still cost allocations per attempt.
+	log := p.cfg.Logger
+	if log != nil && !log.Enabled(ctx, slog.LevelDebug) {
+		log = nil
+	}
+	if err != nil {
+		switch {
+		case st.insecure:
+			st.last, st.cause = notSent, ErrInsecureURL
+		case !st.gotConn && neverSent(err):
+			st.last, st.cause = notSent, redactURLError(err)
+		default:
+			st.last, st.cause = lost, redactURLError(err)
+			st.maybePerformed = true
+		}
+		if log != nil {
+			log.Debug("paybridge: attempt failed", "provider", p.name, "op", c.op, "request_id", c.id,
+				"attempt", st.attempts, "may_have_been_sent", st.last != notSent, "duration", elapsed, "error", st.cause.Error())
+		}
+		return ctx.Err() == nil && !st.insecure && !permanentTLS(err)
+	}
+	st.maybePerformed = true
+	if log != nil {
+		log.Debug("paybridge: attempt answered", "provider", p.name, "op", c.op, "request_id", c.id,
+			"attempt", st.attempts, "http_status", resp.StatusCode, "duration", elapsed)
+	}
+	switch code := resp.StatusCode; {
+	case code == http.StatusOK:
+	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500:
+		st.last, st.cause = lost, fmt.Errorf("HTTP %d", code)
+		st.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), p.cfg.Clock.Now())
+		return ctx.Err() == nil
+	default:
+		st.last, st.cause = notAPI, fmt.Errorf("HTTP %d (not an API answer: check the base URL and path prefix)", code)
+		return false
+	}
+
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, p.cfg.MaxAnswerBytes+1))
+	resp.Body.Close()
+	resp.Body = http.NoBody
+	switch {
+	case rerr != nil:
+		st.last, st.cause = lost, fmt.Errorf("reading the answer: %w", rerr)
+		return ctx.Err() == nil
+	case int64(len(body)) > p.cfg.MaxAnswerBytes:
+		st.last, st.cause = untrusted, fmt.Errorf("answer larger than %d bytes", p.cfg.MaxAnswerBytes)
+		return false
+	}
+	if verr := p.env.Verify(st.uri, resp.Header, body); verr != nil {
+		st.last, st.cause = untrusted, fmt.Errorf("untrusted answer: %w", verr)
+		if log != nil {
+			log.Debug("paybridge: answer not trusted", "provider", p.name, "op", c.op, "request_id", c.id,
+				"attempt", st.attempts, "error", verr.Error())
+		}
+		return false
+	}
+	v, derr := c.decode(&driver.Answer{URI: st.uri, Header: resp.Header, Body: body})
+	if !v.Result.IsZero() {
+		st.trusted = v.Result
+	}
+	switch {
+	case derr != nil && errors.Is(derr, ErrContradiction):
+		st.last, st.cause = contradicted, derr
+		return false
+	case derr != nil:
+		st.last, st.cause = unreadable, fmt.Errorf("unreadable answer: %w", derr)
+		return ctx.Err() == nil
+	}
+	st.last, st.verdict, st.cause = answered, v, nil
+	if log != nil {
+		log.Debug("paybridge: result", "provider", p.name, "op", c.op, "request_id", c.id, "attempt", st.attempts,
+			"result_status", string(v.Result.Status), "result_code", v.Result.Code, "outcome", v.Outcome.String())
+	}
+	switch v.Outcome {
+	case driver.Done, driver.Refused:
+		return false
+	}
+	return ctx.Err() == nil
+}
+
+// prepareRetry is retryablehttp's PrepareRetry: it waits out the backoff on
+// the injected clock (ending at once with the context) and re-signs the
+// request with a fresh time and nonce over the same body bytes.
+func prepareRetry(req *http.Request) error {
+	ctx := req.Context()
+	st, _ := ctx.Value(stateKey{}).(*callState)
+	if st == nil {
+		return errors.New("engine: call state missing")
+	}
+	p := st.p
+	wait, ok := p.cfg.Retry.Wait(st.attempts, st.retryAfter, p.cfg.Clock.Now().Sub(st.start), p.cfg.Jitter)
+	if !ok {
+		st.stop = errStopRetrying
+		return errStopRetrying
+	}
+	select {
+	case <-ctx.Done():
+		st.stop = ctx.Err()
+		return ctx.Err()
+	case <-p.cfg.Clock.After(wait):
+	}
+	// The previous attempt's request may still be referenced by the HTTP
+	// transport; give this attempt its own header map.
+	req.Header = req.Header.Clone()
+	st.attemptAt = p.cfg.Clock.Now()
+	st.gotConn, st.insecure = false, false
+	if err := p.env.Sign(req.Header, st.uri, st.c.req.Body, st.attemptAt); err != nil {
+		st.stop = fmt.Errorf("signing attempt %d: %w", st.attempts+1, err)
+		return st.stop
+	}
+	return nil
+}
+
+// neverSent reports whether err proves that the request never left: the
+// connection was never made (dial or DNS failure) or TLS verification
+// refused the server during the handshake. Callers also require that no
+// connection was handed to the request (the trace's GotConn), which is what
+// makes a TLS record error while reading the answer count as maybe sent.
+func neverSent(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect") {
+		return true
+	}
+	var recordErr tls.RecordHeaderError
+	return permanentTLS(err) || errors.As(err, &recordErr)
+}
+
+// permanentTLS reports a TLS verification failure: retrying cannot help.
+func permanentTLS(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) || errors.As(err, &invalid)
+}
+
+// redactURLError drops the query string from *url.Error messages; our URLs
+// carry none, but a user's proxy setup might.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil && u.RawQuery != "" {
+			u.RawQuery = ""
+			return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
+		}
+	}
+	return err
+}
+
+// parseRetryAfter reads Retry-After as seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// IsLoopback reports whether host (without port) is a loopback name or
+// address.
+func IsLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// NewPooledTransport returns the transport a Provider uses when given no
+// HTTPClient: keep-alive connections, up to 32 per host, so that concurrent
+// calls reuse connections instead of opening new ones.
+func NewPooledTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 100
+	t.MaxIdleConnsPerHost = 32
+	// Without a limit, a burst of more concurrent calls than idle slots
+	// dials extra connections that are closed again after one call.
+	t.MaxConnsPerHost = 32
+	return t
+}
