@@ -63,16 +63,16 @@ type Config struct {
 // Provider is a payment.Provider over a driver. It is safe for concurrent
 // use and reuses connections: make one per merchant account and keep it.
 type Provider struct {
-	d      driver.Driver
-	name   string
-	caps   payment.Capabilities
-	env    driver.Envelope
-	cfg    Config
-	base   string // base URL without a trailing slash
+	d        driver.Driver
+	name     string
+	caps     payment.Capabilities
+	env      driver.Envelope
+	cfg      Config
+	base     string // base URL without a trailing slash
 	basePath string
 	loopback bool
-	http   *http.Client
-	rc     *retryablehttp.Client
+	http     *http.Client
+	rc       *retryablehttp.Client
 }
 
 var _ payment.Provider = (*Provider)(nil)
