@@ -10,9 +10,9 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/payment/engine"
 	"github.com/paybridge/paybridge/providers/alipayplus"
 	"github.com/paybridge/paybridge/providers/alphapay"
 )
@@ -204,7 +204,7 @@ func httpClient(env Env, caFile string) (*http.Client, error) {
 	if !pool.AppendCertsFromPEM([]byte(pemBytes)) {
 		return nil, &ConfigError{Field: "settings.caFile", Err: errors.New("no PEM certificate in " + caFile)}
 	}
-	t := transport.NewPooledTransport()
+	t := engine.NewPooledTransport()
 	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	return &http.Client{Transport: t, Timeout: 30 * time.Second}, nil
 }

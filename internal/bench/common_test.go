@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/transport"
+	"github.com/paybridge/paybridge/payment/engine"
 )
 
 // concurrency is the number of concurrent calls of the ParallelPay
@@ -28,15 +28,15 @@ import (
 // 32 idle connections per host.
 const concurrency = 16
 
-// poolSize is transport.NewPooledTransport's MaxIdleConnsPerHost: the most
+// poolSize is engine.NewPooledTransport's MaxIdleConnsPerHost: the most
 // connections a client keeps open to one host.
-var poolSize = transport.NewPooledTransport().MaxIdleConnsPerHost
+var poolSize = engine.NewPooledTransport().MaxIdleConnsPerHost
 
 // countingClient returns an HTTP client configured like the one an adapter
-// makes for itself when Config.HTTPClient is nil (transport.NewPooledTransport
+// makes for itself when Config.HTTPClient is nil (engine.NewPooledTransport
 // and a 30 s timeout), whose transport counts the connections it dials.
 func countingClient() (*http.Client, *atomic.Int64) {
-	t := transport.NewPooledTransport()
+	t := engine.NewPooledTransport()
 	var dials atomic.Int64
 	dial := t.DialContext
 	if dial == nil {

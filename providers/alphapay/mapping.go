@@ -119,29 +119,34 @@ func payRequest(req *payment.PayRequest) wire.PayRequest {
 	return w
 }
 
-// payFromResponse maps a pay answer: S is a paid order, PAYMENT_IN_PROCESS a
-// pending one with the scenario's Action.
-func payFromResponse(req *payment.PayRequest, resp *wire.PayResponse, res payment.Result) *payment.Payment {
+// payFromResponse maps a Done pay answer: S is a paid order, anything else
+// (PAYMENT_IN_PROCESS) a pending one with the scenario's Action. It reports
+// only what the answer says; the engine checks it against the request.
+func payFromResponse(req *payment.PayRequest, resp *wire.PayResponse) (*payment.Payment, error) {
 	p := &payment.Payment{
 		Provider:         Name,
-		PaymentRequestID: req.PaymentRequestID,
+		PaymentRequestID: resp.PaymentRequestID,
 		PaymentID:        resp.PaymentID,
 		Status:           payment.StatusPending,
-		Amount:           req.Amount,
-		Scenario:         req.Scenario,
-		Method:           req.Method,
+		Scenario:         scenarioFromCode(resp.ScenarioCode),
 		CreatedAt:        parseTime(resp.PaymentCreateTime),
 		ExpiresAt:        parseTime(resp.PaymentExpireTime),
-		Result:           res,
 	}
-	if res.Status == payment.ResultSucceeded {
-		// A repeated pay of a paid order: AlphaPay answers S. (Inquire
-		// tells whether part of it has been refunded since.)
+	if resp.Order != nil {
+		amt, err := fromWireAmount(resp.Order.OrderAmount)
+		if err != nil {
+			return nil, fmt.Errorf("order amount: %w", err)
+		}
+		p.Amount = amt
+	}
+	if resp.Result.ResultStatus == wire.StatusS {
+		// A repeated pay of a paid order, where AlphaPay says so.
+		// (Inquire tells whether part of it has been refunded since.)
 		p.Status = payment.StatusSucceeded
-		return p
+		return p, nil
 	}
 	p.Action = action(req, resp.PaymentInfo)
-	return p
+	return p, nil
 }
 
 // action builds what the merchant does next, from the scenario and the

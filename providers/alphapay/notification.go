@@ -24,7 +24,7 @@ var ErrWrongMerchant = errors.New("alphapay: notification for another merchant")
 // the time AlphaPay says it sent the notification, for the caller's
 // freshness window.
 func (c *Client) VerifyNotification(h http.Header, uri string, body []byte) (time.Time, error) {
-	if mc := h.Get(wire.HeaderMerchantCode); mc != c.merchantCode {
+	if mc := h.Get(wire.HeaderMerchantCode); mc != c.d.merchantCode {
 		return time.Time{}, ErrWrongMerchant
 	}
 	if h.Get(wire.HeaderRequestTime) == "" {
@@ -38,7 +38,7 @@ func (c *Client) VerifyNotification(h http.Header, uri string, body []byte) (tim
 	v.Set(wire.HeaderSignature, h.Get(wire.HeaderSignature))
 	v.Set(wire.HeaderRequestTime, h.Get(wire.HeaderRequestTime))
 	v.Set(wire.HeaderNonce, h.Get(wire.HeaderNonce))
-	if err := verifySigned(c.keys, c.merchantCode, uri, v, body); err != nil {
+	if err := verifySigned(c.d.keys, c.d.merchantCode, uri, v, body); err != nil {
 		return time.Time{}, err
 	}
 	return sentAt, nil

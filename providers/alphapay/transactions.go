@@ -2,12 +2,14 @@ package alphapay
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/paybridge/paybridge/money"
 
 	"github.com/paybridge/paybridge/payment"
+	pd "github.com/paybridge/paybridge/payment/driver"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 )
 
@@ -80,31 +82,39 @@ func (c *Client) Transactions(ctx context.Context, req TransactionsRequest) (*Tr
 	if typ == "" {
 		typ = TransactionsAll
 	}
-	body := wire.TransactionsRequest{Date: req.Date, Page: req.Page, PageLimit: req.PageLimit, TransactionType: string(typ)}
-	a, err := c.call(ctx, op, req.Date, wire.PathTransactions, body, nil)
+	wreq, err := encode(wire.PathTransactions, wire.TransactionsRequest{Date: req.Date, Page: req.Page, PageLimit: req.PageLimit, TransactionType: string(typ)})
+	if err != nil {
+		return nil, &payment.Error{Op: op, Provider: Name, Kind: payment.KindInvalidRequest, RequestID: req.Date, Err: err}
+	}
+	var page *TransactionsPage
+	err = c.Call(ctx, op, req.Date, wreq, func(a *pd.Answer) (pd.Verdict, error) {
+		var resp wire.TransactionsResponse
+		if err := json.Unmarshal(a.Body, &resp); err != nil {
+			return pd.Verdict{}, err
+		}
+		v := verdictOf(resp.Result)
+		if v.Outcome != pd.Done {
+			return v, nil
+		}
+		out := &TransactionsPage{
+			Page: resp.Pagination.Page, PageLimit: resp.Pagination.PageLimit,
+			TotalPages: resp.Pagination.TotalPage, Total: resp.Pagination.Total,
+		}
+		for i, t := range resp.Transactions {
+			amt, err := fromWireAmount(t.Amount)
+			if err != nil {
+				return v, fmt.Errorf("transaction %d: amount: %w", i, err)
+			}
+			out.Transactions = append(out.Transactions, Transaction{
+				Type: TransactionType(t.TransactionType), PaymentID: t.PaymentID, PaymentRequestID: t.PaymentRequestID,
+				RefundID: t.RefundID, RefundRequestID: t.RefundRequestID, Amount: amt, Time: parseTime(t.TransactionTime),
+			})
+		}
+		page = out
+		return v, nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if err := outcome(op, req.Date, a); err != nil {
-		return nil, err
-	}
-	var resp wire.TransactionsResponse
-	if err := decode(op, req.Date, a, &resp); err != nil {
-		return nil, err
-	}
-	page := &TransactionsPage{
-		Page: resp.Pagination.Page, PageLimit: resp.Pagination.PageLimit,
-		TotalPages: resp.Pagination.TotalPage, Total: resp.Pagination.Total,
-	}
-	for i, t := range resp.Transactions {
-		amt, err := fromWireAmount(t.Amount)
-		if err != nil {
-			return nil, untrusted(op, req.Date, a, "transaction %d: amount: %v", i, fmt.Sprint(err))
-		}
-		page.Transactions = append(page.Transactions, Transaction{
-			Type: TransactionType(t.TransactionType), PaymentID: t.PaymentID, PaymentRequestID: t.PaymentRequestID,
-			RefundID: t.RefundID, RefundRequestID: t.RefundRequestID, Amount: amt, Time: parseTime(t.TransactionTime),
-		})
 	}
 	return page, nil
 }

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
+	pd "github.com/paybridge/paybridge/payment/driver"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 )
 
@@ -35,7 +35,7 @@ type vectorFile struct {
 
 func loadVectors(t *testing.T) vectorFile {
 	t.Helper()
-	b, err := os.ReadFile("../../internal/signing/testdata/signing-vectors.json")
+	b, err := os.ReadFile("../../signing/testdata/signing-vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func vectorClient(t *testing.T, v vectorFile, nonce string) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.newNonce = func() (string, error) { return nonce, nil }
+	c.d.newNonce = func() (string, error) { return nonce, nil }
 	return c
 }
 
@@ -95,7 +95,7 @@ func TestPayRequestReproducesTheSigningVector(t *testing.T) {
 	c := vectorClient(t, vf, v.Nonce)
 	at, _ := time.Parse(time.RFC3339, v.Time)
 	h := http.Header{}
-	if err := c.sign(h, v.Path, body, at); err != nil {
+	if err := c.d.Envelope().Sign(h, v.Path, body, at); err != nil {
 		t.Fatal(err)
 	}
 	if got := h.Get("Signature"); got != v.SignatureHeader {
@@ -128,7 +128,7 @@ func TestRefundRequestReproducesTheSigningVector(t *testing.T) {
 	h.Set("Signature", v.SignatureHeader)
 	h.Set("Response-Time", v.Time)
 	h.Set("Nonce", v.Nonce)
-	vfKeys := keys{alphapay: &c.keys.merchant.PublicKey}
+	vfKeys := keys{alphapay: &c.d.keys.merchant.PublicKey}
 	if err := verifySigned(vfKeys, v.MerchantCode, v.Path, h, body); err != nil {
 		t.Fatalf("refund vector does not verify: %v", err)
 	}
@@ -148,29 +148,29 @@ func TestAnswerAndNotificationVectorsVerify(t *testing.T) {
 				h.Set("Response-Time", v.Time)
 			}
 			h.Set("Nonce", v.Nonce)
-			a := &transport.Answer{URI: v.Path, Header: h, Body: []byte(v.Body)}
-			if err := c.verify(a); err != nil {
+			a := &pd.Answer{URI: v.Path, Header: h, Body: []byte(v.Body)}
+			if err := c.d.Envelope().Verify(a.URI, a.Header, a.Body); err != nil {
 				t.Fatalf("verify: %v", err)
 			}
-			for name, mutate := range map[string]func(*transport.Answer){
-				"body": func(a *transport.Answer) { a.Body = []byte(strings.Replace(string(a.Body), "1999", "1998", 1)) },
-				"time": func(a *transport.Answer) {
+			for name, mutate := range map[string]func(*pd.Answer){
+				"body": func(a *pd.Answer) { a.Body = []byte(strings.Replace(string(a.Body), "1999", "1998", 1)) },
+				"time": func(a *pd.Answer) {
 					a.Header.Set("Response-Time", "2026-11-22T10:15:32-08:00")
 					a.Header.Set("Request-Time", "2026-11-22T10:15:32-08:00")
 				},
-				"nonce":     func(a *transport.Answer) { a.Header.Set("Nonce", "00000000000000000000000000000000") },
-				"path":      func(a *transport.Answer) { a.URI = "/api/v2.0/payments/refund" },
-				"signature": func(a *transport.Answer) { a.Header.Del("Signature") },
+				"nonce":     func(a *pd.Answer) { a.Header.Set("Nonce", "00000000000000000000000000000000") },
+				"path":      func(a *pd.Answer) { a.URI = "/api/v2.0/payments/refund" },
+				"signature": func(a *pd.Answer) { a.Header.Del("Signature") },
 			} {
-				b := &transport.Answer{URI: a.URI, Header: a.Header.Clone(), Body: a.Body}
+				b := &pd.Answer{URI: a.URI, Header: a.Header.Clone(), Body: a.Body}
 				mutate(b)
-				if err := c.verify(b); err == nil {
+				if err := c.d.Envelope().Verify(b.URI, b.Header, b.Body); err == nil {
 					t.Errorf("altered %s still verifies", name)
 				}
 			}
 			other := vectorClient(t, vf, "")
-			other.merchantCode = "OTHER1"
-			if err := other.verify(a); err == nil {
+			other.d.merchantCode = "OTHER1"
+			if err := other.d.Envelope().Verify(a.URI, a.Header, a.Body); err == nil {
 				t.Error("verifies under another merchant code")
 			}
 		})
@@ -185,7 +185,10 @@ func TestPayAnswerVectorMapsToPendingQR(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := &payment.PayRequest{PaymentRequestID: "ORDER-20261122-0001", Scenario: payment.ScenarioQRCode, Amount: money.MustParse("19.99 CAD")}
-	p := payFromResponse(req, &resp, neutralResult(resp.Result))
+	p, err := payFromResponse(req, &resp)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if p.Status != payment.StatusPending || p.PaymentID != "2611221015304020147632479" || p.Action == nil ||
 		p.Action.Kind != payment.ActionShowQR || p.Action.QRCode != "https://openapi.alphapay.ca/qr/2611221015304020147632479" {
 		t.Fatalf("payment %+v action %+v", p, p.Action)
