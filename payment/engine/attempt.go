@@ -72,8 +72,9 @@ type callState struct {
 	attemptAt       time.Time
 
 	// Per attempt, from the connection trace.
-	gotConn  bool // a connection was handed to the request: bytes may have been written
-	insecure bool // the connection's certificate chain was not verified
+	gotConn    bool // a connection was handed to the request: bytes may have been written
+	dialFailed bool // a connection or TLS handshake for the request failed
+	insecure   bool // the connection's certificate chain was not verified
 }
 
 type stateKey struct{}
@@ -225,6 +226,16 @@ var errStopRetrying = errors.New("retry policy exhausted")
 // trace watches the connection of each attempt.
 func (st *callState) trace() *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
+		ConnectDone: func(_, _ string, err error) {
+			if err != nil {
+				st.dialFailed = true
+			}
+		},
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+			if err != nil {
+				st.dialFailed = true
+			}
+		},
 		GotConn: func(info httptrace.GotConnInfo) {
 			st.gotConn = true
 			if st.p.loopback {
@@ -268,7 +279,7 @@ func (st *callState) classify(ctx context.Context, resp *http.Response, err erro
 		switch {
 		case st.insecure:
 			st.last, st.cause = notSent, ErrInsecureURL
-		case !st.gotConn && neverSent(err):
+		case !st.gotConn && (st.dialFailed || neverSent(err)):
 			st.last, st.cause = notSent, redactURLError(err)
 		default:
 			st.last, st.cause = lost, redactURLError(err)
@@ -364,7 +375,7 @@ func prepareRetry(req *http.Request) error {
 	// transport; give this attempt its own header map.
 	req.Header = req.Header.Clone()
 	st.attemptAt = p.cfg.Clock.Now()
-	st.gotConn, st.insecure = false, false
+	st.gotConn, st.dialFailed, st.insecure = false, false, false
 	if err := p.env.Sign(req.Header, st.uri, st.c.req.Body, st.attemptAt); err != nil {
 		st.stop = fmt.Errorf("signing attempt %d: %w", st.attempts+1, err)
 		return st.stop
@@ -376,7 +387,9 @@ func prepareRetry(req *http.Request) error {
 // connection was never made (dial or DNS failure) or TLS verification
 // refused the server during the handshake. Callers also require that no
 // connection was handed to the request (the trace's GotConn), which is what
-// makes a TLS record error while reading the answer count as maybe sent.
+// makes a TLS record error while reading the answer count as maybe sent;
+// with net/http's transport the trace itself also proves a failed dial or
+// handshake, whatever error the transport reports for it.
 func neverSent(err error) bool {
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
