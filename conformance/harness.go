@@ -151,3 +151,16 @@ func Repeat(f Fault, n int) []Fault {
 	}
 	return out
 }
+
+// Ledger may be implemented by a Harness to let the suite compare what the
+// adapter reported with the simulated provider's books. The model-based
+// check (random fault sequences) needs it and is skipped without it.
+type Ledger interface {
+	// PaymentStatus returns the status the provider holds for the payment
+	// created under paymentRequestID, in neutral terms, and false if the
+	// provider holds none.
+	PaymentStatus(paymentRequestID string) (payment.Status, bool)
+	// RefundCount returns how many times money was refunded under
+	// refundRequestID: 0 or 1, always.
+	RefundCount(refundRequestID string) int
+}
