@@ -112,11 +112,21 @@ type config struct {
 	logger       *slog.Logger
 	addr         string
 	autoComplete bool
+	strictReplay bool
 
 	// Test hooks: called after an API request is recorded and when its
 	// handler returns.
 	onRecorded, onAPIDone func(path string)
 }
+
+// WithStrictReplay sets how a repeat of a paid order's pay request is
+// answered. AlphaPay documents that a repeat returns "the existing order"
+// but not the result it carries: by default (false) the simulator answers S
+// SUCCESS; with true it answers U PAYMENT_IN_PROCESS with the order's
+// payment info, as a strict reading of the code's documented meaning has
+// it. A client must be correct under both; payment.Resolve is, because it
+// takes the status from an inquiry.
+func WithStrictReplay(on bool) Option { return func(cfg *config) { cfg.strictReplay = on } }
 
 // WithClock sets the clock for order expiry, the Request-Time window,
 // every timestamp and the notification retry schedule. The default is the

@@ -166,7 +166,7 @@ func (s *Server) pay(req *wire.PayRequest, base string) *wire.PayResponse {
 				Result: fail(wire.CodeRepeatReqInconsistent, "paymentRequestId was used with a different scenario, amount or currency")}
 		}
 		switch {
-		case o.status == wire.PaymentInProcess:
+		case o.status == wire.PaymentInProcess || (isPaid(o.status) && s.cfg.strictReplay):
 			return payResponseLocked(o, wire.Result{ResultCode: wire.CodePaymentInProcess, ResultMessage: "payment in process", ResultStatus: wire.StatusU})
 		case isPaid(o.status):
 			return payResponseLocked(o, ok(wire.CodeSuccess, "order already paid, status "+o.status))
