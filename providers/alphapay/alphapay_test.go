@@ -226,7 +226,7 @@ func TestRetriesAreFreshlySigned(t *testing.T) {
 	srv := alphapaytest.NewServer()
 	defer srv.Close()
 	c := newClient(t, srv)
-	u := &wire.Result{ResultCode: wire.CodeUnknownException, ResultStatus: wire.StatusU, ResultMessage: "busy"}
+	u := &payment.Result{Code: wire.CodeUnknownException, Status: payment.ResultUnknown, Message: "busy"}
 	srv.Script(wire.PathPay, alphapaytest.Fault{Result: u}, alphapaytest.Fault{Result: u})
 	if _, err := c.Pay(context.Background(), request(payment.ScenarioJSAPI)); err != nil {
 		t.Fatal(err)
@@ -251,7 +251,7 @@ func TestFailedAnswerIsSentOnce(t *testing.T) {
 	srv := alphapaytest.NewServer()
 	defer srv.Close()
 	c := newClient(t, srv)
-	srv.Script(wire.PathPay, alphapaytest.Fault{Result: &wire.Result{ResultCode: wire.CodeInvalidMethodType, ResultStatus: wire.StatusF}})
+	srv.Script(wire.PathPay, alphapaytest.Fault{Result: &payment.Result{Code: wire.CodeInvalidMethodType, Status: payment.ResultFailed}})
 	_, err := c.Pay(context.Background(), request(payment.ScenarioQRCode))
 	if !errors.Is(err, payment.ErrInvalidRequest) || len(srv.Requests(wire.PathPay)) != 1 {
 		t.Fatalf("err %v after %d requests", err, len(srv.Requests(wire.PathPay)))
@@ -262,7 +262,7 @@ func TestPersistentUnknownAndTimeoutsAreNeverFailed(t *testing.T) {
 	srv := alphapaytest.NewServer()
 	defer srv.Close()
 	c := newClient(t, srv)
-	u := &wire.Result{ResultCode: wire.CodeUnknownException, ResultStatus: wire.StatusU}
+	u := &payment.Result{Code: wire.CodeUnknownException, Status: payment.ResultUnknown}
 	srv.Script(wire.PathPay, alphapaytest.Fault{Result: u}, alphapaytest.Fault{HTTPStatus: 504}, alphapaytest.Fault{DropAfter: true})
 	_, err := c.Pay(context.Background(), request(payment.ScenarioH5))
 	if !errors.Is(err, payment.ErrUnknownOutcome) || errors.Is(err, payment.ErrFailed) {

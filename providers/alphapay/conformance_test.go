@@ -63,7 +63,7 @@ func (h *harness) simulate(op string, f conformance.Fault) error {
 		if code == "" {
 			code = map[payment.ResultStatus]string{payment.ResultUnknown: wire.CodeUnknownException, payment.ResultFailed: wire.CodeSystemError}[f.Status]
 		}
-		sf.Result = &wire.Result{ResultCode: code, ResultStatus: string(f.Status), ResultMessage: "scripted"}
+		sf.Result = &payment.Result{Code: code, Status: f.Status, Message: "scripted"}
 	case conformance.FaultNoSignature:
 		sf.NoSignature = true
 	case conformance.FaultBadSignature:

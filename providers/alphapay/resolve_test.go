@@ -78,7 +78,7 @@ func TestRefundRefusedAfterALostAnswerIsUnknown(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Script(wire.PathRefund, alphapaytest.Fault{DropAfter: true},
-		alphapaytest.Fault{Result: &wire.Result{ResultCode: wire.CodeExistProcessingRefund, ResultStatus: wire.StatusF, ResultMessage: "scripted"}})
+		alphapaytest.Fault{Result: &payment.Result{Code: wire.CodeExistProcessingRefund, Status: payment.ResultFailed, Message: "scripted"}})
 	rr := &payment.RefundRequest{RefundRequestID: "RF-LOST", Payment: p.Ref(), Amount: money.MustParse("5.00 CAD")}
 	_, err = c.Refund(ctx, rr)
 	if !errors.Is(err, payment.ErrUnknownOutcome) || errors.Is(err, payment.ErrFailed) {

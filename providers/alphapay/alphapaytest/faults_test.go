@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 )
 
@@ -18,13 +19,13 @@ func payBody(id string) []byte {
 
 func TestFaultResult(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	srv.Script(wire.PathPay, Fault{Result: &wire.Result{ResultCode: wire.CodeUnknownException, ResultMessage: "try again", ResultStatus: wire.StatusU}})
+	srv.Script(wire.PathPay, Fault{Result: &payment.Result{Code: wire.CodeUnknownException, Message: "try again", Status: payment.ResultUnknown}})
 	a := c.post(wire.PathPay, payBody("F-R"))
 	wantResult(t, a.result, wire.CodeUnknownException, wire.StatusU)
 	if srv.Orders("F-R") != 0 {
 		t.Errorf("scripted result changed state")
 	}
-	if got := srv.Requests(wire.PathPay)[0].Result; got.ResultCode != wire.CodeUnknownException {
+	if got := srv.Requests(wire.PathPay)[0].Result; got.Code != wire.CodeUnknownException {
 		t.Errorf("recorded result %+v", got)
 	}
 	// The script is used up: the next request is processed.
@@ -34,7 +35,7 @@ func TestFaultResult(t *testing.T) {
 
 func TestFaultResultStillVerifies(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	srv.Script(wire.PathPay, Fault{Result: &wire.Result{ResultCode: wire.CodeSuccess, ResultStatus: wire.StatusS}})
+	srv.Script(wire.PathPay, Fault{Result: &payment.Result{Code: wire.CodeSuccess, Status: payment.ResultSucceeded}})
 	req := c.signedRequest(wire.PathPay, payBody("F-RV"))
 	req.Header.Set(wire.HeaderSignature, "algorithm=RS256,keyVersion=1,signature=AAAA")
 	a, err := c.do(req)
@@ -57,7 +58,7 @@ func TestFaultHTTPStatus(t *testing.T) {
 	if srv.Orders("F-H") != 0 {
 		t.Errorf("HTTP fault changed state")
 	}
-	if r := srv.Requests(wire.PathPay); len(r) != 1 || r[0].Result != (wire.Result{}) {
+	if r := srv.Requests(wire.PathPay); len(r) != 1 || !r[0].Result.IsZero() {
 		t.Errorf("recorded %+v", r)
 	}
 }
@@ -123,7 +124,7 @@ func TestFaultHang(t *testing.T) {
 	if srv.Orders("F-HG") != 0 {
 		t.Errorf("hang changed state")
 	}
-	if r := srv.Requests(wire.PathPay); len(r) != 1 || r[0].Result != (wire.Result{}) {
+	if r := srv.Requests(wire.PathPay); len(r) != 1 || !r[0].Result.IsZero() {
 		t.Errorf("recorded %+v", r)
 	}
 }
@@ -159,7 +160,7 @@ func TestFaultDropBefore(t *testing.T) {
 	if srv.Orders("F-DB") != 0 {
 		t.Errorf("DropBefore changed state")
 	}
-	if r := srv.Requests(wire.PathPay); len(r) != 1 || r[0].Result != (wire.Result{}) {
+	if r := srv.Requests(wire.PathPay); len(r) != 1 || !r[0].Result.IsZero() {
 		t.Errorf("recorded %+v", r)
 	}
 }

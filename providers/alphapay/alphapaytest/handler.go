@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 	"github.com/paybridge/paybridge/signing"
 )
@@ -132,7 +133,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		res = *bad
 		resp = &resultOnly{Result: res}
 	} else if fault.Result != nil {
-		res = *fault.Result
+		res = wire.Result{ResultCode: fault.Result.Code, ResultMessage: fault.Result.Message, ResultStatus: string(fault.Result.Status)}
 		resp = &resultOnly{Result: res}
 	} else {
 		resp, res = s.process(path, r, body)
@@ -185,7 +186,7 @@ func (s *Server) finish(path string, idx int, res wire.Result) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if reqs := s.requests[path]; idx < len(reqs) {
-		reqs[idx].Result = res
+		reqs[idx].Result = payment.Result{Status: payment.ResultStatus(res.ResultStatus), Code: res.ResultCode, Message: res.ResultMessage}
 	}
 }
 

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/payment"
-	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 	"github.com/paybridge/paybridge/signing"
 )
 
@@ -390,7 +389,7 @@ type RecordedRequest struct {
 	// Result is the result the server answered with; it is zero if the
 	// answer was a scripted HTTP fault, hang or dropped connection, or if
 	// the client went away first.
-	Result wire.Result
+	Result payment.Result
 }
 
 // Requests returns every request received on an endpoint path (wire.PathPay
@@ -418,10 +417,10 @@ func (s *Server) RequestCount() int {
 // Hang, DropBefore, HTTPStatus and Result replace processing (in that order
 // of precedence); the other fields alter a normally processed answer.
 type Fault struct {
-	// Result answers with this result instead of processing the request
-	// (no state change), signed. The request is still verified first: a
-	// badly signed request gets INVALID_SIGN.
-	Result *wire.Result
+	// Result answers with this result (status, code, message) instead of
+	// processing the request (no state change), signed. The request is
+	// still verified first: a badly signed request gets INVALID_SIGN.
+	Result *payment.Result
 	// HTTPStatus answers with this HTTP status and a plain-text body, before
 	// verification (no state change).
 	HTTPStatus int

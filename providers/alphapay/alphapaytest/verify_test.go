@@ -86,7 +86,7 @@ func TestVerificationFailures(t *testing.T) {
 				t.Errorf("message %q does not mention %q", a.result.ResultMessage, tt.contains)
 			}
 			reqs := srv.Requests(wire.PathPay)
-			if len(reqs) != before+1 || reqs[len(reqs)-1].Result != a.result {
+			if len(reqs) != before+1 || reqs[len(reqs)-1].Result.Code != a.result.ResultCode || string(reqs[len(reqs)-1].Result.Status) != a.result.ResultStatus {
 				t.Errorf("rejected request not recorded with its result")
 			}
 			if srv.Orders("V-1") != 0 {
