@@ -35,7 +35,7 @@ type vectorFile struct {
 
 func loadVectors(t *testing.T) vectorFile {
 	t.Helper()
-	b, err := os.ReadFile("../../internal/signing/testdata/signing-vectors.json")
+	b, err := os.ReadFile("../../signing/testdata/signing-vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}
