@@ -53,9 +53,11 @@
 // Pending may become Authorized, Succeeded, Failed or Cancelled; Authorized
 // may become Succeeded or Cancelled; Succeeded may become PartiallyRefunded,
 // Refunded or Cancelled; PartiallyRefunded may become PartiallyRefunded or
-// Refunded; Failed, Cancelled and Refunded are final. Notifications and
-// inquiries arrive in any order, so state is merged through that table and an
-// update that would move a payment backwards is ignored.
+// Refunded; Failed, Cancelled and Refunded are final. A status reachable
+// through several steps is a forward move too: pending may become
+// partially_refunded when the success notification was missed. Notifications
+// and inquiries arrive in any order, so state is merged through that table
+// and an update that would move a payment backwards is ignored.
 //
 // # Errors
 //

@@ -1,6 +1,7 @@
 package payment
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -79,7 +80,9 @@ type Error struct {
 	// Kind classifies the error; see the Kind constants.
 	Kind Kind
 	// RequestID is the idempotency key or reference the call was about:
-	// the PaymentRequestID, RefundRequestID or PaymentID.
+	// the PaymentRequestID, RefundRequestID or PaymentID, as the caller gave
+	// it. Error shows it quoted and shortened if it is not short printable
+	// ASCII, so a malformed ID cannot forge log lines.
 	RequestID string
 	// Result is the provider's answer, when there was a trusted one. Its zero
 	// value means the provider gave no usable answer.
@@ -100,7 +103,7 @@ func (e *Error) Error() string {
 		b.WriteString(e.Op)
 		if e.RequestID != "" {
 			b.WriteByte(' ')
-			b.WriteString(e.RequestID)
+			b.WriteString(safeID(e.RequestID))
 		}
 		b.WriteString(": ")
 	}
@@ -114,6 +117,24 @@ func (e *Error) Error() string {
 		b.WriteString(e.Err.Error())
 	}
 	return b.String()
+}
+
+// safeID keeps a malformed request ID from carrying control characters or a
+// whole paragraph into error strings and logs: an ID that is not at most 64
+// printable ASCII characters without spaces is shown Go-quoted (every
+// control, separator and invalid byte escaped) and cut to 64 bytes.
+func safeID(id string) string {
+	cut := len(id) > 64
+	if cut {
+		id = id[:64]
+	}
+	if strings.IndexFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 || cut {
+		id = fmt.Sprintf("%q", id)
+	}
+	if cut {
+		id += "..."
+	}
+	return id
 }
 
 // Unwrap returns the cause.

@@ -17,7 +17,9 @@ var ErrMismatch = errors.New("payment: update is about another payment")
 // state. It is the one place where the monotonic status rule
 // (Status.CanBecome) is enforced:
 //
-//   - a move along the table takes the update's status and facts;
+//   - a forward move — to any status reachable through the table of next
+//     steps, in one step or several (pending to refunded when the success
+//     notification was missed) — takes the update's status and facts;
 //   - a repeat of the same status only fills in facts current lacks
 //     (timestamps, PaymentID, a larger refunded amount);
 //   - anything else is a regression: Merge returns current unchanged and an

@@ -61,3 +61,50 @@ func TestMergeFollowsTheTable(t *testing.T) {
 		t.Fatalf("failed to succeeded: %v", err)
 	}
 }
+
+// A success notification is lost, and the next thing the platform hears is
+// an inquiry after a refund: the payment must move forward, not stay pending
+// for ever.
+func TestMergeTakesForwardJumps(t *testing.T) {
+	paidAt := time.Date(2026, 11, 22, 10, 16, 2, 0, time.UTC)
+	pending := &payment.Payment{
+		Provider: "p", PaymentID: "P1", PaymentRequestID: "R1", Status: payment.StatusPending,
+		Amount: money.MustParse("19.99 CAD"), Action: &payment.Action{Kind: payment.ActionShowQR},
+	}
+	for _, tc := range []struct {
+		name     string
+		status   payment.Status
+		refunded money.Amount
+	}{
+		{"pending to partially refunded", payment.StatusPartiallyRefunded, money.MustParse("5.00 CAD")},
+		{"pending to refunded", payment.StatusRefunded, money.MustParse("19.99 CAD")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			update := &payment.Payment{Provider: "p", PaymentID: "P1", Status: tc.status, Refunded: tc.refunded, PaidAt: paidAt}
+			got, err := payment.Merge(pending, update)
+			if err != nil {
+				t.Fatalf("Merge: %v", err)
+			}
+			if got.Status != tc.status || !got.Refunded.Equal(tc.refunded) || !got.PaidAt.Equal(paidAt) ||
+				got.Action != nil || got.PaymentRequestID != "R1" {
+				t.Fatalf("merged state: %+v", got)
+			}
+			if pending.Status != payment.StatusPending || pending.Action == nil {
+				t.Fatal("Merge modified its argument")
+			}
+			// And the late pending that follows changes nothing.
+			after, err := payment.Merge(got, &payment.Payment{PaymentID: "P1", Status: payment.StatusPending})
+			if !errors.Is(err, payment.ErrRegression) || after != got {
+				t.Fatalf("%s then pending: %+v, %v; want ErrRegression and the state unchanged", tc.status, after, err)
+			}
+		})
+	}
+	authorized := &payment.Payment{PaymentID: "P1", Status: payment.StatusAuthorized}
+	if got, err := payment.Merge(authorized, &payment.Payment{PaymentID: "P1", Status: payment.StatusRefunded}); err != nil || got.Status != payment.StatusRefunded {
+		t.Fatalf("authorized to refunded: %+v, %v", got, err)
+	}
+	refunded := &payment.Payment{PaymentID: "P1", Status: payment.StatusRefunded}
+	if _, err := payment.Merge(refunded, &payment.Payment{PaymentID: "P1", Status: payment.StatusPartiallyRefunded}); !errors.Is(err, payment.ErrRegression) {
+		t.Fatalf("refunded to partially refunded: %v", err)
+	}
+}

@@ -24,14 +24,17 @@ type PayRequest struct {
 	// Amount is what the customer pays; positive.
 	Amount money.Amount
 	// Description is shown to the customer (AlphaPay allows 128 characters,
-	// Alipay+ 256; the adapter checks its own limit).
-	Description string `validate:"max=256"`
+	// Alipay+ 256; the adapter checks its own limit). Like every free-text
+	// field it must be valid UTF-8 without control characters; tab and
+	// newline are refused too, because wallets show the description on one
+	// line and a newline in a value lets it forge lines in logs.
+	Description string `validate:"max=256,text"`
 	// Method chooses the wallet for providers that serve several.
 	Method Method `validate:"omitempty,method"`
 	// NotifyURL receives the provider's notifications for this payment.
-	NotifyURL string `validate:"omitempty,max=1024,absurl"`
+	NotifyURL string `validate:"omitempty,max=1024,text,absurl"`
 	// RedirectURL is where the customer returns after paying.
-	RedirectURL string `validate:"omitempty,max=1024,absurl"`
+	RedirectURL string `validate:"omitempty,max=1024,text,absurl"`
 	// ExpiresAt, if set, asks the provider to close the payment at that time
 	// if it is still unpaid (where the provider supports it).
 	ExpiresAt time.Time
@@ -63,12 +66,18 @@ type ProviderOptions interface {
 }
 
 // Customer identifies the payer in the wallet's ecosystem.
+//
+// Its fields, like every free-text field of a request (Order, Merchant,
+// Goods, Card, Device.Version, RefundRequest.Reason), must be valid UTF-8
+// without control characters (C0, DEL, C1, including tab and newline);
+// validation refuses anything else instead of letting encoding/json replace
+// it with U+FFFD.
 type Customer struct {
 	// AppID is the merchant's app (mini program, official account) ID in
 	// the wallet.
-	AppID string `validate:"max=64"`
+	AppID string `validate:"max=64,text"`
 	// PayerID is the customer's ID in that app (such as a WeChat openid).
-	PayerID string `validate:"max=128"`
+	PayerID string `validate:"max=128,text"`
 }
 
 // OS names a device operating system.
@@ -95,7 +104,7 @@ const (
 // Device describes the customer's terminal.
 type Device struct {
 	OS           OS           `validate:"omitempty,oneof=ios android"`
-	Version      string       `validate:"max=32"`
+	Version      string       `validate:"max=32,text"`
 	TerminalType TerminalType `validate:"omitempty,oneof=mini_app app web wap system"`
 }
 
@@ -103,31 +112,31 @@ type Device struct {
 type Order struct {
 	// ReferenceOrderID is the merchant's order ID, when it differs from the
 	// PaymentRequestID (one order, several payment attempts).
-	ReferenceOrderID string `validate:"max=64"`
+	ReferenceOrderID string `validate:"max=64,text"`
 	// Merchant describes the (sub-)merchant selling.
 	Merchant *Merchant
 	// Goods lists what is bought.
 	Goods []Goods `validate:"dive"`
 	// BuyerID is the merchant's ID for the buyer.
-	BuyerID string `validate:"max=64"`
+	BuyerID string `validate:"max=64,text"`
 }
 
 // Merchant describes the merchant or sub-merchant of an order.
 type Merchant struct {
-	ID          string `validate:"max=32"`
-	MCC         string `validate:"max=32"`
-	Name        string `validate:"max=256"`
-	DisplayName string `validate:"max=64"`
+	ID          string `validate:"max=32,text"`
+	MCC         string `validate:"max=32,text"`
+	Name        string `validate:"max=256,text"`
+	DisplayName string `validate:"max=64,text"`
 	// Region is an ISO 3166-1 alpha-2 code.
 	Region string `validate:"omitempty,len=2,alpha"`
-	City   string `validate:"max=64"`
+	City   string `validate:"max=64,text"`
 }
 
 // Goods is one line of an order.
 type Goods struct {
-	ID       string `validate:"max=64"`
-	Name     string `validate:"max=256"`
-	Category string `validate:"max=64"`
+	ID       string `validate:"max=64,text"`
+	Name     string `validate:"max=256,text"`
+	Category string `validate:"max=64,text"`
 	Quantity int    `validate:"gte=0"`
 	// UnitAmount is the price of one unit, if known.
 	UnitAmount money.Amount
@@ -141,24 +150,24 @@ type Goods struct {
 // fmt, log/slog or encoding/json. Adapters read the fields directly.
 type Card struct {
 	// Token is a saved card's ID at the provider (AlphaPay cardId).
-	Token string `validate:"max=64"`
+	Token string `validate:"max=64,text"`
 
 	Number   string `validate:"omitempty,digits,min=12,max=19"`
 	ExpMonth int    `validate:"omitempty,min=1,max=12"`
 	ExpYear  int    `validate:"omitempty,min=2000,max=2999"`
 	CVV      string `validate:"omitempty,digits,min=3,max=4"`
-	Holder   string `validate:"max=128"`
+	Holder   string `validate:"max=128,text"`
 
-	Address    string `validate:"max=256"`
-	City       string `validate:"max=64"`
-	State      string `validate:"max=64"`
-	Country    string `validate:"max=64"`
-	PostalCode string `validate:"max=32"`
+	Address    string `validate:"max=256,text"`
+	City       string `validate:"max=64,text"`
+	State      string `validate:"max=64,text"`
+	Country    string `validate:"max=64,text"`
+	PostalCode string `validate:"max=32,text"`
 
 	// Remember asks the provider to save the card for CustomerID.
 	Remember   bool
-	CustomerID string `validate:"max=64"`
-	Email      string `validate:"omitempty,email,max=256"`
+	CustomerID string `validate:"max=64,text"`
+	Email      string `validate:"omitempty,max=256,text,email"`
 }
 
 // Last4 returns the last four digits of the card number, or "" if there is
@@ -200,9 +209,14 @@ func (c Card) MarshalJSON() ([]byte, error) {
 
 // Ref names a payment: by the provider's PaymentID, by the merchant's
 // PaymentRequestID, or both (PaymentID wins where a provider takes one).
+//
+// PaymentRequestID follows PayRequest's rule (printable ASCII, no spaces).
+// PaymentID is the provider's, in a format the provider chooses, so only
+// what cannot be an ID is refused: invalid UTF-8 and control characters
+// (a newline in a command-line argument would otherwise reach logs).
 type Ref struct {
-	PaymentID        string `validate:"max=64"`
-	PaymentRequestID string `validate:"max=64"`
+	PaymentID        string `validate:"max=64,text"`
+	PaymentRequestID string `validate:"max=64,reqid"`
 }
 
 // String returns whichever ID is set, PaymentID first.
@@ -227,16 +241,17 @@ type RefundRequest struct {
 	// Amount is how much to refund, in the payment's currency.
 	Amount money.Amount
 	// Reason is shown to the customer where the provider supports it.
-	Reason string `validate:"max=256"`
+	// It must be valid UTF-8 without control characters, like Description.
+	Reason string `validate:"max=256,text"`
 	// NotifyURL receives the refund's notification, where supported.
-	NotifyURL string `validate:"omitempty,max=1024,absurl"`
+	NotifyURL string `validate:"omitempty,max=1024,text,absurl"`
 }
 
 // RefundRef names a refund by the provider's RefundID, the merchant's
-// RefundRequestID, or both.
+// RefundRequestID, or both. Its IDs follow the rules of Ref's.
 type RefundRef struct {
-	RefundID        string `validate:"max=64"`
-	RefundRequestID string `validate:"max=64"`
+	RefundID        string `validate:"max=64,text"`
+	RefundRequestID string `validate:"max=64,reqid"`
 }
 
 // String returns whichever ID is set, RefundID first.

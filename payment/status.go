@@ -22,10 +22,11 @@ const (
 	StatusRefunded Status = "refunded"
 )
 
-// statusNext is the one table of allowed payment transitions (DESIGN.md).
-// A repeat of the same status is always allowed (see CanBecome) and is not
-// listed; PartiallyRefunded is listed because a further partial refund is a
-// real change.
+// statusNext is the one table of allowed next steps (DESIGN.md). A repeat of
+// the same status is always allowed (see CanBecome) and is not listed;
+// PartiallyRefunded is listed because a further partial refund is a real
+// change. Every other rule (Valid, Final, CanBecome) is derived from this
+// table, so it is the only place to change.
 var statusNext = map[Status][]Status{
 	StatusPending:           {StatusAuthorized, StatusSucceeded, StatusFailed, StatusCancelled},
 	StatusAuthorized:        {StatusSucceeded, StatusCancelled},
@@ -34,6 +35,36 @@ var statusNext = map[Status][]Status{
 	StatusFailed:            nil,
 	StatusCancelled:         nil,
 	StatusRefunded:          nil,
+}
+
+// statusReachable is the transitive closure of statusNext plus the repeat of
+// each status: statusReachable[s][t] is true when a payment in s may be in t
+// later. Observers see a payment only now and then (a success notification
+// may be lost, an inquiry may come after a refund), so any state reachable
+// through several steps is a forward move. It is computed once, at package
+// initialisation, and only read afterwards.
+var statusReachable = reachability(statusNext)
+
+// reachability returns, for each status of next, the set of statuses
+// reachable from it in zero or more steps.
+func reachability(next map[Status][]Status) map[Status]map[Status]bool {
+	out := make(map[Status]map[Status]bool, len(next))
+	for from := range next {
+		seen := map[Status]bool{from: true}
+		stack := []Status{from}
+		for len(stack) > 0 {
+			s := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, t := range next[s] {
+				if !seen[t] {
+					seen[t] = true
+					stack = append(stack, t)
+				}
+			}
+		}
+		out[from] = seen
+	}
+	return out
 }
 
 // Valid reports whether s is one of the Status constants.
@@ -55,25 +86,22 @@ func (s Status) Paid() bool {
 	return s == StatusSucceeded || s == StatusPartiallyRefunded || s == StatusRefunded
 }
 
-// CanBecome reports whether a payment in status s may move to next. This is
-// the monotonic rule every merge of notifications and inquiries obeys: a
-// repeat of the same status is allowed (it changes nothing), a move along the
-// table is allowed, and anything else — a move backwards, out of a final
-// status, or to or from an invalid status — is not.
+// CanBecome reports whether a payment in status s may later be in status
+// next. This is the monotonic rule every merge of notifications and
+// inquiries obeys. It is about reachability through the table of next steps,
+// not only about direct steps: a repeat of the same status is allowed (it
+// changes nothing), and so is any status reachable through one or more steps
+// (pending may become partially_refunded when the success notification was
+// missed and an inquiry comes after a refund). Anything else — a move
+// backwards, out of a final status, or to or from an invalid status — is not.
+//
+// From Pending: Authorized, Succeeded, Failed, Cancelled, PartiallyRefunded,
+// Refunded. From Authorized: Succeeded, Cancelled, PartiallyRefunded,
+// Refunded. From Succeeded: PartiallyRefunded, Refunded, Cancelled. From
+// PartiallyRefunded: PartiallyRefunded, Refunded. From Failed, Cancelled,
+// Refunded: nothing else.
 func (s Status) CanBecome(next Status) bool {
-	allowed, ok := statusNext[s]
-	if !ok || !next.Valid() {
-		return false
-	}
-	if next == s {
-		return true
-	}
-	for _, a := range allowed {
-		if a == next {
-			return true
-		}
-	}
-	return false
+	return statusReachable[s][next]
 }
 
 // RefundStatus is where a refund is.

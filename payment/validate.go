@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 
@@ -232,20 +234,16 @@ func verdict(provider, op, id string, bad, unsupported []FieldError) error {
 }
 
 func invalid(provider, op, id string, bad, unsupported []FieldError) error {
-	return &Error{Op: op, Provider: provider, Kind: KindInvalidRequest, RequestID: safeID(id),
+	return &Error{Op: op, Provider: provider, Kind: KindInvalidRequest, RequestID: id,
 		Err: &ValidationError{Fields: append(bad, unsupported...)}}
 }
 
-// safeID keeps a malformed request ID from carrying control characters or
-// a whole paragraph into error strings and logs.
-func safeID(id string) string {
-	if len(id) > 64 {
-		id = id[:64]
-	}
-	if strings.IndexFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
-		return fmt.Sprintf("%q", id)
-	}
-	return id
+// isText reports whether s is valid UTF-8 without control characters (C0,
+// DEL, C1). encoding/json would silently replace invalid UTF-8 with U+FFFD
+// and send it, and control characters break the provider's display and let
+// a value forge lines in logs, so both are refused before anything is sent.
+func isText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
 }
 
 // The validator caches struct metadata and is safe for concurrent use; it is
@@ -260,6 +258,9 @@ var structValidator = sync.OnceValue(func() *validator.Validate {
 	must(v.RegisterValidation("reqid", func(fl validator.FieldLevel) bool {
 		s := fl.Field().String()
 		return strings.IndexFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e }) < 0
+	}))
+	must(v.RegisterValidation("text", func(fl validator.FieldLevel) bool {
+		return isText(fl.Field().String())
 	}))
 	must(v.RegisterValidation("digits", func(fl validator.FieldLevel) bool {
 		s := fl.Field().String()
@@ -328,6 +329,8 @@ func problem(fe validator.FieldError) string {
 		return "must be one of: " + fe.Param()
 	case "reqid":
 		return "must be printable ASCII without spaces"
+	case "text":
+		return "must be valid UTF-8 without control characters"
 	case "scenario":
 		return "is not a known scenario"
 	case "method":

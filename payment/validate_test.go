@@ -6,10 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -310,5 +314,242 @@ func TestValidateRef(t *testing.T) {
 	}
 	if err := payment.ValidateRefundRef("test", testCaps, payment.RefundRef{}); !errors.Is(err, payment.ErrInvalidRequest) {
 		t.Errorf("empty refund ref: %v", err)
+	}
+}
+
+// Bad bytes in any field are refused before anything is sent, naming the
+// field: invalid UTF-8 (encoding/json would send U+FFFD instead) and control
+// characters (NUL, C1, and newlines that would forge log lines).
+func TestValidatePayRefusesBadText(t *testing.T) {
+	const (
+		invalidUTF8 = "caf\xe9"
+		nul         = "a\x00b"
+		newline     = "a\nb"
+		tab         = "a\tb"
+		c1          = "a\u0085b" // NEL: a newline to some log viewers
+		del         = "a\x7fb"
+	)
+	order := func(r *payment.PayRequest) *payment.Order {
+		if r.Order == nil {
+			r.Order = &payment.Order{Merchant: &payment.Merchant{}, Goods: []payment.Goods{{Name: "Coffee"}}}
+		}
+		return r.Order
+	}
+	for _, tc := range []struct {
+		name     string
+		scenario payment.Scenario
+		field    string
+		set      func(r *payment.PayRequest, v string)
+	}{
+		{"request ID", payment.ScenarioQRCode, "PaymentRequestID", func(r *payment.PayRequest, v string) { r.PaymentRequestID = v }},
+		{"description", payment.ScenarioQRCode, "Description", func(r *payment.PayRequest, v string) { r.Description = v }},
+		{"notify URL", payment.ScenarioQRCode, "NotifyURL", func(r *payment.PayRequest, v string) { r.NotifyURL = "https://shop.example/" + v }},
+		{"redirect URL", payment.ScenarioQRCode, "RedirectURL", func(r *payment.PayRequest, v string) { r.RedirectURL = "https://shop.example/" + v }},
+		{"customer app ID", payment.ScenarioMiniProgram, "Customer.AppID", func(r *payment.PayRequest, v string) { r.Customer.AppID = v }},
+		{"customer payer ID", payment.ScenarioMiniProgram, "Customer.PayerID", func(r *payment.PayRequest, v string) { r.Customer.PayerID = v }},
+		{"device version", payment.ScenarioApp, "Device.Version", func(r *payment.PayRequest, v string) { r.Device.Version = v }},
+		{"order reference", payment.ScenarioQRCode, "Order.ReferenceOrderID", func(r *payment.PayRequest, v string) { order(r).ReferenceOrderID = v }},
+		{"order buyer", payment.ScenarioQRCode, "Order.BuyerID", func(r *payment.PayRequest, v string) { order(r).BuyerID = v }},
+		{"merchant ID", payment.ScenarioQRCode, "Order.Merchant.ID", func(r *payment.PayRequest, v string) { order(r).Merchant.ID = v }},
+		{"merchant MCC", payment.ScenarioQRCode, "Order.Merchant.MCC", func(r *payment.PayRequest, v string) { order(r).Merchant.MCC = v }},
+		{"merchant name", payment.ScenarioQRCode, "Order.Merchant.Name", func(r *payment.PayRequest, v string) { order(r).Merchant.Name = v }},
+		{"merchant display name", payment.ScenarioQRCode, "Order.Merchant.DisplayName", func(r *payment.PayRequest, v string) { order(r).Merchant.DisplayName = v }},
+		{"merchant city", payment.ScenarioQRCode, "Order.Merchant.City", func(r *payment.PayRequest, v string) { order(r).Merchant.City = v }},
+		{"merchant region", payment.ScenarioQRCode, "Order.Merchant.Region", func(r *payment.PayRequest, v string) { order(r).Merchant.Region = v }},
+		{"goods ID", payment.ScenarioQRCode, "Order.Goods[0].ID", func(r *payment.PayRequest, v string) { order(r).Goods[0].ID = v }},
+		{"goods name", payment.ScenarioQRCode, "Order.Goods[0].Name", func(r *payment.PayRequest, v string) { order(r).Goods[0].Name = v }},
+		{"goods category", payment.ScenarioQRCode, "Order.Goods[0].Category", func(r *payment.PayRequest, v string) { order(r).Goods[0].Category = v }},
+		{"card token", payment.ScenarioCreditCard, "Card.Token", func(r *payment.PayRequest, v string) { r.Card.Token = v }},
+		{"card holder", payment.ScenarioCreditCard, "Card.Holder", func(r *payment.PayRequest, v string) { r.Card.Holder = v }},
+		{"card address", payment.ScenarioCreditCard, "Card.Address", func(r *payment.PayRequest, v string) { r.Card.Address = v }},
+		{"card city", payment.ScenarioCreditCard, "Card.City", func(r *payment.PayRequest, v string) { r.Card.City = v }},
+		{"card state", payment.ScenarioCreditCard, "Card.State", func(r *payment.PayRequest, v string) { r.Card.State = v }},
+		{"card country", payment.ScenarioCreditCard, "Card.Country", func(r *payment.PayRequest, v string) { r.Card.Country = v }},
+		{"card postal code", payment.ScenarioCreditCard, "Card.PostalCode", func(r *payment.PayRequest, v string) { r.Card.PostalCode = v }},
+		{"card customer ID", payment.ScenarioCreditCard, "Card.CustomerID", func(r *payment.PayRequest, v string) { r.Card.CustomerID = v }},
+		{"card email", payment.ScenarioCreditCard, "Card.Email", func(r *payment.PayRequest, v string) { r.Card.Email = "a" + v + "@shop.example" }},
+	} {
+		for _, bad := range []struct{ name, value string }{
+			{"invalid UTF-8", invalidUTF8}, {"NUL", nul}, {"newline", newline}, {"tab", tab}, {"C1 control", c1}, {"DEL", del},
+		} {
+			t.Run(tc.name+" with "+bad.name, func(t *testing.T) {
+				req := validPay(tc.scenario)
+				tc.set(req, bad.value)
+				err := payment.ValidatePay("test", testCaps, req)
+				if payment.KindOf(err) != payment.KindInvalidRequest {
+					t.Fatalf("kind = %v, want invalid request (%v)", payment.KindOf(err), err)
+				}
+				if diff := cmp.Diff([]string{tc.field}, fieldsOf(t, err)); diff != "" {
+					t.Fatalf("fields (-want +got):\n%s\nerror: %v", diff, err)
+				}
+				assertPrintableError(t, err)
+			})
+		}
+	}
+}
+
+// Text that is merely unusual is accepted: accents, CJK, emoji, and the
+// Unicode characters that look like controls but are not (no-break space).
+func TestValidatePayAcceptsUnicodeText(t *testing.T) {
+	req := validPay(payment.ScenarioCreditCard)
+	req.Description = "Deux cafés, 两杯咖啡 ☕\u00a0👍🏽"
+	req.Card.Holder = "Zoë Ñúñez"
+	req.Order = &payment.Order{
+		Merchant: &payment.Merchant{Name: "Café Zoë", City: "Montréal"},
+		Goods:    []payment.Goods{{Name: "Crème brûlée", Quantity: 1}},
+	}
+	if err := payment.ValidatePay("test", testCaps, req); err != nil {
+		t.Fatalf("unicode text rejected: %v", err)
+	}
+}
+
+// assertPrintableError checks that err's message cannot forge a log line or
+// carry bytes a terminal would interpret.
+func assertPrintableError(t *testing.T, err error) {
+	t.Helper()
+	msg := err.Error()
+	if !utf8.ValidString(msg) || strings.IndexFunc(msg, unicode.IsControl) >= 0 {
+		t.Fatalf("error text carries a raw control character or invalid UTF-8: %q", msg)
+	}
+}
+
+func TestValidateRefundRefusesBadText(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		field string
+		set   func(r *payment.RefundRequest)
+	}{
+		{"refund request ID with a newline", "RefundRequestID", func(r *payment.RefundRequest) { r.RefundRequestID = "R1\nlevel=error msg=forged" }},
+		{"payment ID with a newline", "Payment.PaymentID", func(r *payment.RefundRequest) { r.Payment.PaymentID = "P1\n" }},
+		{"payment ID with invalid UTF-8", "Payment.PaymentID", func(r *payment.RefundRequest) { r.Payment.PaymentID = "P\xff" }},
+		{"payment request ID with a NUL", "Payment.PaymentRequestID", func(r *payment.RefundRequest) { r.Payment.PaymentRequestID = "ORDER\x00" }},
+		{"reason with invalid UTF-8", "Reason", func(r *payment.RefundRequest) { r.Reason = "froid\xc3" }},
+		{"reason with a C1 control", "Reason", func(r *payment.RefundRequest) { r.Reason = "cold\u009b31m" }},
+		{"notify URL with a newline", "NotifyURL", func(r *payment.RefundRequest) { r.NotifyURL = "https://shop.example/\n" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := &payment.RefundRequest{
+				RefundRequestID: "REFUND-1",
+				Payment:         payment.Ref{PaymentID: "2611221015304020147632479"},
+				Amount:          money.MustParse("5.00 CAD"),
+			}
+			tc.set(req)
+			err := payment.ValidateRefund("test", testCaps, req)
+			if payment.KindOf(err) != payment.KindInvalidRequest {
+				t.Fatalf("kind = %v, want invalid request (%v)", payment.KindOf(err), err)
+			}
+			if diff := cmp.Diff([]string{tc.field}, fieldsOf(t, err)); diff != "" {
+				t.Fatalf("fields (-want +got):\n%s\nerror: %v", diff, err)
+			}
+			assertPrintableError(t, err)
+		})
+	}
+}
+
+// A newline in --payment-id reaches Inquire, Cancel or InquireRefund as is:
+// it is refused locally, the field is named, and the error text shows the ID
+// escaped, so the log line cannot be forged — also where the ID is otherwise
+// only unsupported, not invalid.
+func TestValidateRefsRefuseControlCharacters(t *testing.T) {
+	const forged = "P1\ntime=2026-11-22 level=INFO msg=\"refund approved\""
+	byReq := testCaps
+	byReq.InquireByRequestID = true
+	byReq.InquireRefundByRequestID = true
+	for _, tc := range []struct {
+		name     string
+		validate func(caps payment.Capabilities) error
+		field    string
+	}{
+		{"inquire by payment ID", func(c payment.Capabilities) error {
+			return payment.ValidateRef("test", c, payment.OpInquire, payment.Ref{PaymentID: forged})
+		}, "PaymentID"},
+		{"cancel by payment request ID", func(c payment.Capabilities) error {
+			return payment.ValidateRef("test", c, payment.OpCancel, payment.Ref{PaymentRequestID: forged})
+		}, "PaymentRequestID"},
+		{"inquire with a C1 control", func(c payment.Capabilities) error {
+			return payment.ValidateRef("test", c, payment.OpInquire, payment.Ref{PaymentID: "P1\u0085"})
+		}, "PaymentID"},
+		{"inquire with invalid UTF-8", func(c payment.Capabilities) error {
+			return payment.ValidateRef("test", c, payment.OpInquire, payment.Ref{PaymentID: "P1\xfe"})
+		}, "PaymentID"},
+		{"inquire refund by refund ID", func(c payment.Capabilities) error {
+			return payment.ValidateRefundRef("test", c, payment.RefundRef{RefundID: forged})
+		}, "RefundID"},
+		{"inquire refund by refund request ID", func(c payment.Capabilities) error {
+			return payment.ValidateRefundRef("test", c, payment.RefundRef{RefundRequestID: forged})
+		}, "RefundRequestID"},
+	} {
+		for capsName, caps := range map[string]payment.Capabilities{"by ID only": testCaps, "by request ID too": byReq} {
+			t.Run(tc.name+", "+capsName, func(t *testing.T) {
+				err := tc.validate(caps)
+				if payment.KindOf(err) != payment.KindInvalidRequest {
+					t.Fatalf("kind = %v, want invalid request (%v)", payment.KindOf(err), err)
+				}
+				if fields := fieldsOf(t, err); !slices.Contains(fields, tc.field) {
+					t.Fatalf("fields %v do not name %s; error: %v", fields, tc.field, err)
+				}
+				assertPrintableError(t, err)
+			})
+		}
+	}
+}
+
+// Whatever path builds an Error, its text shows an unusual RequestID quoted
+// and cut, never raw; the field itself keeps what the caller gave.
+func TestErrorQuotesUnusualRequestIDs(t *testing.T) {
+	for _, tc := range []struct{ id, want string }{
+		{"ORDER-1", "p: pay ORDER-1: unsupported"},
+		{"ORDER 1", `p: pay "ORDER 1": unsupported`},
+		{"P1\nlevel=INFO", `p: pay "P1\nlevel=INFO": unsupported`},
+		{"P\u2028\u202e1", `p: pay "P\u2028\u202e1": unsupported`},
+		{"\xff", `p: pay "\xff": unsupported`},
+		{strings.Repeat("a", 65), `p: pay "` + strings.Repeat("a", 64) + `"...: unsupported`},
+	} {
+		e := &payment.Error{Op: payment.OpPay, Provider: "p", Kind: payment.KindUnsupported, RequestID: tc.id}
+		if got := e.Error(); got != tc.want {
+			t.Errorf("RequestID %q: Error() = %s, want %s", tc.id, got, tc.want)
+		}
+		assertPrintableError(t, e)
+		if e.RequestID != tc.id {
+			t.Errorf("RequestID changed to %q", e.RequestID)
+		}
+	}
+}
+
+// Every string field of a request carries a rule that refuses invalid UTF-8
+// and control characters: either "text" or a stricter ASCII-only rule. A new
+// field without one fails here instead of reaching a provider unchecked.
+func TestEveryStringFieldIsChecked(t *testing.T) {
+	strict := []string{"text", "reqid", "digits", "oneof", "alpha", "scenario", "method"}
+	var walk func(path string, typ reflect.Type, seen map[reflect.Type]bool)
+	walk = func(path string, typ reflect.Type, seen map[reflect.Type]bool) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || seen[typ] || typ.PkgPath() != reflect.TypeFor[payment.PayRequest]().PkgPath() {
+			return
+		}
+		seen[typ] = true
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name := path + "." + f.Name
+			if f.Type.Kind() == reflect.String {
+				rules := strings.Split(f.Tag.Get("validate"), ",")
+				if !slices.ContainsFunc(rules, func(r string) bool {
+					r, _, _ = strings.Cut(r, "=")
+					return slices.Contains(strict, r)
+				}) {
+					t.Errorf("%s has no rule refusing control characters (validate:%q)", name, f.Tag.Get("validate"))
+				}
+				continue
+			}
+			walk(name, f.Type, seen)
+		}
+	}
+	for _, v := range []any{payment.PayRequest{}, payment.RefundRequest{}, payment.Ref{}, payment.RefundRef{}} {
+		walk(reflect.TypeOf(v).Name(), reflect.TypeOf(v), map[reflect.Type]bool{})
 	}
 }
