@@ -15,7 +15,7 @@ import (
 // kind invalid request or unsupported (or nil), must refuse invalid UTF-8 and
 // control characters in any field as invalid request, must never put a raw
 // control character in its message, and must never echo the card number.
-// (TestCardSecretsNeverLeak covers the CVV, whose few digits also occur in
+// (TestSecretsNeverLeak covers the CVV, whose few digits also occur in
 // ordinary messages such as "at most 256 characters".)
 func FuzzValidatePay(f *testing.F) {
 	f.Add("ORDER-1", "qr_code", "wechat_pay", "https://x.example/n", "134567890123", "4111111111111111", "987", "desc")

@@ -15,6 +15,11 @@ import (
 // the same ID returns the same payment and charges once; the same ID with a
 // different amount, currency or scenario is an error of kind
 // KindIdempotencyConflict. Use a new ID for every new purchase attempt.
+//
+// A PayRequest can be logged: its Format and MarshalJSON show it as usual
+// except for its secrets — PaymentCode as Redact shows it, Card as Card
+// shows itself, ProviderOptions as the adapter's type shows itself — so it
+// never leaks through fmt, log/slog or encoding/json.
 type PayRequest struct {
 	// PaymentRequestID is the merchant's unique ID for this payment attempt
 	// (1 to 64 printable ASCII characters, no spaces).
@@ -45,7 +50,8 @@ type PayRequest struct {
 	// Device describes the customer's terminal (app scenario, cashier env).
 	Device *Device
 	// PaymentCode is the code scanned from the customer's wallet
-	// (in-store scan scenario).
+	// (in-store scan scenario). It is secret: whoever holds it can charge
+	// the customer until it expires.
 	PaymentCode string `validate:"omitempty,digits,max=64"`
 	// Card holds card details or a saved-card token (credit card scenario).
 	// Card data is secret; see Card.
@@ -58,6 +64,29 @@ type PayRequest struct {
 	// options of another provider's type.
 	ProviderOptions ProviderOptions
 }
+
+// redactedPayRequest has PayRequest's fields and none of its methods, so fmt
+// and encoding/json render a redacted copy field by field, as they would
+// render a PayRequest without Format and MarshalJSON.
+type redactedPayRequest PayRequest
+
+// redacted returns a copy of r whose secrets are replaced by what may be
+// shown of them. Card and ProviderOptions redact themselves.
+func (r PayRequest) redacted() redactedPayRequest {
+	r.PaymentCode = Redact(r.PaymentCode)
+	return redactedPayRequest(r)
+}
+
+// Format prints r as fmt would print its fields for the same verb, with the
+// payment code redacted. (A value receiver, so *PayRequest is covered too.)
+func (r PayRequest) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), r.redacted())
+}
+
+// MarshalJSON encodes r as encoding/json would encode its fields, with the
+// payment code redacted. It is for logs: a provider's wire format is the
+// adapter's own.
+func (r PayRequest) MarshalJSON() ([]byte, error) { return json.Marshal(r.redacted()) }
 
 // ProviderOptions is implemented by each adapter's per-request option type.
 type ProviderOptions interface {
