@@ -2,6 +2,7 @@ package alphapay
 
 import (
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,8 +23,9 @@ const (
 )
 
 // Config configures a Client. The keys are secrets: Config's String,
-// GoString and LogValue print them as [redacted], and no error or log line of
-// the adapter ever contains them.
+// GoString, LogValue and MarshalJSON show only whether each is set (see
+// payment.Redact), so a Config can go through fmt, log/slog and
+// encoding/json, and no error or log line of the adapter ever contains them.
 type Config struct {
 	// BaseURL is the API host: BaseURLCanada, BaseURLUS, or a simulator's
 	// URL. Plain http is refused unless the host is loopback.
@@ -54,14 +56,37 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// String describes the config without its keys.
-func (c Config) String() string {
+// configView is all that may be shown of a Config: String, LogValue and
+// MarshalJSON render it and nothing else, so a field added to Config stays
+// out of logs until it is added here, and the keys appear only as
+// payment.Redact shows them.
+type configView struct {
+	BaseURL           string `json:"base_url"`
+	MerchantCode      string `json:"merchant_code"`
+	Currency          string `json:"currency"`
+	PrivateKey        string `json:"private_key"`
+	AlphaPayPublicKey string `json:"alphapay_public_key"`
+}
+
+func (c Config) view() configView {
 	cur := "CAD"
 	if !c.Currency.IsZero() {
 		cur = c.Currency.Code()
 	}
+	return configView{
+		BaseURL:           c.BaseURL,
+		MerchantCode:      c.MerchantCode,
+		Currency:          cur,
+		PrivateKey:        payment.Redact(c.PrivateKey),
+		AlphaPayPublicKey: payment.Redact(c.AlphaPayPublicKey),
+	}
+}
+
+// String describes the config without its keys.
+func (c Config) String() string {
+	v := c.view()
 	return fmt.Sprintf("alphapay.Config{BaseURL: %q, MerchantCode: %q, Currency: %s, PrivateKey: %s, AlphaPayPublicKey: %s}",
-		c.BaseURL, c.MerchantCode, cur, redacted(c.PrivateKey), redacted(c.AlphaPayPublicKey))
+		v.BaseURL, v.MerchantCode, v.Currency, v.PrivateKey, v.AlphaPayPublicKey)
 }
 
 // GoString is String, so %#v does not print the keys either.
@@ -69,20 +94,20 @@ func (c Config) GoString() string { return c.String() }
 
 // LogValue makes log/slog print the config without its keys.
 func (c Config) LogValue() slog.Value {
+	v := c.view()
 	return slog.GroupValue(
-		slog.String("base_url", c.BaseURL),
-		slog.String("merchant_code", c.MerchantCode),
-		slog.String("private_key", redacted(c.PrivateKey)),
-		slog.String("alphapay_public_key", redacted(c.AlphaPayPublicKey)),
+		slog.String("base_url", v.BaseURL),
+		slog.String("merchant_code", v.MerchantCode),
+		slog.String("currency", v.Currency),
+		slog.String("private_key", v.PrivateKey),
+		slog.String("alphapay_public_key", v.AlphaPayPublicKey),
 	)
 }
 
-func redacted(s string) string {
-	if s == "" {
-		return "[none]"
-	}
-	return "[redacted]"
-}
+// MarshalJSON encodes the config without its keys, with the keys LogValue
+// uses, so a Config nested in a logged struct is as safe as one logged on
+// its own. It is for logs; a Config cannot be read back from it.
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.view()) }
 
 // ErrInvalidConfig is wrapped by every error New returns for a bad Config.
 var ErrInvalidConfig = errors.New("alphapay: invalid config")
@@ -93,6 +118,7 @@ type ConfigError struct {
 	Err   error
 }
 
+// Error returns "alphapay: config <Field>: <cause>".
 func (e *ConfigError) Error() string { return "alphapay: config " + e.Field + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.

@@ -1,11 +1,8 @@
 package alphapay
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -89,27 +86,6 @@ func TestInvalidRequestsSendNothing(t *testing.T) {
 	}
 	if n := hits.Load(); n != 0 {
 		t.Fatalf("the provider saw %d requests", n)
-	}
-}
-
-func TestConfigNeverShowsKeys(t *testing.T) {
-	vf := loadVectors(t)
-	priv, pub := vf.Keys["merchant"].PrivateKeyPEM, vf.Keys["alphapay"].PublicKeyPEM
-	cfg := Config{BaseURL: BaseURLCanada, MerchantCode: "PFA9QX", PrivateKey: priv, AlphaPayPublicKey: pub}
-	var logs bytes.Buffer
-	slog.New(slog.NewJSONHandler(&logs, nil)).Info("config", "cfg", cfg)
-	for name, out := range map[string]string{
-		"%v": fmt.Sprintf("%v", cfg), "%+v": fmt.Sprintf("%+v", cfg), "%#v": fmt.Sprintf("%#v", cfg),
-		"%s of pointer": fmt.Sprint(&cfg), "slog": logs.String(),
-	} {
-		for _, secret := range []string{"MIIE", "BEGIN", priv[40:80], pub[40:80]} {
-			if strings.Contains(out, secret) {
-				t.Errorf("%s shows key material: %s", name, out)
-			}
-		}
-		if !strings.Contains(out, "PFA9QX") {
-			t.Errorf("%s hides the merchant code, which is not secret: %s", name, out)
-		}
 	}
 }
 

@@ -1,0 +1,42 @@
+package alphapay
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/paybridge/paybridge/internal/redacttest"
+	"github.com/paybridge/paybridge/money"
+)
+
+// A Config shows its keys in no encoding a user is likely to log: fmt's
+// verbs, log/slog's handlers and encoding/json, for the value, a pointer,
+// and either inside another struct.
+func TestSecretsNeverLeak(t *testing.T) {
+	const (
+		privateKey = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANsecretPrivateKeyMaterial\n-----END PRIVATE KEY-----\n"
+		publicKey  = "-----BEGIN PUBLIC KEY-----\nMIIBIjANpublicKeyMaterial\n-----END PUBLIC KEY-----\n"
+	)
+	for _, tc := range []struct {
+		name    string
+		value   any
+		secrets []string
+		visible string // something not secret that every rendering must still show
+	}{
+		{"config", Config{BaseURL: BaseURLCanada, MerchantCode: "PFA9QX", PrivateKey: privateKey, AlphaPayPublicKey: publicKey, Currency: money.USD},
+			[]string{"BEGIN", "MIIE", "secretPrivateKeyMaterial", "publicKeyMaterial"}, "PFA9QX"},
+		{"config without keys", Config{MerchantCode: "PFA9QX"}, nil, "[none]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for how, out := range redacttest.Renderings(t, tc.value) {
+				for _, secret := range tc.secrets {
+					if strings.Contains(out, secret) {
+						t.Errorf("%s shows the secret %q: %s", how, secret, out)
+					}
+				}
+				if !strings.Contains(out, tc.visible) {
+					t.Errorf("%s hides %q, which is not secret: %s", how, tc.visible, out)
+				}
+			}
+		})
+	}
+}
