@@ -2,6 +2,7 @@ package alipayplus
 
 import (
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,8 +24,10 @@ const Name = "alipayplus"
 // encoding, key version, product code — is a field here, not code
 // (docs/providers/alipayplus.md has GCash, Super Qi and generic examples).
 //
-// The keys are secrets: Config's String, GoString and LogValue print them as
-// [redacted], and no error or log line of the adapter ever contains them.
+// The keys are secrets: Config's String, GoString, LogValue and MarshalJSON
+// show only whether each is set (see payment.Redact), so a Config can go
+// through fmt, log/slog and encoding/json, and no error or log line of the
+// adapter ever contains them.
 type Config struct {
 	// BaseURL is the wallet's API host, such as
 	// "https://api.wallet.example", or a simulator's URL. Plain http is
@@ -77,11 +80,39 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// configView is all that may be shown of a Config: String, LogValue and
+// MarshalJSON render it and nothing else, so a field added to Config stays
+// out of logs until it is added here, and the keys appear only as
+// payment.Redact shows them.
+type configView struct {
+	BaseURL         string `json:"base_url"`
+	PathPrefix      string `json:"path_prefix"`
+	ClientID        string `json:"client_id"`
+	KeyVersion      string `json:"key_version"`
+	ProductCode     string `json:"product_code"`
+	RawSignature    bool   `json:"raw_signature"`
+	PrivateKey      string `json:"private_key"`
+	WalletPublicKey string `json:"wallet_public_key"`
+}
+
+func (c Config) view() configView {
+	return configView{
+		BaseURL:         c.BaseURL,
+		PathPrefix:      c.PathPrefix,
+		ClientID:        c.ClientID,
+		KeyVersion:      c.keyVersion(),
+		ProductCode:     c.productCode(),
+		RawSignature:    c.RawSignature,
+		PrivateKey:      payment.Redact(c.PrivateKey),
+		WalletPublicKey: payment.Redact(c.WalletPublicKey),
+	}
+}
+
 // String describes the config without its keys.
 func (c Config) String() string {
+	v := c.view()
 	return fmt.Sprintf("alipayplus.Config{BaseURL: %q, PathPrefix: %q, ClientID: %q, KeyVersion: %q, ProductCode: %q, RawSignature: %t, PrivateKey: %s, WalletPublicKey: %s}",
-		c.BaseURL, c.PathPrefix, c.ClientID, c.keyVersion(), c.productCode(), c.RawSignature,
-		redacted(c.PrivateKey), redacted(c.WalletPublicKey))
+		v.BaseURL, v.PathPrefix, v.ClientID, v.KeyVersion, v.ProductCode, v.RawSignature, v.PrivateKey, v.WalletPublicKey)
 }
 
 // GoString is String, so %#v does not print the keys either.
@@ -89,22 +120,23 @@ func (c Config) GoString() string { return c.String() }
 
 // LogValue makes log/slog print the config without its keys.
 func (c Config) LogValue() slog.Value {
+	v := c.view()
 	return slog.GroupValue(
-		slog.String("base_url", c.BaseURL),
-		slog.String("path_prefix", c.PathPrefix),
-		slog.String("client_id", c.ClientID),
-		slog.String("key_version", c.keyVersion()),
-		slog.String("private_key", redacted(c.PrivateKey)),
-		slog.String("wallet_public_key", redacted(c.WalletPublicKey)),
+		slog.String("base_url", v.BaseURL),
+		slog.String("path_prefix", v.PathPrefix),
+		slog.String("client_id", v.ClientID),
+		slog.String("key_version", v.KeyVersion),
+		slog.String("product_code", v.ProductCode),
+		slog.Bool("raw_signature", v.RawSignature),
+		slog.String("private_key", v.PrivateKey),
+		slog.String("wallet_public_key", v.WalletPublicKey),
 	)
 }
 
-func redacted(s string) string {
-	if s == "" {
-		return "[none]"
-	}
-	return "[redacted]"
-}
+// MarshalJSON encodes the config without its keys, with the keys LogValue
+// uses, so a Config nested in a logged struct is as safe as one logged on
+// its own. It is for logs; a Config cannot be read back from it.
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.view()) }
 
 func (c Config) keyVersion() string {
 	if c.KeyVersion == "" {
@@ -223,6 +255,10 @@ func headerSafe(s string) bool {
 // counterpart. Set a PayOptions (or a *PayOptions) as
 // payment.PayRequest.ProviderOptions; options of any other type are
 // rejected.
+//
+// AuthCode is a credential of the wallet user: String, GoString, LogValue
+// and MarshalJSON show only whether it is set, so options can be logged on
+// their own or inside a PayRequest.
 type PayOptions struct {
 	// ProductCode overrides Config.ProductCode for this payment (at most 32
 	// characters), e.g. "51051000101000000012" for auth capture.
@@ -240,10 +276,23 @@ type PayOptions struct {
 // ProviderName returns Name: PayOptions are for this adapter.
 func (PayOptions) ProviderName() string { return Name }
 
+// payOptionsView is all that may be shown of PayOptions: the auth code
+// appears only as payment.Redact shows it.
+type payOptionsView struct {
+	ProductCode string `json:"product_code"`
+	AuthCode    string `json:"auth_code"`
+	ExtendInfo  string `json:"extend_info"`
+}
+
+func (o PayOptions) view() payOptionsView {
+	return payOptionsView{ProductCode: o.ProductCode, AuthCode: payment.Redact(o.AuthCode), ExtendInfo: o.ExtendInfo}
+}
+
 // String shows the options without the auth code, which is a credential of
 // the wallet user.
 func (o PayOptions) String() string {
-	return fmt.Sprintf("alipayplus.PayOptions{ProductCode: %q, AuthCode: %s, ExtendInfo: %q}", o.ProductCode, redacted(o.AuthCode), o.ExtendInfo)
+	v := o.view()
+	return fmt.Sprintf("alipayplus.PayOptions{ProductCode: %q, AuthCode: %s, ExtendInfo: %q}", v.ProductCode, v.AuthCode, v.ExtendInfo)
 }
 
 // GoString is String, so %#v does not print the auth code either.
@@ -251,5 +300,15 @@ func (o PayOptions) GoString() string { return o.String() }
 
 // LogValue makes log/slog print the options without the auth code.
 func (o PayOptions) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("product_code", o.ProductCode), slog.String("auth_code", redacted(o.AuthCode)))
+	v := o.view()
+	return slog.GroupValue(
+		slog.String("product_code", v.ProductCode),
+		slog.String("auth_code", v.AuthCode),
+		slog.String("extend_info", v.ExtendInfo),
+	)
 }
+
+// MarshalJSON encodes the options without the auth code, with the keys
+// LogValue uses, so options logged inside a payment.PayRequest are safe too.
+// It is for logs; the wire format is the adapter's own.
+func (o PayOptions) MarshalJSON() ([]byte, error) { return json.Marshal(o.view()) }
