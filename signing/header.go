@@ -2,6 +2,7 @@ package signing
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -35,7 +36,8 @@ var (
 //
 // Signature holds the decoded signature bytes, so the wire encoding
 // (URL-encoded or raw base64) is a concern of Format and ParseHeader only.
-// String, GoString and LogValue redact it, so a Header can be logged.
+// String, GoString, LogValue and MarshalJSON redact it, so a Header can be
+// logged through fmt, log/slog or encoding/json.
 type Header struct {
 	// Algorithm is "RS256" for AlphaPay and "RSA256" for Alipay+. ParseHeader
 	// keeps what the peer sent, unvalidated; see AlgorithmOK.
@@ -245,22 +247,14 @@ func trimOWS(s string) string {
 // anything other than printable ASCII, to keep a log line from being forged
 // through them.
 func (h Header) String() string {
-	sig := "[none]"
-	if len(h.Signature) > 0 {
-		sig = "[redacted]"
-	}
-	return "algorithm=" + logSafe(h.Algorithm) + ",keyVersion=" + logSafe(h.KeyVersion) + ",signature=" + sig
+	return "algorithm=" + logSafe(h.Algorithm) + ",keyVersion=" + logSafe(h.KeyVersion) + ",signature=" + h.signatureShown("[none]")
 }
 
 // GoString implements fmt.GoStringer so that %#v, which would otherwise
 // print the Signature bytes field by field, is redacted as well.
 func (h Header) GoString() string {
-	sig := "nil"
-	if len(h.Signature) > 0 {
-		sig = "[redacted]"
-	}
 	return "signing.Header{Algorithm:" + strconv.Quote(h.Algorithm) +
-		", KeyVersion:" + strconv.Quote(h.KeyVersion) + ", Signature:" + sig + "}"
+		", KeyVersion:" + strconv.Quote(h.KeyVersion) + ", Signature:" + h.signatureShown("nil") + "}"
 }
 
 // LogValue implements slog.LogValuer so that structured handlers (the JSON
@@ -268,6 +262,23 @@ func (h Header) GoString() string {
 // form.
 func (h Header) LogValue() slog.Value {
 	return slog.StringValue(h.String())
+}
+
+// MarshalJSON encodes the header as the JSON string of String, so a Header
+// inside a struct that is marshalled or logged by slog's JSON handler is
+// redacted as well. It is for logs; the wire form is Format's.
+func (h Header) MarshalJSON() ([]byte, error) {
+	return json.Marshal(h.String())
+}
+
+// signatureShown is all that String and GoString show of the signature:
+// whether there is one (none is what they write when there is not), never
+// its bytes.
+func (h Header) signatureShown(none string) string {
+	if len(h.Signature) == 0 {
+		return none
+	}
+	return "[redacted]"
 }
 
 // logSafe returns s unchanged if it is plain printable ASCII without commas,
