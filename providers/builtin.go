@@ -57,6 +57,13 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 }
 
 // AlphaPaySettings are the settings of an "alphapay" wallet.
+//
+// PrivateKey is a secret reference. Format and MarshalJSON show the
+// settings as fmt and encoding/json would, except that an inline private key
+// appears only as payment.Redact shows it ("env:" and "file:" references are
+// shown, since they name where the key is, not what it is); so settings can
+// be logged through fmt, log/slog and encoding/json. Marshalled settings
+// with an inline key therefore cannot be loaded again: use references.
 type AlphaPaySettings struct {
 	BaseURL           string `json:"baseURL"`
 	MerchantCode      string `json:"merchantCode"`
@@ -68,6 +75,25 @@ type AlphaPaySettings struct {
 	// (the sandbox's self-signed certificate).
 	CAFile string `json:"caFile,omitempty"`
 }
+
+// redactedAlphaPaySettings has AlphaPaySettings' fields and none of its
+// methods, so fmt and encoding/json render a redacted copy field by field.
+type redactedAlphaPaySettings AlphaPaySettings
+
+func (s AlphaPaySettings) redacted() redactedAlphaPaySettings {
+	s.PrivateKey = showRef(s.PrivateKey)
+	return redactedAlphaPaySettings(s)
+}
+
+// Format prints s as fmt would print its fields for the same verb, with an
+// inline private key redacted.
+func (s AlphaPaySettings) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), s.redacted())
+}
+
+// MarshalJSON encodes s as encoding/json would, with an inline private key
+// redacted.
+func (s AlphaPaySettings) MarshalJSON() ([]byte, error) { return json.Marshal(s.redacted()) }
 
 func openAlphaPay(_ context.Context, raw json.RawMessage, env Env) (payment.Provider, error) {
 	var s AlphaPaySettings
@@ -114,6 +140,9 @@ func openAlphaPay(_ context.Context, raw json.RawMessage, env Env) (payment.Prov
 
 // AlipayPlusSettings are the settings of an "alipayplus" wallet (GCash,
 // Touch 'n Go, Super Qi, … — the per-wallet differences are settings).
+//
+// PrivateKey is a secret reference, shown by Format and MarshalJSON as in
+// AlphaPaySettings.
 type AlipayPlusSettings struct {
 	BaseURL         string   `json:"baseURL"`
 	PathPrefix      string   `json:"pathPrefix,omitempty"`
@@ -128,6 +157,25 @@ type AlipayPlusSettings struct {
 	Retry           *Retry   `json:"retry,omitempty"`
 	CAFile          string   `json:"caFile,omitempty"`
 }
+
+// redactedAlipayPlusSettings has AlipayPlusSettings' fields and none of its
+// methods, so fmt and encoding/json render a redacted copy field by field.
+type redactedAlipayPlusSettings AlipayPlusSettings
+
+func (s AlipayPlusSettings) redacted() redactedAlipayPlusSettings {
+	s.PrivateKey = showRef(s.PrivateKey)
+	return redactedAlipayPlusSettings(s)
+}
+
+// Format prints s as fmt would print its fields for the same verb, with an
+// inline private key redacted.
+func (s AlipayPlusSettings) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), s.redacted())
+}
+
+// MarshalJSON encodes s as encoding/json would, with an inline private key
+// redacted.
+func (s AlipayPlusSettings) MarshalJSON() ([]byte, error) { return json.Marshal(s.redacted()) }
 
 func openAlipayPlus(_ context.Context, raw json.RawMessage, env Env) (payment.Provider, error) {
 	var s AlipayPlusSettings

@@ -276,17 +276,20 @@ func secret(env Env, field, ref string) (string, error) {
 	}
 	v, err := env.Secret(ref)
 	if err != nil {
-		return "", &ConfigError{Field: "settings." + field, Err: fmt.Errorf("%s: %w", describeRef(ref), err)}
+		return "", &ConfigError{Field: "settings." + field, Err: fmt.Errorf("%s: %w", showRef(ref), err)}
 	}
 	return v, nil
 }
 
-// describeRef names a secret reference without its value.
-func describeRef(ref string) string {
+// showRef is all that errors, logs and encodings show of a secret
+// reference: an "env:" or "file:" reference as it is (it names where the
+// secret is, not what it is), an inline value only as payment.Redact shows
+// it.
+func showRef(ref string) string {
 	if strings.HasPrefix(ref, "env:") || strings.HasPrefix(ref, "file:") {
 		return ref
 	}
-	return "inline value"
+	return payment.Redact(ref)
 }
 
 func required(field, v string) error {
