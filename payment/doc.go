@@ -66,4 +66,11 @@
 // [ErrIdempotencyConflict], [ErrNotFound], [ErrUnknownOutcome],
 // [ErrUnavailable]) and read its details with errors.As. Error strings never
 // contain secrets: no keys, card numbers, CVVs or signatures.
+//
+// # Secrets in logs
+//
+// A [PayRequest] (its payment code), a [Card] and every adapter type that
+// holds a key or a user's credential can be logged as they are: fmt, log/slog
+// and encoding/json show their secrets only as [Redact] does, or, for a
+// card, as its last four digits.
 package payment
