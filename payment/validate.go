@@ -59,7 +59,9 @@ func ValidatePay(provider string, caps Capabilities, req *PayRequest, extra ...F
 	if req.Scenario.Valid() && !caps.SupportsScenario(req.Scenario) {
 		unsupported = append(unsupported, FieldError{"Scenario", fmt.Sprintf("%s is not supported by %s", req.Scenario, provider)})
 	}
-	if req.Method != "" && req.Method.Valid() && !caps.SupportsMethodIn(req.Method, req.Scenario) {
+	// Only a known scenario is named in the message: an unknown one is
+	// caller input, reported as such above, and must not reach error text.
+	if req.Method != "" && req.Method.Valid() && req.Scenario.Valid() && !caps.SupportsMethodIn(req.Method, req.Scenario) {
 		unsupported = append(unsupported, FieldError{"Method", fmt.Sprintf("%s is not supported by %s in scenario %s", req.Method, provider, req.Scenario)})
 	}
 	if !req.ExpiresAt.IsZero() && !caps.ExpiresAt {

@@ -307,6 +307,10 @@ func TestValidatePayRefusesBadText(t *testing.T) {
 		set      func(r *payment.PayRequest, v string)
 	}{
 		{"request ID", payment.ScenarioQRCode, "PaymentRequestID", func(r *payment.PayRequest, v string) { r.PaymentRequestID = v }},
+		// With a method the provider lacks, whose message would name the scenario.
+		{"scenario", payment.ScenarioQRCode, "Scenario", func(r *payment.PayRequest, v string) {
+			r.Scenario, r.Method = payment.Scenario(v), payment.MethodUnionPay
+		}},
 		{"description", payment.ScenarioQRCode, "Description", func(r *payment.PayRequest, v string) { r.Description = v }},
 		{"notify URL", payment.ScenarioQRCode, "NotifyURL", func(r *payment.PayRequest, v string) { r.NotifyURL = "https://shop.example/" + v }},
 		{"redirect URL", payment.ScenarioQRCode, "RedirectURL", func(r *payment.PayRequest, v string) { r.RedirectURL = "https://shop.example/" + v }},
