@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,10 +34,15 @@ func TestPayFaults(t *testing.T) {
 		{"U on every attempt", times(4, U), payment.KindUnknownOutcome, "UNKNOWN_EXCEPTION", 4, false},
 		{"U with a code on every attempt", times(4, result(payment.ResultUnknown, "REQUEST_TRAFFIC_EXCEED_LIMIT")), payment.KindUnknownOutcome, "REQUEST_TRAFFIC_EXCEED_LIMIT", 4, false},
 		{"U, U, then an answer", times(2, U), 0, "SUCCESS", 3, true},
-		{"U, then F", []paymenttest.Fault{U, result(payment.ResultFailed, "")}, payment.KindFailed, "PROCESS_FAIL", 2, false},
+		// The U attempt may have been performed: the refusal may be about
+		// what it did, so the engine concludes nothing.
+		{"U, then F", []paymenttest.Fault{U, result(payment.ResultFailed, "")}, payment.KindUnknownOutcome, "PROCESS_FAIL", 2, false},
+		// A refused connection performed nothing: the F stands.
+		{"refused, then F", []paymenttest.Fault{fault(paymenttest.FaultRefuse), result(payment.ResultFailed, "")}, payment.KindFailed, "PROCESS_FAIL", 2, false},
 		{"S answer", []paymenttest.Fault{result(payment.ResultSucceeded, "")}, 0, "SUCCESS", 1, true},
 		{"A answer", []paymenttest.Fault{result(payment.ResultAccepted, "")}, 0, "ACCEPTED", 1, true},
-		{"unrecognised result status", []paymenttest.Fault{result("X", "ODD")}, payment.KindUnknownOutcome, "ODD", 1, false},
+		{"unrecognised result status on every attempt", times(4, result("X", "ODD")), payment.KindUnknownOutcome, "ODD", 4, false},
+		{"unrecognised result status, then an answer", []paymenttest.Fault{result("X", "ODD")}, 0, "SUCCESS", 2, true},
 
 		{"HTTP 503 on every attempt", times(4, paymenttest.Fault{Kind: paymenttest.FaultHTTPStatus, HTTPStatus: 503}), payment.KindUnknownOutcome, "", 4, false},
 		{"HTTP status 0 means 503", times(4, fault(paymenttest.FaultHTTPStatus)), payment.KindUnknownOutcome, "", 4, false},
@@ -64,8 +71,10 @@ func TestPayFaults(t *testing.T) {
 		{"unsigned answer", []paymenttest.Fault{fault(paymenttest.FaultNoSignature)}, payment.KindUnknownOutcome, "", 1, true},
 		{"bad signature", []paymenttest.Fault{fault(paymenttest.FaultBadSignature)}, payment.KindUnknownOutcome, "", 1, true},
 		{"tampered body", []paymenttest.Fault{fault(paymenttest.FaultTamperBody)}, payment.KindUnknownOutcome, "", 1, true},
-		{"changed amount", []paymenttest.Fault{fault(paymenttest.FaultChangeAmount)}, payment.KindUnknownOutcome, "", 1, true},
-		{"U, then an unsigned answer", []paymenttest.Fault{U, fault(paymenttest.FaultNoSignature)}, payment.KindUnknownOutcome, "", 2, true},
+		// The answer verified, so its result is kept on the error.
+		{"changed amount", []paymenttest.Fault{fault(paymenttest.FaultChangeAmount)}, payment.KindUnknownOutcome, "SUCCESS", 1, true},
+		// The last result a verified answer carried is kept on the error.
+		{"U, then an unsigned answer", []paymenttest.Fault{U, fault(paymenttest.FaultNoSignature)}, payment.KindUnknownOutcome, "UNKNOWN_EXCEPTION", 2, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -373,13 +382,25 @@ func TestFaultsOnEveryOperation(t *testing.T) {
 	})
 }
 
+// TestUnknownFaultKind: scripting a fault that cannot happen stops the test
+// at Script, and queues nothing.
 func TestUnknownFaultKind(t *testing.T) {
-	p, _ := newAuto()
-	p.Script(payment.OpPay, fault(99))
-	_, err := p.Pay(t.Context(), qrReq("ORDER-1"))
-	wantKind(t, err, payment.KindInvalidRequest)
-	if n := p.Orders("ORDER-1"); n != 0 {
-		t.Errorf("Orders = %d", n)
+	for _, k := range []paymenttest.FaultKind{0, 99} {
+		p, _ := newAuto()
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "unknown kind") {
+					t.Errorf("Script(fault %d) recovered %v, want a panic naming the unknown kind", k, r)
+				}
+			}()
+			p.Script(payment.OpPay, fault(paymenttest.FaultDropAfter), fault(k))
+		}()
+		if _, err := p.Pay(t.Context(), qrReq("ORDER-1")); err != nil {
+			t.Errorf("Pay after a refused Script: %v", err)
+		}
+		if c := p.Calls(payment.OpPay); len(c) != 1 || c[0].Fault != nil {
+			t.Errorf("calls %+v: want one, without a fault", c)
+		}
 	}
 }
 
