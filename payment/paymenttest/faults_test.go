@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/payment/paymenttest"
 )
@@ -374,6 +375,32 @@ func TestFaultsOnEveryOperation(t *testing.T) {
 			t.Errorf("refund %s, want succeeded: the provider acted", r.Status)
 		}
 	})
+	t.Run("cancel: a refusal after a lost attempt is an unknown outcome", func(t *testing.T) {
+		p, _ := newAuto()
+		pay := paid(t, p, "ORDER-1", "10.00 CAD")
+		p.Script(payment.OpCancel, fault(paymenttest.FaultDropBefore))
+		_, err := p.Cancel(t.Context(), pay.Ref())
+		wantKind(t, err, payment.KindUnknownOutcome)
+		wantCode(t, err, "ORDER_PAID")
+	})
+	t.Run("refund: a changed amount contradicts the request", func(t *testing.T) {
+		p, _ := newAuto()
+		pay := paid(t, p, "ORDER-1", "10.00 CAD")
+		p.Script(payment.OpRefund, fault(paymenttest.FaultChangeAmount))
+		_, err := p.Refund(t.Context(), refundReq("REFUND-1", pay.PaymentID, "4.00 CAD"))
+		wantKind(t, err, payment.KindUnknownOutcome)
+		checkRefunded(t, p, pay, "4.00 CAD")
+	})
+	t.Run("inquire: a changed amount has nothing to contradict", func(t *testing.T) {
+		p, _ := newAuto()
+		pay, _ := p.Pay(t.Context(), qrReq("ORDER-1"))
+		p.Script(payment.OpInquire, fault(paymenttest.FaultChangeAmount))
+		got, err := p.Inquire(t.Context(), pay.Ref())
+		wantKind(t, err, 0)
+		if want := money.MustParse("20.00 CAD"); !got.Amount.Equal(want) {
+			t.Errorf("amount %v, want the changed %v", got.Amount, want)
+		}
+	})
 	t.Run("inquire-refund: refused", func(t *testing.T) {
 		p, _ := newAuto()
 		p.Script(payment.OpInquireRefund, times(4, fault(paymenttest.FaultRefuse))...)
@@ -420,5 +447,16 @@ func TestFaultString(t *testing.T) {
 		if got := tt.f.String(); got != tt.want {
 			t.Errorf("%#v.String() = %q, want %q", tt.f, got, tt.want)
 		}
+	}
+}
+
+func checkRefunded(t *testing.T, p *paymenttest.Provider, pay *payment.Payment, refunded string) {
+	t.Helper()
+	got, err := p.Inquire(t.Context(), pay.Ref())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Refunded.Equal(money.MustParse(refunded)) {
+		t.Errorf("refunded %v, want %s: the provider acted", got.Refunded, refunded)
 	}
 }

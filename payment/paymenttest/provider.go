@@ -42,6 +42,9 @@ const DefaultExpiry = 15 * time.Minute
 //     and PARTIAL_REFUND_NOT_SUPPORTED: a partial refund without
 //     Capabilities.PartialRefund (payment.KindUnsupported).
 //
+// A broken invariant of the model itself, a bug in this package, is
+// refused with F INTERNAL_ERROR, whose message names it.
+//
 // Refunds succeed at once. Inquire finds a payment by Ref.PaymentID or,
 // without one, by Ref.PaymentRequestID, and shows the amount refunded so
 // far; under capabilities without InquiryShowsRefunds it reports a refunded

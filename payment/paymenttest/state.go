@@ -13,8 +13,9 @@ import (
 
 // state is the simulated provider's books: payments and refunds, their
 // idempotency keys, and the charges and orders a test asserts on. The
-// server (server.go) reaches it only under mu, so a request is processed
-// atomically, as a provider's database transaction would.
+// server (server.go) and the customer controls reach it only under mu, so
+// each request or action is processed atomically, as in a provider's
+// database transaction; the Locked methods expect mu held.
 type state struct {
 	caps         payment.Capabilities
 	clock        payment.Clock
