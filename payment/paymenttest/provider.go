@@ -2,7 +2,6 @@ package paymenttest
 
 import (
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/paybridge/paybridge/payment"
@@ -80,7 +79,7 @@ func WithName(name string) Option { return func(p *Provider) { p.cfg.name = name
 // with payment.KindUnsupported before anything is sent. The default,
 // DefaultCapabilities, supports everything.
 func WithCapabilities(c payment.Capabilities) Option {
-	return func(p *Provider) { p.cfg.caps = cloneCaps(c) }
+	return func(p *Provider) { p.cfg.caps = c.Clone() }
 }
 
 // WithClock sets the clock used for timestamps, expiry, FaultDelay and the
@@ -161,24 +160,6 @@ func New(opts ...Option) *Provider {
 	}
 	p.Provider = eng
 	return p
-}
-
-// Capabilities returns what the provider supports. The result is a copy.
-func (p *Provider) Capabilities() payment.Capabilities { return cloneCaps(p.Provider.Capabilities()) }
-
-func cloneCaps(c payment.Capabilities) payment.Capabilities {
-	c.Scenarios = slices.Clone(c.Scenarios)
-	c.Methods = slices.Clone(c.Methods)
-	c.MethodRequired = slices.Clone(c.MethodRequired)
-	c.Currencies = slices.Clone(c.Currencies)
-	if c.ScenarioMethods != nil {
-		m := make(map[payment.Scenario][]payment.Method, len(c.ScenarioMethods))
-		for s, ms := range c.ScenarioMethods {
-			m[s] = slices.Clone(ms)
-		}
-		c.ScenarioMethods = m
-	}
-	return c
 }
 
 // Complete pays a pending payment, as the customer would: it becomes
