@@ -78,3 +78,20 @@ func (c Capabilities) SupportsMethodIn(m Method, s Scenario) bool {
 func (c Capabilities) SupportsCurrency(cur money.Currency) bool {
 	return len(c.Currencies) == 0 || slices.Contains(c.Currencies, cur)
 }
+
+// Clone returns a deep copy of c, so that a caller can change its slices
+// and maps without changing what a provider validates against.
+func (c Capabilities) Clone() Capabilities {
+	c.Scenarios = slices.Clone(c.Scenarios)
+	c.Methods = slices.Clone(c.Methods)
+	c.MethodRequired = slices.Clone(c.MethodRequired)
+	c.Currencies = slices.Clone(c.Currencies)
+	if c.ScenarioMethods != nil {
+		m := make(map[Scenario][]Method, len(c.ScenarioMethods))
+		for s, ms := range c.ScenarioMethods {
+			m[s] = slices.Clone(ms)
+		}
+		c.ScenarioMethods = m
+	}
+	return c
+}

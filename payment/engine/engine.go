@@ -122,7 +122,7 @@ func New(d driver.Driver, cfg Config) (*Provider, error) {
 		cfg.UserAgent = "paybridge"
 	}
 	p := &Provider{
-		d: d, name: d.Name(), caps: d.Capabilities(), env: d.Envelope(), cfg: cfg,
+		d: d, name: d.Name(), caps: d.Capabilities().Clone(), env: d.Envelope(), cfg: cfg,
 		base: u.String(), basePath: u.Path, loopback: loopback, http: hc,
 	}
 	p.rc = p.retryClient()
@@ -132,8 +132,9 @@ func New(d driver.Driver, cfg Config) (*Provider, error) {
 // Name returns the driver's name.
 func (p *Provider) Name() string { return p.name }
 
-// Capabilities returns the driver's capabilities.
-func (p *Provider) Capabilities() payment.Capabilities { return p.caps }
+// Capabilities returns a copy of the driver's capabilities, taken when the
+// Provider was made: changing it changes nothing the Provider checks.
+func (p *Provider) Capabilities() payment.Capabilities { return p.caps.Clone() }
 
 // HTTPClient returns the client the Provider sends with.
 func (p *Provider) HTTPClient() *http.Client { return p.http }

@@ -4,24 +4,30 @@
 // Application code depends on payment.Provider; its tests can hand it a
 // *[Provider] from [New] instead of a real adapter. Nothing is sent over a
 // network and nothing needs configuring for the common case, yet the
-// Provider behaves like a real adapter talking to a real provider, because it
-// models the whole pipeline:
+// Provider behaves like a real adapter talking to a real provider, because
+// it is one: paybridge's engine (package payment/engine, the code every
+// adapter runs) over a small driver, whose requests an in-process transport
+// hands to a simulated provider's HTTP handler without opening a socket.
 //
-//   - every request is validated first, with the same functions adapters use
-//     (payment.ValidatePay and friends), so an invalid or unsupported request
-//     fails before anything is "sent" and leaves no [Call];
-//   - the simulated adapter sends requests with payment.RetryPolicy and its
-//     backoff on the injected clock, re-sending the same bytes on every
-//     attempt ([Provider.Calls] records them);
-//   - the simulated provider keeps state: idempotent payments and refunds,
+//   - Every request is validated first by the engine, so an invalid or
+//     unsupported request fails before anything is "sent" and leaves no
+//     [Call].
+//   - The engine sends requests with payment.RetryPolicy and its backoff on
+//     the injected clock, re-sending the same bytes with a fresh signature
+//     on every attempt ([Provider.Calls] records the bytes).
+//   - The simulated provider keeps state: idempotent payments and refunds,
 //     the forward-only status table of payment.Status.CanBecome, expiry of
-//     unpaid payments, refunds that never add up to more than was paid;
-//   - answers are classified by paybridge's outcome rules: S and A are
-//     success, F is a definite *payment.Error (never retried), U and lost
-//     connections are retried and end as payment.KindUnknownOutcome, a request
-//     that provably never left ends as payment.KindUnavailable, and an answer
-//     that cannot be trusted (unsigned, tampered, naming another amount) is
-//     an unknown outcome even though the provider acted.
+//     unpaid payments, refunds that never add up to more than was paid. It
+//     verifies every request's signature and signs every answer.
+//   - The engine decides every outcome, by the rules of docs/semantics.md
+//     that hold for every adapter: S and A are success, F is a definite
+//     *payment.Error (never retried), U and lost connections are retried
+//     and end as payment.KindUnknownOutcome, a request that provably never
+//     left ends as payment.KindUnavailable, a refusal after an attempt that
+//     may have been performed is an unknown outcome, and an answer that
+//     cannot be trusted (unsigned, tampered, naming another amount than the
+//     request) is an unknown outcome even though the provider acted.
+//     Nothing in this package decides an outcome of its own.
 //
 // So a test sees exactly the errors a real adapter returns, and can check
 // what really happened at the provider afterwards with [Provider.Charges],

@@ -71,7 +71,7 @@ func Example_unknownOutcome() {
 	fmt.Println("orders:", p.Orders("ORDER-1"))
 	// Output:
 	// true
-	// paymenttest: pay ORDER-1: unknown outcome: gave up after 2 attempt(s): connection lost before an answer (simulated)
+	// paymenttest: pay ORDER-1: unknown outcome: 2 attempt(s): Post "http://paymenttest.localhost/pay": read tcp: connection lost before an answer (simulated)
 	// orders: 1
 }
 
@@ -140,7 +140,7 @@ func ExampleFaultKind() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// paymenttest: refund REFUND-1: unavailable: gave up after 2 attempt(s): connection refused (simulated)
+	// paymenttest: refund REFUND-1: unavailable: 2 attempt(s): Post "http://paymenttest.localhost/refund": dial tcp: connection refused (simulated)
 }
 
 // With WithAutoComplete, payments that need nothing from the customer, such

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/payment/paymenttest"
 )
@@ -32,10 +35,15 @@ func TestPayFaults(t *testing.T) {
 		{"U on every attempt", times(4, U), payment.KindUnknownOutcome, "UNKNOWN_EXCEPTION", 4, false},
 		{"U with a code on every attempt", times(4, result(payment.ResultUnknown, "REQUEST_TRAFFIC_EXCEED_LIMIT")), payment.KindUnknownOutcome, "REQUEST_TRAFFIC_EXCEED_LIMIT", 4, false},
 		{"U, U, then an answer", times(2, U), 0, "SUCCESS", 3, true},
-		{"U, then F", []paymenttest.Fault{U, result(payment.ResultFailed, "")}, payment.KindFailed, "PROCESS_FAIL", 2, false},
+		// The U attempt may have been performed: the refusal may be about
+		// what it did, so the engine concludes nothing.
+		{"U, then F", []paymenttest.Fault{U, result(payment.ResultFailed, "")}, payment.KindUnknownOutcome, "PROCESS_FAIL", 2, false},
+		// A refused connection performed nothing: the F stands.
+		{"refused, then F", []paymenttest.Fault{fault(paymenttest.FaultRefuse), result(payment.ResultFailed, "")}, payment.KindFailed, "PROCESS_FAIL", 2, false},
 		{"S answer", []paymenttest.Fault{result(payment.ResultSucceeded, "")}, 0, "SUCCESS", 1, true},
 		{"A answer", []paymenttest.Fault{result(payment.ResultAccepted, "")}, 0, "ACCEPTED", 1, true},
-		{"unrecognised result status", []paymenttest.Fault{result("X", "ODD")}, payment.KindUnknownOutcome, "ODD", 1, false},
+		{"unrecognised result status on every attempt", times(4, result("X", "ODD")), payment.KindUnknownOutcome, "ODD", 4, false},
+		{"unrecognised result status, then an answer", []paymenttest.Fault{result("X", "ODD")}, 0, "SUCCESS", 2, true},
 
 		{"HTTP 503 on every attempt", times(4, paymenttest.Fault{Kind: paymenttest.FaultHTTPStatus, HTTPStatus: 503}), payment.KindUnknownOutcome, "", 4, false},
 		{"HTTP status 0 means 503", times(4, fault(paymenttest.FaultHTTPStatus)), payment.KindUnknownOutcome, "", 4, false},
@@ -64,8 +72,10 @@ func TestPayFaults(t *testing.T) {
 		{"unsigned answer", []paymenttest.Fault{fault(paymenttest.FaultNoSignature)}, payment.KindUnknownOutcome, "", 1, true},
 		{"bad signature", []paymenttest.Fault{fault(paymenttest.FaultBadSignature)}, payment.KindUnknownOutcome, "", 1, true},
 		{"tampered body", []paymenttest.Fault{fault(paymenttest.FaultTamperBody)}, payment.KindUnknownOutcome, "", 1, true},
-		{"changed amount", []paymenttest.Fault{fault(paymenttest.FaultChangeAmount)}, payment.KindUnknownOutcome, "", 1, true},
-		{"U, then an unsigned answer", []paymenttest.Fault{U, fault(paymenttest.FaultNoSignature)}, payment.KindUnknownOutcome, "", 2, true},
+		// The answer verified, so its result is kept on the error.
+		{"changed amount", []paymenttest.Fault{fault(paymenttest.FaultChangeAmount)}, payment.KindUnknownOutcome, "SUCCESS", 1, true},
+		// The last result a verified answer carried is kept on the error.
+		{"U, then an unsigned answer", []paymenttest.Fault{U, fault(paymenttest.FaultNoSignature)}, payment.KindUnknownOutcome, "UNKNOWN_EXCEPTION", 2, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -365,6 +375,32 @@ func TestFaultsOnEveryOperation(t *testing.T) {
 			t.Errorf("refund %s, want succeeded: the provider acted", r.Status)
 		}
 	})
+	t.Run("cancel: a refusal after a lost attempt is an unknown outcome", func(t *testing.T) {
+		p, _ := newAuto()
+		pay := paid(t, p, "ORDER-1", "10.00 CAD")
+		p.Script(payment.OpCancel, fault(paymenttest.FaultDropBefore))
+		_, err := p.Cancel(t.Context(), pay.Ref())
+		wantKind(t, err, payment.KindUnknownOutcome)
+		wantCode(t, err, "ORDER_PAID")
+	})
+	t.Run("refund: a changed amount contradicts the request", func(t *testing.T) {
+		p, _ := newAuto()
+		pay := paid(t, p, "ORDER-1", "10.00 CAD")
+		p.Script(payment.OpRefund, fault(paymenttest.FaultChangeAmount))
+		_, err := p.Refund(t.Context(), refundReq("REFUND-1", pay.PaymentID, "4.00 CAD"))
+		wantKind(t, err, payment.KindUnknownOutcome)
+		checkRefunded(t, p, pay, "4.00 CAD")
+	})
+	t.Run("inquire: a changed amount has nothing to contradict", func(t *testing.T) {
+		p, _ := newAuto()
+		pay, _ := p.Pay(t.Context(), qrReq("ORDER-1"))
+		p.Script(payment.OpInquire, fault(paymenttest.FaultChangeAmount))
+		got, err := p.Inquire(t.Context(), pay.Ref())
+		wantKind(t, err, 0)
+		if want := money.MustParse("20.00 CAD"); !got.Amount.Equal(want) {
+			t.Errorf("amount %v, want the changed %v", got.Amount, want)
+		}
+	})
 	t.Run("inquire-refund: refused", func(t *testing.T) {
 		p, _ := newAuto()
 		p.Script(payment.OpInquireRefund, times(4, fault(paymenttest.FaultRefuse))...)
@@ -373,13 +409,25 @@ func TestFaultsOnEveryOperation(t *testing.T) {
 	})
 }
 
+// TestUnknownFaultKind: scripting a fault that cannot happen stops the test
+// at Script, and queues nothing.
 func TestUnknownFaultKind(t *testing.T) {
-	p, _ := newAuto()
-	p.Script(payment.OpPay, fault(99))
-	_, err := p.Pay(t.Context(), qrReq("ORDER-1"))
-	wantKind(t, err, payment.KindInvalidRequest)
-	if n := p.Orders("ORDER-1"); n != 0 {
-		t.Errorf("Orders = %d", n)
+	for _, k := range []paymenttest.FaultKind{0, 99} {
+		p, _ := newAuto()
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "unknown kind") {
+					t.Errorf("Script(fault %d) recovered %v, want a panic naming the unknown kind", k, r)
+				}
+			}()
+			p.Script(payment.OpPay, fault(paymenttest.FaultDropAfter), fault(k))
+		}()
+		if _, err := p.Pay(t.Context(), qrReq("ORDER-1")); err != nil {
+			t.Errorf("Pay after a refused Script: %v", err)
+		}
+		if c := p.Calls(payment.OpPay); len(c) != 1 || c[0].Fault != nil {
+			t.Errorf("calls %+v: want one, without a fault", c)
+		}
 	}
 }
 
@@ -399,5 +447,16 @@ func TestFaultString(t *testing.T) {
 		if got := tt.f.String(); got != tt.want {
 			t.Errorf("%#v.String() = %q, want %q", tt.f, got, tt.want)
 		}
+	}
+}
+
+func checkRefunded(t *testing.T, p *paymenttest.Provider, pay *payment.Payment, refunded string) {
+	t.Helper()
+	got, err := p.Inquire(t.Context(), pay.Ref())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Refunded.Equal(money.MustParse(refunded)) {
+		t.Errorf("refunded %v, want %s: the provider acted", got.Refunded, refunded)
 	}
 }

@@ -1,14 +1,11 @@
 package paymenttest
 
 import (
-	"context"
-	"maps"
-	"slices"
-	"sync"
+	"net/http"
 	"time"
 
-	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/payment/engine"
 )
 
 // DefaultName is the provider name of a Provider made without WithName.
@@ -18,28 +15,55 @@ const DefaultName = "paymenttest"
 // PayRequest.ExpiresAt says otherwise.
 const DefaultExpiry = 15 * time.Minute
 
-// Provider is an in-memory payment.Provider: a simulated adapter and the
-// provider behind it, in one value. Make one with New. It is safe for
-// concurrent use.
+// Provider is an in-memory payment.Provider: paybridge's engine, the code
+// every adapter runs, driving a simulated adapter that talks to a simulated
+// provider through a simulated network, all in process. Make one with New.
+// It is safe for concurrent use.
+//
+// Pay, Inquire, Cancel, Refund and InquireRefund are the engine's. The
+// simulated provider refuses with these F codes, each of the kind the
+// engine gives its reason:
+//
+//   - ORDER_NOT_EXIST and REFUND_NOT_EXIST: no such payment or refund
+//     (payment.KindNotFound);
+//   - REPEAT_REQ_INCONSISTENT: the PaymentRequestID was used with another
+//     scenario or amount, or the RefundRequestID with another payment or
+//     amount (payment.KindIdempotencyConflict);
+//   - ORDER_CLOSED: paying again under the key of a failed or cancelled
+//     payment (use a new key), or cancelling a failed one;
+//     ORDER_PAID: cancelling a paid payment without Capabilities.CancelPaid;
+//     ORDER_STATUS_INVALID: cancelling a (partially) refunded payment, or
+//     refunding one that is not paid or is refunded in full
+//     (payment.KindFailed);
+//   - REFUND_AMOUNT_EXCEED: refunds would add up to more than was paid
+//     (payment.KindFailed);
+//   - CURRENCY_NOT_SUPPORT: a refund in another currency than the payment's,
+//     and PARTIAL_REFUND_NOT_SUPPORTED: a partial refund without
+//     Capabilities.PartialRefund (payment.KindUnsupported).
+//
+// A broken invariant of the model itself, a bug in this package, is
+// refused with F INTERNAL_ERROR, whose message names it.
+//
+// Refunds succeed at once. Inquire finds a payment by Ref.PaymentID or,
+// without one, by Ref.PaymentRequestID, and shows the amount refunded so
+// far; under capabilities without InquiryShowsRefunds it reports a refunded
+// payment as succeeded and no refunded amount, as such providers do.
+// Cancelling a cancelled payment succeeds again.
 type Provider struct {
+	*engine.Provider
+	cfg   config
+	state *state
+	net   *transport
+}
+
+// config is what the options set.
+type config struct {
 	name         string
 	caps         payment.Capabilities
 	clock        payment.Clock
 	retry        payment.RetryPolicy
 	expiry       time.Duration
 	autoComplete bool
-
-	mu               sync.Mutex
-	paySeq           int
-	refundSeq        int
-	payments         map[string]*payment.Payment // by PaymentID
-	byRequestID      map[string]*payment.Payment // by PaymentRequestID
-	refunds          map[string]*payment.Refund  // by RefundID
-	refundsByRequest map[string]*payment.Refund  // by RefundRequestID
-	charges          map[string]int              // by PaymentRequestID
-	orders           map[string]int              // by PaymentRequestID
-	calls            map[string][]Call           // by op
-	faults           map[string][]Fault          // by op, next first
 }
 
 var _ payment.Provider = (*Provider)(nil)
@@ -49,35 +73,35 @@ type Option func(*Provider)
 
 // WithName sets the provider's name, which appears in payments, refunds and
 // errors. The default, also for "", is DefaultName.
-func WithName(name string) Option { return func(p *Provider) { p.name = name } }
+func WithName(name string) Option { return func(p *Provider) { p.cfg.name = name } }
 
 // WithCapabilities sets what the provider supports; requests outside it fail
 // with payment.KindUnsupported before anything is sent. The default,
 // DefaultCapabilities, supports everything.
 func WithCapabilities(c payment.Capabilities) Option {
-	return func(p *Provider) { p.caps = cloneCaps(c) }
+	return func(p *Provider) { p.cfg.caps = c.Clone() }
 }
 
 // WithClock sets the clock used for timestamps, expiry, FaultDelay and the
 // waits between retries. The default is the system clock; tests pass a fake
 // payment.Clock so that nothing sleeps.
-func WithClock(c payment.Clock) Option { return func(p *Provider) { p.clock = c } }
+func WithClock(c payment.Clock) Option { return func(p *Provider) { p.cfg.clock = c } }
 
 // WithRetry sets the simulated adapter's retry policy; zero fields take
 // payment's defaults (four attempts, jittered exponential backoff).
-func WithRetry(r payment.RetryPolicy) Option { return func(p *Provider) { p.retry = r } }
+func WithRetry(r payment.RetryPolicy) Option { return func(p *Provider) { p.cfg.retry = r } }
 
 // WithExpiry sets how long a new payment stays payable when its request sets
 // no ExpiresAt. A pending payment past its expiry is cancelled, checked
 // whenever it is next touched. The default, also for d <= 0, is
 // DefaultExpiry.
-func WithExpiry(d time.Duration) Option { return func(p *Provider) { p.expiry = d } }
+func WithExpiry(d time.Duration) Option { return func(p *Provider) { p.cfg.expiry = d } }
 
 // WithAutoComplete makes new payments in scenarios that need no customer
 // action (payment.ActionNone: card, in-store scan) succeed at once, as such
 // payments usually do. Other payments wait for Complete, Decline or Expire
 // either way.
-func WithAutoComplete(on bool) Option { return func(p *Provider) { p.autoComplete = on } }
+func WithAutoComplete(on bool) Option { return func(p *Provider) { p.cfg.autoComplete = on } }
 
 // DefaultCapabilities returns the capabilities of a Provider made without
 // WithCapabilities: every scenario, the Alipay, WeChat Pay and UnionPay
@@ -103,169 +127,84 @@ func DefaultCapabilities() payment.Capabilities {
 	}
 }
 
+// baseURL is where the simulated adapter sends. It never resolves: the
+// transport answers every request in process.
+const baseURL = "http://paymenttest.localhost"
+
 // New returns a Provider with no payments, configured by opts.
 func New(opts ...Option) *Provider {
-	p := &Provider{
-		name:             DefaultName,
-		caps:             DefaultCapabilities(),
-		expiry:           DefaultExpiry,
-		payments:         make(map[string]*payment.Payment),
-		byRequestID:      make(map[string]*payment.Payment),
-		refunds:          make(map[string]*payment.Refund),
-		refundsByRequest: make(map[string]*payment.Refund),
-		charges:          make(map[string]int),
-		orders:           make(map[string]int),
-		calls:            make(map[string][]Call),
-		faults:           make(map[string][]Fault),
-	}
+	p := &Provider{cfg: config{name: DefaultName, caps: DefaultCapabilities(), expiry: DefaultExpiry}}
 	for _, o := range opts {
 		o(p)
 	}
-	p.clock = payment.OrSystem(p.clock)
-	p.retry = p.retry.WithDefaults()
-	if p.expiry <= 0 {
-		p.expiry = DefaultExpiry
+	c := &p.cfg
+	c.clock = payment.OrSystem(c.clock)
+	if c.expiry <= 0 {
+		c.expiry = DefaultExpiry
 	}
-	if p.name == "" {
-		p.name = DefaultName
+	if c.name == "" {
+		c.name = DefaultName
 	}
+	k := newKeys()
+	p.state = newState(c.caps, c.clock, c.expiry, c.autoComplete)
+	p.net = newTransport(&server{st: p.state, keys: k}, c.clock)
+	eng, err := engine.New(&driver{name: c.name, caps: c.caps, keys: k}, engine.Config{
+		BaseURL:    baseURL,
+		HTTPClient: &http.Client{Transport: p.net},
+		Retry:      c.retry,
+		Clock:      c.clock,
+		UserAgent:  "paybridge-paymenttest",
+	})
+	if err != nil {
+		panic("paymenttest: " + err.Error()) // the configuration is ours: a bug
+	}
+	p.Provider = eng
 	return p
 }
 
-// Name returns the provider's name.
-func (p *Provider) Name() string { return p.name }
-
-// Capabilities returns what the provider supports. The result is a copy.
-func (p *Provider) Capabilities() payment.Capabilities { return cloneCaps(p.caps) }
-
-func cloneCaps(c payment.Capabilities) payment.Capabilities {
-	c.Scenarios = slices.Clone(c.Scenarios)
-	c.Methods = slices.Clone(c.Methods)
-	c.MethodRequired = slices.Clone(c.MethodRequired)
-	c.Currencies = slices.Clone(c.Currencies)
-	if c.ScenarioMethods != nil {
-		m := make(map[payment.Scenario][]payment.Method, len(c.ScenarioMethods))
-		for s, ms := range c.ScenarioMethods {
-			m[s] = slices.Clone(ms)
-		}
-		c.ScenarioMethods = m
-	}
-	return c
+// Complete pays a pending payment, as the customer would: it becomes
+// succeeded, and the provider records a charge. It returns a *payment.Error
+// of kind payment.KindNotFound for an unknown paymentID, and of kind
+// payment.KindFailed for a payment that is not pending (already paid,
+// failed, cancelled or expired).
+func (p *Provider) Complete(paymentID string) error {
+	return p.customer("complete", paymentID, p.state.completeLocked)
 }
 
-// Pay creates a payment, or answers a repeated PaymentRequestID with the
-// existing payment. A new payment is pending, with the Action its scenario
-// needs, until Complete, Decline or Expire (or WithAutoComplete) moves it on.
-//
-// Errors follow paybridge's outcome rules; the F codes the simulated provider
-// answers with are REPEAT_REQ_INCONSISTENT (payment.KindIdempotencyConflict:
-// the key was used with another scenario or amount) and ORDER_CLOSED (the
-// key's payment failed or was cancelled; use a new key).
-func (p *Provider) Pay(ctx context.Context, req *payment.PayRequest) (*payment.Payment, error) {
-	if err := payment.ValidatePay(p.name, p.caps, req); err != nil {
-		return nil, err
-	}
-	body, err := encode(payPayloadOf(req))
-	if err != nil {
-		return nil, p.newError(payment.OpPay, req.PaymentRequestID, payment.KindInvalidRequest, payment.Result{}, err)
-	}
-	v, err := p.call(ctx, payment.OpPay, req.PaymentRequestID, body, func() answer { return p.payLocked(req) })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*payment.Payment), nil
+// Decline fails a pending payment, as a customer who declines or a wallet
+// that refuses would. Its errors are those of Complete.
+func (p *Provider) Decline(paymentID string) error {
+	return p.customer("decline", paymentID, p.state.declineLocked)
 }
 
-// Inquire returns the payment's current state, found by ref.PaymentID or,
-// when ref has none, by ref.PaymentRequestID, with the amount refunded so
-// far. Under capabilities without InquiryShowsRefunds it reports a refunded
-// payment as succeeded and no refunded amount, as such providers do. An
-// unknown payment is F ORDER_NOT_EXIST, of kind payment.KindNotFound.
-func (p *Provider) Inquire(ctx context.Context, ref payment.Ref) (*payment.Payment, error) {
-	if err := payment.ValidateRef(p.name, p.caps, payment.OpInquire, ref); err != nil {
-		return nil, err
-	}
-	body, _ := encode(refPayload{PaymentID: ref.PaymentID, PaymentRequestID: ref.PaymentRequestID}) // strings only: cannot fail
-	v, err := p.call(ctx, payment.OpInquire, ref.String(), body, func() answer { return p.inquireLocked(ref) })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*payment.Payment), nil
+// Expire cancels a pending payment now, as if its expiry time had passed.
+// Its errors are those of Complete.
+func (p *Provider) Expire(paymentID string) error {
+	return p.customer("expire", paymentID, p.state.expireLocked)
 }
 
-// Cancel closes a pending payment, found as Inquire finds it. Cancelling a
-// cancelled payment succeeds again. A paid payment is reversed in full only
-// if the capabilities say CancelPaid, and is F ORDER_PAID otherwise; a
-// (partially) refunded payment is F ORDER_STATUS_INVALID and a failed one
-// F ORDER_CLOSED.
-func (p *Provider) Cancel(ctx context.Context, ref payment.Ref) (*payment.Payment, error) {
-	if err := payment.ValidateRef(p.name, p.caps, payment.OpCancel, ref); err != nil {
-		return nil, err
+// customer applies a customer action. The provider's refusal is an F
+// result like any other, so its kind comes from the driver's table and the
+// engine's, not from a rule of its own here.
+func (p *Provider) customer(op, paymentID string, apply func(*payment.Payment) error) error {
+	refusal := p.state.customer(paymentID, apply)
+	if refusal.IsZero() {
+		return nil
 	}
-	body, _ := encode(refPayload{PaymentID: ref.PaymentID, PaymentRequestID: ref.PaymentRequestID}) // strings only: cannot fail
-	v, err := p.call(ctx, payment.OpCancel, ref.String(), body, func() answer { return p.cancelLocked(ref) })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*payment.Payment), nil
+	return &payment.Error{Op: op, Provider: p.Name(), Kind: engine.KindOf(reasons[refusal.Code]), RequestID: paymentID, Result: refusal}
 }
 
-// Refund refunds part or all of a paid payment; the refund succeeds at once.
-// A repeated RefundRequestID with the same payment and amount returns the
-// existing refund. The F codes are ORDER_NOT_EXIST (payment.KindNotFound),
-// REPEAT_REQ_INCONSISTENT (payment.KindIdempotencyConflict),
-// ORDER_STATUS_INVALID (the payment is not paid, or fully refunded),
-// CURRENCY_NOT_SUPPORT (another currency than the payment's),
-// REFUND_AMOUNT_EXCEED (refunds would add up to more than was paid) and
-// PARTIAL_REFUND_NOT_SUPPORTED.
-func (p *Provider) Refund(ctx context.Context, req *payment.RefundRequest) (*payment.Refund, error) {
-	if err := payment.ValidateRefund(p.name, p.caps, req); err != nil {
-		return nil, err
-	}
-	body, err := encode(refundPayloadOf(req))
-	if err != nil {
-		return nil, p.newError(payment.OpRefund, req.RefundRequestID, payment.KindInvalidRequest, payment.Result{}, err)
-	}
-	v, err := p.call(ctx, payment.OpRefund, req.RefundRequestID, body, func() answer { return p.refundLocked(req) })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*payment.Refund), nil
+// Charges returns how many times the provider took money for the payment
+// with this PaymentRequestID: how often it went from pending to succeeded.
+// Idempotency keeps it at most 1, whatever the faults and retries; a test
+// asserts on it to tell a payment that was taken (1) from one that was not
+// (0), which an unknown outcome leaves open.
+func (p *Provider) Charges(paymentRequestID string) int {
+	return p.state.count(p.state.charges, paymentRequestID)
 }
 
-// InquireRefund returns the refund's current state, found by ref.RefundID
-// or, when ref has none, by ref.RefundRequestID. An unknown refund is F
-// REFUND_NOT_EXIST, of kind payment.KindNotFound.
-func (p *Provider) InquireRefund(ctx context.Context, ref payment.RefundRef) (*payment.Refund, error) {
-	if err := payment.ValidateRefundRef(p.name, p.caps, ref); err != nil {
-		return nil, err
-	}
-	body, _ := encode(refundRefPayload{RefundID: ref.RefundID, RefundRequestID: ref.RefundRequestID}) // strings only: cannot fail
-	v, err := p.call(ctx, payment.OpInquireRefund, ref.String(), body, func() answer { return p.inquireRefundLocked(ref) })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*payment.Refund), nil
-}
-
-// clonePayment returns a deep copy, so that no caller shares memory with the
-// provider's state.
-func clonePayment(src *payment.Payment) *payment.Payment {
-	c := *src
-	if src.Action != nil {
-		a := *src.Action
-		a.SDKParams = maps.Clone(src.Action.SDKParams)
-		c.Action = &a
-	}
-	return &c
-}
-
-func cloneRefund(src *payment.Refund) *payment.Refund {
-	c := *src
-	return &c
-}
-
-func zeroOf(a money.Amount) money.Amount {
-	z, _ := money.FromMinor(0, a.Currency())
-	return z
+// Orders returns how many payments the provider created under this
+// PaymentRequestID. Idempotency keeps it at most 1.
+func (p *Provider) Orders(paymentRequestID string) int {
+	return p.state.count(p.state.orders, paymentRequestID)
 }

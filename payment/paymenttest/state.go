@@ -2,36 +2,82 @@ package paymenttest
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 )
 
-// The result codes the simulated provider answers with.
-const (
-	codeSuccess                   = "SUCCESS"
-	codeAccepted                  = "ACCEPTED"
-	codeProcessFail               = "PROCESS_FAIL"
-	codeUnknownException          = "UNKNOWN_EXCEPTION"
-	codeRepeatReqInconsistent     = "REPEAT_REQ_INCONSISTENT"
-	codeOrderNotExist             = "ORDER_NOT_EXIST"
-	codeRefundNotExist            = "REFUND_NOT_EXIST"
-	codeOrderClosed               = "ORDER_CLOSED"
-	codeOrderPaid                 = "ORDER_PAID"
-	codeOrderStatusInvalid        = "ORDER_STATUS_INVALID"
-	codeCurrencyNotSupport        = "CURRENCY_NOT_SUPPORT"
-	codeRefundAmountExceed        = "REFUND_AMOUNT_EXCEED"
-	codePartialRefundNotSupported = "PARTIAL_REFUND_NOT_SUPPORTED"
-)
+// state is the simulated provider's books: payments and refunds, their
+// idempotency keys, and the charges and orders a test asserts on. The
+// server (server.go) and the customer controls reach it only under mu, so
+// each request or action is processed atomically, as in a provider's
+// database transaction; the Locked methods expect mu held.
+type state struct {
+	caps         payment.Capabilities
+	clock        payment.Clock
+	expiry       time.Duration
+	autoComplete bool
+
+	mu               sync.Mutex
+	paySeq           int
+	refundSeq        int
+	payments         map[string]*payment.Payment // by PaymentID
+	byRequestID      map[string]*payment.Payment // by PaymentRequestID
+	refunds          map[string]*payment.Refund  // by RefundID
+	refundsByRequest map[string]*payment.Refund  // by RefundRequestID
+	charges          map[string]int              // by PaymentRequestID
+	orders           map[string]int              // by PaymentRequestID
+}
+
+func newState(caps payment.Capabilities, clk payment.Clock, expiry time.Duration, autoComplete bool) *state {
+	return &state{
+		caps:             caps,
+		clock:            clk,
+		expiry:           expiry,
+		autoComplete:     autoComplete,
+		payments:         make(map[string]*payment.Payment),
+		byRequestID:      make(map[string]*payment.Payment),
+		refunds:          make(map[string]*payment.Refund),
+		refundsByRequest: make(map[string]*payment.Refund),
+		charges:          make(map[string]int),
+		orders:           make(map[string]int),
+	}
+}
+
+// answer is the provider's answer to one request: a result and, with S, a
+// copy of the payment or refund.
+type answer struct {
+	result  payment.Result
+	payment *payment.Payment
+	refund  *payment.Refund
+	// bug is a broken invariant of the model; it is answered as
+	// F INTERNAL_ERROR, as a provider that cannot process a request
+	// consistently would refuse it.
+	bug error
+}
+
+// process runs one request's processing atomically.
+func (s *state) process(f func() answer) answer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return f()
+}
 
 // qrImage is a fixed 1×1 PNG: tests need a valid image, not a scannable one.
 const qrImage = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAADklEQVR4nGJiAAQAAP//AAYAA/rQWa4AAAAASUVORK5CYII="
 
 var success = payment.Result{Status: payment.ResultSucceeded, Code: codeSuccess, Message: "success"}
 
+func failedResult(code, msg string) payment.Result {
+	return payment.Result{Status: payment.ResultFailed, Code: code, Message: msg}
+}
+
 func failed(code, msg string) answer {
-	return answer{result: payment.Result{Status: payment.ResultFailed, Code: code, Message: msg}}
+	return answer{result: failedResult(code, msg)}
 }
 
 // actionFor is what the merchant does next for a pending payment id in
@@ -51,24 +97,24 @@ func actionFor(s payment.Scenario, id string) *payment.Action {
 // setStatusLocked moves pay to status to, through the one table of allowed
 // transitions. A move the table forbids is a bug in the model: it is
 // reported, and the payment is left as it was.
-func (p *Provider) setStatusLocked(pay *payment.Payment, to payment.Status) error {
+func (s *state) setStatusLocked(pay *payment.Payment, to payment.Status) error {
 	from := pay.Status
 	if !from.CanBecome(to) {
 		return fmt.Errorf("paymenttest: internal error: payment %s cannot move from %s to %s", pay.PaymentID, from, to)
 	}
 	pay.Status = to
 	if from == payment.StatusPending && to == payment.StatusSucceeded {
-		p.charges[pay.PaymentRequestID]++
+		s.charges[pay.PaymentRequestID]++
 	}
 	return nil
 }
 
 // refreshLocked cancels a pending payment whose expiry has passed. Expiry is
 // checked whenever a payment is touched, against the clock.
-func (p *Provider) refreshLocked(pay *payment.Payment) {
-	if pay.Status == payment.StatusPending && p.clock.Now().After(pay.ExpiresAt) {
+func (s *state) refreshLocked(pay *payment.Payment) {
+	if pay.Status == payment.StatusPending && s.clock.Now().After(pay.ExpiresAt) {
 		// Pending may always become Cancelled, so this cannot fail.
-		if p.setStatusLocked(pay, payment.StatusCancelled) == nil {
+		if s.setStatusLocked(pay, payment.StatusCancelled) == nil {
 			pay.CancelledAt = pay.ExpiresAt
 		}
 	}
@@ -76,15 +122,15 @@ func (p *Provider) refreshLocked(pay *payment.Payment) {
 
 // findLocked returns the payment ref names (PaymentID first), refreshed,
 // or nil.
-func (p *Provider) findLocked(ref payment.Ref) *payment.Payment {
+func (s *state) findLocked(ref payment.Ref) *payment.Payment {
 	var pay *payment.Payment
 	if ref.PaymentID != "" {
-		pay = p.payments[ref.PaymentID]
+		pay = s.payments[ref.PaymentID]
 	} else {
-		pay = p.byRequestID[ref.PaymentRequestID]
+		pay = s.byRequestID[ref.PaymentRequestID]
 	}
 	if pay != nil {
-		p.refreshLocked(pay)
+		s.refreshLocked(pay)
 	}
 	return pay
 }
@@ -93,44 +139,41 @@ func (p *Provider) findLocked(ref payment.Ref) *payment.Payment {
 // pending. A provider whose inquiry does not show refunds
 // (!Capabilities.InquiryShowsRefunds) reports a refunded payment as
 // succeeded, and no refunded amount.
-func (p *Provider) paymentAnswer(pay *payment.Payment) answer {
+func (s *state) paymentAnswer(pay *payment.Payment) answer {
 	c := clonePayment(pay)
 	if c.Status != payment.StatusPending {
 		c.Action = nil
 	}
-	if !p.caps.InquiryShowsRefunds {
+	if !s.caps.InquiryShowsRefunds {
 		if c.Status == payment.StatusPartiallyRefunded || c.Status == payment.StatusRefunded {
 			c.Status = payment.StatusSucceeded
 		}
 		c.Refunded = money.Amount{}
 	}
-	c.Result = success
-	return answer{result: success, value: c}
+	return answer{result: success, payment: c}
 }
 
 func refundAnswer(r *payment.Refund) answer {
-	c := cloneRefund(r)
-	c.Result = success
-	return answer{result: success, value: c}
+	c := *r
+	return answer{result: success, refund: &c}
 }
 
-func (p *Provider) payLocked(req *payment.PayRequest) answer {
-	if pay := p.byRequestID[req.PaymentRequestID]; pay != nil {
-		p.refreshLocked(pay)
+func (s *state) payLocked(req *payment.PayRequest) answer {
+	if pay := s.byRequestID[req.PaymentRequestID]; pay != nil {
+		s.refreshLocked(pay)
 		if pay.Scenario != req.Scenario || !pay.Amount.Equal(req.Amount) {
 			return failed(codeRepeatReqInconsistent, "PaymentRequestID was used with another scenario or amount")
 		}
 		if pay.Status == payment.StatusFailed || pay.Status == payment.StatusCancelled {
 			return failed(codeOrderClosed, "payment is "+string(pay.Status)+"; use a new PaymentRequestID")
 		}
-		return p.paymentAnswer(pay)
+		return s.paymentAnswer(pay)
 	}
 
-	now := p.clock.Now()
-	p.paySeq++
-	id := "PT" + strconv.Itoa(p.paySeq)
+	now := s.clock.Now()
+	s.paySeq++
+	id := "PT" + strconv.Itoa(s.paySeq)
 	pay := &payment.Payment{
-		Provider:         p.name,
 		PaymentRequestID: req.PaymentRequestID,
 		PaymentID:        id,
 		Status:           payment.StatusPending,
@@ -140,33 +183,33 @@ func (p *Provider) payLocked(req *payment.PayRequest) answer {
 		Method:           req.Method,
 		Action:           actionFor(req.Scenario, id),
 		CreatedAt:        now,
-		ExpiresAt:        now.Add(p.expiry),
+		ExpiresAt:        now.Add(s.expiry),
 	}
 	if !req.ExpiresAt.IsZero() {
 		pay.ExpiresAt = req.ExpiresAt
 	}
-	p.payments[id] = pay
-	p.byRequestID[pay.PaymentRequestID] = pay
-	p.orders[pay.PaymentRequestID]++
-	p.refreshLocked(pay)
-	if p.autoComplete && req.Scenario.ActionKind() == payment.ActionNone && pay.Status == payment.StatusPending {
-		if err := p.completeLocked(pay); err != nil {
+	s.payments[id] = pay
+	s.byRequestID[pay.PaymentRequestID] = pay
+	s.orders[pay.PaymentRequestID]++
+	s.refreshLocked(pay)
+	if s.autoComplete && req.Scenario.ActionKind() == payment.ActionNone && pay.Status == payment.StatusPending {
+		if err := s.completeLocked(pay); err != nil {
 			return answer{bug: err}
 		}
 	}
-	return p.paymentAnswer(pay)
+	return s.paymentAnswer(pay)
 }
 
-func (p *Provider) inquireLocked(ref payment.Ref) answer {
-	pay := p.findLocked(ref)
+func (s *state) inquireLocked(ref payment.Ref) answer {
+	pay := s.findLocked(ref)
 	if pay == nil {
 		return failed(codeOrderNotExist, "payment does not exist")
 	}
-	return p.paymentAnswer(pay)
+	return s.paymentAnswer(pay)
 }
 
-func (p *Provider) cancelLocked(ref payment.Ref) answer {
-	pay := p.findLocked(ref)
+func (s *state) cancelLocked(ref payment.Ref) answer {
+	pay := s.findLocked(ref)
 	if pay == nil {
 		return failed(codeOrderNotExist, "payment does not exist")
 	}
@@ -174,29 +217,29 @@ func (p *Provider) cancelLocked(ref payment.Ref) answer {
 	case payment.StatusCancelled:
 		// Cancelling again succeeds and changes nothing.
 	case payment.StatusSucceeded:
-		if !p.caps.CancelPaid {
+		if !s.caps.CancelPaid {
 			return failed(codeOrderPaid, "payment is paid; refund it instead")
 		}
 		fallthrough
 	case payment.StatusPending:
-		if err := p.setStatusLocked(pay, payment.StatusCancelled); err != nil {
+		if err := s.setStatusLocked(pay, payment.StatusCancelled); err != nil {
 			return answer{bug: err}
 		}
-		pay.CancelledAt = p.clock.Now()
+		pay.CancelledAt = s.clock.Now()
 	case payment.StatusFailed:
 		return failed(codeOrderClosed, "payment is failed")
 	default:
 		return failed(codeOrderStatusInvalid, "payment is "+string(pay.Status)+" and cannot be cancelled")
 	}
-	return p.paymentAnswer(pay)
+	return s.paymentAnswer(pay)
 }
 
-func (p *Provider) refundLocked(req *payment.RefundRequest) answer {
-	pay := p.findLocked(req.Payment)
+func (s *state) refundLocked(req *payment.RefundRequest) answer {
+	pay := s.findLocked(req.Payment)
 	if pay == nil {
 		return failed(codeOrderNotExist, "payment does not exist")
 	}
-	if r := p.refundsByRequest[req.RefundRequestID]; r != nil {
+	if r := s.refundsByRequest[req.RefundRequestID]; r != nil {
 		if r.PaymentID != pay.PaymentID || !r.Amount.Equal(req.Amount) {
 			return failed(codeRepeatReqInconsistent, "RefundRequestID was used with another payment or amount")
 		}
@@ -216,24 +259,23 @@ func (p *Provider) refundLocked(req *payment.RefundRequest) answer {
 	if err != nil || cmp > 0 {
 		return failed(codeRefundAmountExceed, "refunds would exceed the paid amount")
 	}
-	if cmp < 0 && !p.caps.PartialRefund {
+	if cmp < 0 && !s.caps.PartialRefund {
 		return failed(codePartialRefundNotSupported, "only a refund of the full amount is supported")
 	}
 	next := payment.StatusPartiallyRefunded
 	if cmp == 0 {
 		next = payment.StatusRefunded
 	}
-	if err := p.setStatusLocked(pay, next); err != nil {
+	if err := s.setStatusLocked(pay, next); err != nil {
 		return answer{bug: err}
 	}
 	pay.Refunded = total
 
-	now := p.clock.Now()
-	p.refundSeq++
+	now := s.clock.Now()
+	s.refundSeq++
 	r := &payment.Refund{
-		Provider:        p.name,
 		RefundRequestID: req.RefundRequestID,
-		RefundID:        "RT" + strconv.Itoa(p.refundSeq),
+		RefundID:        "RT" + strconv.Itoa(s.refundSeq),
 		PaymentID:       pay.PaymentID,
 		Status:          payment.RefundSucceeded,
 		Amount:          req.Amount,
@@ -241,17 +283,17 @@ func (p *Provider) refundLocked(req *payment.RefundRequest) answer {
 		CreatedAt:       now,
 		CompletedAt:     now,
 	}
-	p.refunds[r.RefundID] = r
-	p.refundsByRequest[r.RefundRequestID] = r
+	s.refunds[r.RefundID] = r
+	s.refundsByRequest[r.RefundRequestID] = r
 	return refundAnswer(r)
 }
 
-func (p *Provider) inquireRefundLocked(ref payment.RefundRef) answer {
+func (s *state) inquireRefundLocked(ref payment.RefundRef) answer {
 	var r *payment.Refund
 	if ref.RefundID != "" {
-		r = p.refunds[ref.RefundID]
+		r = s.refunds[ref.RefundID]
 	} else {
-		r = p.refundsByRequest[ref.RefundRequestID]
+		r = s.refundsByRequest[ref.RefundRequestID]
 	}
 	if r == nil {
 		return failed(codeRefundNotExist, "refund does not exist")
@@ -259,82 +301,69 @@ func (p *Provider) inquireRefundLocked(ref payment.RefundRef) answer {
 	return refundAnswer(r)
 }
 
-func (p *Provider) completeLocked(pay *payment.Payment) error {
-	if err := p.setStatusLocked(pay, payment.StatusSucceeded); err != nil {
+func (s *state) completeLocked(pay *payment.Payment) error {
+	if err := s.setStatusLocked(pay, payment.StatusSucceeded); err != nil {
 		return err
 	}
-	pay.PaidAt = p.clock.Now()
+	pay.PaidAt = s.clock.Now()
 	return nil
 }
 
-// Complete pays a pending payment, as the customer would: it becomes
-// succeeded, and the provider records a charge. It returns a *payment.Error
-// of kind payment.KindNotFound for an unknown paymentID, and of kind
-// payment.KindFailed for a payment that is not pending (already paid,
-// failed, cancelled or expired).
-func (p *Provider) Complete(paymentID string) error {
-	return p.customer("complete", paymentID, p.completeLocked)
-}
-
-// Decline fails a pending payment, as a customer who declines or a wallet
-// that refuses would. Its errors are those of Complete.
-func (p *Provider) Decline(paymentID string) error {
-	return p.customer("decline", paymentID, func(pay *payment.Payment) error {
-		if err := p.setStatusLocked(pay, payment.StatusFailed); err != nil {
-			return err
-		}
-		pay.FailureReason = "declined by the customer"
-		return nil
-	})
-}
-
-// Expire cancels a pending payment now, as if its expiry time had passed.
-// Its errors are those of Complete.
-func (p *Provider) Expire(paymentID string) error {
-	return p.customer("expire", paymentID, func(pay *payment.Payment) error {
-		if err := p.setStatusLocked(pay, payment.StatusCancelled); err != nil {
-			return err
-		}
-		pay.CancelledAt = p.clock.Now()
-		return nil
-	})
-}
-
-// customer applies a customer action to a pending payment.
-func (p *Provider) customer(op, paymentID string, apply func(*payment.Payment) error) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	pay := p.payments[paymentID]
+// customer applies a customer action to a pending payment. It returns the
+// zero Result, or the F result a provider's cashier refuses the action
+// with (a model bug is F INTERNAL_ERROR, as in answers).
+func (s *state) customer(paymentID string, apply func(*payment.Payment) error) payment.Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pay := s.payments[paymentID]
 	if pay == nil {
-		return p.newError(op, paymentID, payment.KindNotFound,
-			payment.Result{Status: payment.ResultFailed, Code: codeOrderNotExist, Message: "payment does not exist"}, nil)
+		return failedResult(codeOrderNotExist, "payment does not exist")
 	}
-	p.refreshLocked(pay)
+	s.refreshLocked(pay)
 	if pay.Status != payment.StatusPending {
-		return p.newError(op, paymentID, payment.KindFailed,
-			payment.Result{Status: payment.ResultFailed, Code: codeOrderStatusInvalid, Message: "payment is " + string(pay.Status) + ", not pending"}, nil)
+		return failedResult(codeOrderStatusInvalid, "payment is "+string(pay.Status)+", not pending")
 	}
 	if err := apply(pay); err != nil {
-		return p.newError(op, paymentID, payment.KindFailed, payment.Result{}, err)
+		return failedResult(codeInternalError, err.Error())
 	}
+	return payment.Result{}
+}
+
+func (s *state) declineLocked(pay *payment.Payment) error {
+	if err := s.setStatusLocked(pay, payment.StatusFailed); err != nil {
+		return err
+	}
+	pay.FailureReason = "declined by the customer"
 	return nil
 }
 
-// Charges returns how many times the provider took money for the payment
-// with this PaymentRequestID: how often it went from pending to succeeded.
-// Idempotency keeps it at most 1, whatever the faults and retries; a test
-// asserts on it to tell a payment that was taken (1) from one that was not
-// (0), which an unknown outcome leaves open.
-func (p *Provider) Charges(paymentRequestID string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.charges[paymentRequestID]
+func (s *state) expireLocked(pay *payment.Payment) error {
+	if err := s.setStatusLocked(pay, payment.StatusCancelled); err != nil {
+		return err
+	}
+	pay.CancelledAt = s.clock.Now()
+	return nil
 }
 
-// Orders returns how many payments the provider created under this
-// PaymentRequestID. Idempotency keeps it at most 1.
-func (p *Provider) Orders(paymentRequestID string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.orders[paymentRequestID]
+func (s *state) count(m map[string]int, paymentRequestID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return m[paymentRequestID]
+}
+
+// clonePayment returns a deep copy, so that no answer shares memory with the
+// provider's state.
+func clonePayment(src *payment.Payment) *payment.Payment {
+	c := *src
+	if src.Action != nil {
+		a := *src.Action
+		a.SDKParams = maps.Clone(src.Action.SDKParams)
+		c.Action = &a
+	}
+	return &c
+}
+
+func zeroOf(a money.Amount) money.Amount {
+	z, _ := money.FromMinor(0, a.Currency())
+	return z
 }
