@@ -14,8 +14,8 @@
 //
 //   - Claim is INSERT … ON CONFLICT (key) DO UPDATE … WHERE the row has
 //     expired: it creates the claim, or takes over an expired one, and
-//     returns nothing if a live row stands in the way — whose state a
-//     second SELECT then reads. Concurrent claims of one key wait on the
+//     inserts nothing if a live row stands in the way — whose state the
+//     same statement then reads. Concurrent claims of one key wait on the
 //     row and exactly one wins.
 //   - Complete is the same upsert to 'done' WHERE the row is the caller's
 //     or has expired; Release deletes the row only if it is the caller's
@@ -73,12 +73,12 @@ type DB interface {
 // Store is a notify.Store on PostgreSQL. It is safe for concurrent use, and
 // so are any number of Stores, in any number of processes, on one table.
 type Store struct {
-	db                                                      DB
-	claimTimeout                                            time.Duration
-	doneTTL                                                 time.Duration
-	schema                                                  string // the DDL, for Schema and Migrate
-	lockID                                                  int64  // Migrate's advisory lock
-	claimSQL, stateSQL, completeSQL, releaseSQL, cleanupSQL string
+	db                                            DB
+	claimTimeout                                  time.Duration
+	doneTTL                                       time.Duration
+	schema                                        string // the DDL, for Schema and Migrate
+	lockID                                        int64  // Migrate's advisory lock
+	claimSQL, completeSQL, releaseSQL, cleanupSQL string
 }
 
 // ErrTableName is returned by New for a table name it would have to quote.
@@ -124,13 +124,22 @@ func New(db DB, opts Options) (*Store, error) {
 );
 CREATE INDEX IF NOT EXISTS %[2]s ON %[1]s (expires_at);
 `, table, index),
-		claimSQL: `INSERT INTO ` + table + ` AS t (key, state, owner, expires_at)
-VALUES ($1, 'busy', $2, now() + $3::interval)
-ON CONFLICT (key) DO UPDATE
-	SET state = 'busy', owner = excluded.owner, expires_at = excluded.expires_at
-	WHERE t.expires_at <= now()
-RETURNING true`,
-		stateSQL: `SELECT state FROM ` + table + ` WHERE key = $1 AND expires_at > now()`,
+		// When the insert returns nothing, a live row stood in its way and
+		// the second SELECT reads its state — in the same round trip. It
+		// sees the table as the statement began, so a row committed by a
+		// concurrent claim just after that is not there: Claim then tries
+		// again.
+		claimSQL: `WITH claimed AS (
+	INSERT INTO ` + table + ` AS t (key, state, owner, expires_at)
+	VALUES ($1, 'busy', $2, now() + $3::interval)
+	ON CONFLICT (key) DO UPDATE
+		SET state = 'busy', owner = excluded.owner, expires_at = excluded.expires_at
+		WHERE t.expires_at <= now()
+	RETURNING 'new'::text AS state
+)
+SELECT state FROM claimed
+UNION ALL
+SELECT state FROM ` + table + ` WHERE key = $1 AND expires_at > now() AND NOT EXISTS (SELECT 1 FROM claimed)`,
 		completeSQL: `INSERT INTO ` + table + ` AS t (key, state, owner, expires_at)
 VALUES ($1, 'done', $2, now() + $3::interval)
 ON CONFLICT (key) DO UPDATE
@@ -169,7 +178,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 // claimTries bounds Claim's retries when the row that stood in the way of
-// its insert expired or was released before it could read it.
+// its insert was not there to read: committed by a concurrent claim after
+// the statement began, or expired or released meanwhile.
 const claimTries = 5
 
 // Claim implements notify.Store.
@@ -179,21 +189,15 @@ func (s *Store) Claim(ctx context.Context, key string) (notify.Claim, notify.Tok
 	}
 	for range claimTries {
 		tok := notify.NewToken()
-		var ok bool
-		err := s.db.QueryRow(ctx, s.claimSQL, key, string(tok), s.claimTimeout).Scan(&ok)
-		if err == nil {
-			return notify.ClaimNew, tok, nil
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return 0, "", fmt.Errorf("pgstore: claim %q: %w", key, err)
-		}
 		var state string
-		err = s.db.QueryRow(ctx, s.stateSQL, key).Scan(&state)
+		err := s.db.QueryRow(ctx, s.claimSQL, key, string(tok), s.claimTimeout).Scan(&state)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			continue
 		case err != nil:
 			return 0, "", fmt.Errorf("pgstore: claim %q: %w", key, err)
+		case state == "new":
+			return notify.ClaimNew, tok, nil
 		case state == "done":
 			return notify.ClaimDone, "", nil
 		default:
