@@ -23,7 +23,6 @@ func startProcess(string, *exec.Cmd, *runAs, syscall.Signal) (*process, error) {
 
 func (*process) wait() error                              { return errors.ErrUnsupported }
 func (*process) exited() bool                             { return true }
-func (*process) waitExit(time.Duration) bool              { return true }
 func (*process) stop(syscall.Signal, time.Duration) error { return nil }
 
 func poll(time.Duration, string, func() (bool, error)) error { return errors.ErrUnsupported }
