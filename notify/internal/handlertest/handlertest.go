@@ -145,8 +145,12 @@ func DeliveredOnce(t *testing.T, stores []notify.Store, n int) {
 	}
 }
 
+// client bounds each copy's round trip: a handler that hangs fails the
+// test instead of stalling it.
+var client = &http.Client{Timeout: 60 * time.Second}
+
 func post(r *http.Request) (int, error) {
-	resp, err := http.DefaultClient.Do(r)
+	resp, err := client.Do(r)
 	if err != nil {
 		return 0, err
 	}
