@@ -77,7 +77,8 @@ func WithTolerance(d time.Duration) Option { return func(h *Handler) { h.toleran
 func WithPublicURI(uri string) Option { return func(h *Handler) { h.publicURI = uri } }
 
 // WithStore sets the de-duplication store (default: NewMemoryStore with its
-// defaults). Several instances of a platform share one store.
+// defaults, for a platform that runs one instance). Several instances of a
+// platform share one store: notify/redisstore or notify/pgstore.
 func WithStore(s Store) Option { return func(h *Handler) { h.store = s } }
 
 // WithStoreTimeout bounds each call to the store (default
@@ -241,12 +242,13 @@ func deliverOnce(ctx context.Context, store Store, timeout time.Duration, delive
 	if claim != ClaimNew {
 		return claim, false, nil
 	}
+	err = deliver(ctx, ev)
 	// Complete and Release run even if the provider hung up meanwhile: the
 	// store must learn how the delivery ended, or the key stays claimed
-	// until its timeout.
+	// until its timeout. Their time starts now, however long deliver took.
 	finish, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	if err := deliver(ctx, ev); err != nil {
+	if err != nil {
 		// The claim must not outlive a failed delivery, or the provider's
 		// retry would be answered busy until the claim timed out.
 		if rerr := store.Release(finish, ev.Key, token); rerr != nil {

@@ -189,3 +189,40 @@ func TestDeliveryIsRecordedWhenTheProviderHangsUp(t *testing.T) {
 		t.Fatalf("after the provider hung up: %v, %v; want done", c, err)
 	}
 }
+
+// deadlineStore records the deadline of each Complete's context.
+type deadlineStore struct {
+	notify.Store
+	complete time.Time
+}
+
+func (s *deadlineStore) Complete(ctx context.Context, key string, tok notify.Token) error {
+	s.complete, _ = ctx.Deadline()
+	return s.Store.Complete(ctx, key, tok)
+}
+
+// Complete gets the whole store timeout from the moment deliver returned,
+// however long deliver took: a slow delivery must not leave it no time.
+func TestCompleteGetsItsTimeAfterDelivery(t *testing.T) {
+	w := newWorld(t)
+	store := &deadlineStore{Store: notify.NewMemoryStore(notify.MemoryStoreOptions{Clock: w.clk})}
+	const timeout = time.Hour
+	var delivered time.Time
+	h := notify.NewHandler(w.client, func(context.Context, payment.Event) error {
+		// Let the clock move on (no sleep: a spin until it reads later).
+		for start := time.Now(); !time.Now().After(start); {
+		}
+		delivered = time.Now()
+		return nil
+	}, notify.WithClock(w.clk), notify.WithStore(store), notify.WithStoreTimeout(timeout))
+	p := paidUnnotified(t, w, "ORDER-S-SLOW")
+	req, err := w.sim.SignedNotification(p.PaymentID, "https://shop.example/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if store.complete.Before(delivered.Add(timeout)) {
+		t.Fatalf("Complete's deadline is %s before deliver returned plus the store timeout",
+			delivered.Add(timeout).Sub(store.complete))
+	}
+}
