@@ -13,10 +13,17 @@
 //  3. checks the signed timestamp against a window both ways (±5 minutes);
 //  4. parses the body into a neutral payment.Event with a stable Key;
 //  5. claims the Key in a Store, so that a duplicate — even one arriving at
-//     the same moment — is not delivered twice;
+//     the same moment, at another instance sharing the store — is not
+//     delivered twice; the claim's Token lets only its holder complete or
+//     release it;
 //  6. calls deliver, and writes the provider's exact acknowledgement only if
-//     deliver returned nil; otherwise it releases the claim and answers an
-//     error, so the provider retries later.
+//     deliver returned nil and the store recorded the key as done;
+//     otherwise it releases the claim and answers an error, so the
+//     provider retries later. A store error is never acknowledged.
+//
+// NewMemoryStore serves one instance. Several instances share a store on
+// Redis (package notify/redisstore) or PostgreSQL (notify/pgstore); package
+// notify/storetest checks any Store against the contract.
 //
 // Every rejection is a distinct error (ErrBadSignature, ErrStale, ErrFuture,
 // ErrUndecodable, ErrUnknownEvent, ErrTooLarge, …) reported to the

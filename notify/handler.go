@@ -47,13 +47,18 @@ var (
 	ErrUnknownEvent = errors.New("notify: unknown event")
 	ErrInFlight     = errors.New("notify: the same event is being delivered")
 	ErrDeliver      = errors.New("notify: delivery failed")
-	ErrStore        = errors.New("notify: store failed")
+	// ErrStore wraps the store's own error: a Claim, Complete or Release
+	// that failed. A notification is never acknowledged then.
+	ErrStore = errors.New("notify: store failed")
 )
 
 // Defaults of the Handler's options.
 const (
 	DefaultMaxBytes  = 64 << 10
 	DefaultTolerance = 5 * time.Minute
+	// DefaultStoreTimeout bounds each store call: a shared store that hangs
+	// must not hold the provider's request until it gives up on its own.
+	DefaultStoreTimeout = 5 * time.Second
 )
 
 // Option configures a Handler.
@@ -72,8 +77,14 @@ func WithTolerance(d time.Duration) Option { return func(h *Handler) { h.toleran
 func WithPublicURI(uri string) Option { return func(h *Handler) { h.publicURI = uri } }
 
 // WithStore sets the de-duplication store (default: NewMemoryStore with its
-// defaults). Several instances of a platform share one store.
+// defaults, for a platform that runs one instance). Several instances of a
+// platform share one store: notify/redisstore or notify/pgstore.
 func WithStore(s Store) Option { return func(h *Handler) { h.store = s } }
+
+// WithStoreTimeout bounds each call to the store (default
+// DefaultStoreTimeout). Complete and Release get their own d even when the
+// provider has hung up, so that a finished delivery is still recorded.
+func WithStoreTimeout(d time.Duration) Option { return func(h *Handler) { h.storeTimeout = d } }
 
 // WithClock sets the clock the timestamp window is checked against.
 func WithClock(c payment.Clock) Option { return func(h *Handler) { h.clock = c } }
@@ -98,6 +109,10 @@ type Outcome struct {
 	Acked bool
 	// Duplicate reports an event delivered before.
 	Duplicate bool
+	// Delivered reports that deliver took the event in this request. With
+	// a non-nil Err wrapping ErrStore it means the store could not record
+	// it: the provider will retry, and deliver may see the event again.
+	Delivered bool
 	// Err is the reason, wrapping one of the Err* values, or nil.
 	Err error
 }
@@ -111,18 +126,23 @@ type Handler struct {
 	publicURI string
 	store     Store
 	clock     payment.Clock
-	log       *slog.Logger
-	observe   func(*http.Request, Outcome)
+	// storeTimeout bounds each store call.
+	storeTimeout time.Duration
+	log          *slog.Logger
+	observe      func(*http.Request, Outcome)
 }
 
 // NewHandler returns a Handler that delivers src's notifications to deliver.
 func NewHandler(src Source, deliver DeliverFunc, opts ...Option) *Handler {
-	h := &Handler{src: src, deliver: deliver, maxBytes: DefaultMaxBytes, tolerance: DefaultTolerance}
+	h := &Handler{src: src, deliver: deliver, maxBytes: DefaultMaxBytes, tolerance: DefaultTolerance, storeTimeout: DefaultStoreTimeout}
 	for _, o := range opts {
 		o(h)
 	}
 	if h.store == nil {
 		h.store = NewMemoryStore(MemoryStoreOptions{Clock: h.clock})
+	}
+	if h.storeTimeout <= 0 {
+		h.storeTimeout = DefaultStoreTimeout
 	}
 	h.clock = payment.OrSystem(h.clock)
 	return h
@@ -189,48 +209,57 @@ func (h *Handler) handle(r *http.Request) Outcome {
 
 // dispatch delivers ev once and says how to answer the provider.
 func (h *Handler) dispatch(ctx context.Context, ev payment.Event) Outcome {
-	claim, err := deliverOnce(ctx, h.store, h.deliver, ev)
+	claim, delivered, err := deliverOnce(ctx, h.store, h.storeTimeout, h.deliver, ev)
 	switch {
 	case errors.Is(err, ErrDeliver):
 		return Outcome{Event: &ev, Status: http.StatusInternalServerError, Err: err}
-	case claim == ClaimNew && err != nil:
-		// Delivered, but not recorded as done: acknowledge anyway (the
-		// platform has the event); a re-delivery would reach deliver again,
-		// which is why deliver should itself be idempotent on Event.Key.
-		return Outcome{Event: &ev, Status: http.StatusOK, Acked: true, Err: err}
 	case err != nil:
-		return Outcome{Event: &ev, Status: http.StatusServiceUnavailable, Err: err}
+		// A store error never acknowledges, even after a delivery that
+		// went through: the key is not recorded as done, so only the
+		// provider's retry can make sure it is (deliver, idempotent on
+		// Event.Key, may then see the event again — a duplicate is
+		// recoverable, a notification dropped on a store error is not).
+		return Outcome{Event: &ev, Status: http.StatusServiceUnavailable, Delivered: delivered, Err: err}
 	case claim == ClaimDone:
 		return Outcome{Event: &ev, Status: http.StatusOK, Acked: true, Duplicate: true}
 	case claim == ClaimBusy:
 		return Outcome{Event: &ev, Status: http.StatusConflict, Duplicate: true, Err: ErrInFlight}
 	}
-	return Outcome{Event: &ev, Status: http.StatusOK, Acked: true}
+	return Outcome{Event: &ev, Status: http.StatusOK, Acked: true, Delivered: true}
 }
 
 // deliverOnce claims ev.Key, delivers ev if the claim is new, and completes
 // the claim — or releases it when delivery failed, so that a retry can
-// succeed later. The Handler and the Reconciler share it.
-func deliverOnce(ctx context.Context, store Store, deliver DeliverFunc, ev payment.Event) (Claim, error) {
-	claim, err := store.Claim(ctx, ev.Key)
+// succeed later. It reports whether deliver took the event. Each store call
+// is bounded by timeout. The Handler and the Reconciler share it.
+func deliverOnce(ctx context.Context, store Store, timeout time.Duration, deliver DeliverFunc, ev payment.Event) (Claim, bool, error) {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	claim, token, err := store.Claim(cctx, ev.Key)
+	cancel()
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrStore, err)
+		return 0, false, fmt.Errorf("%w: claim: %w", ErrStore, err)
 	}
 	if claim != ClaimNew {
-		return claim, nil
+		return claim, false, nil
 	}
-	if err := deliver(ctx, ev); err != nil {
+	err = deliver(ctx, ev)
+	// Complete and Release run even if the provider hung up meanwhile: the
+	// store must learn how the delivery ended, or the key stays claimed
+	// until its timeout. Their time starts now, however long deliver took.
+	finish, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	if err != nil {
 		// The claim must not outlive a failed delivery, or the provider's
-		// retry would be dropped as a duplicate and the event lost.
-		if rerr := store.Release(context.WithoutCancel(ctx), ev.Key); rerr != nil {
-			err = errors.Join(err, rerr)
+		// retry would be answered busy until the claim timed out.
+		if rerr := store.Release(finish, ev.Key, token); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("%w: release: %w", ErrStore, rerr))
 		}
-		return claim, fmt.Errorf("%w: %w", ErrDeliver, err)
+		return claim, false, fmt.Errorf("%w: %w", ErrDeliver, err)
 	}
-	if err := store.Complete(context.WithoutCancel(ctx), ev.Key); err != nil {
-		return claim, fmt.Errorf("%w: %v", ErrStore, err)
+	if err := store.Complete(finish, ev.Key, token); err != nil {
+		return claim, true, fmt.Errorf("%w: complete: %w", ErrStore, err)
 	}
-	return claim, nil
+	return claim, true, nil
 }
 
 func (h *Handler) report(r *http.Request, out Outcome) {
@@ -240,6 +269,10 @@ func (h *Handler) report(r *http.Request, out Outcome) {
 			attrs = append(attrs, "event", out.Event.Key)
 		}
 		switch {
+		case errors.Is(out.Err, ErrStore):
+			// The one failure an operator must act on: duplicates are no
+			// longer held back across instances.
+			h.log.Error("paybridge: notification store failed", append(attrs, "delivered", out.Delivered, "error", out.Err.Error())...)
 		case out.Err != nil:
 			h.log.Warn("paybridge: notification not delivered", append(attrs, "error", out.Err.Error())...)
 		default:

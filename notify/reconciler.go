@@ -37,6 +37,8 @@ type Reconciler struct {
 	Deliver DeliverFunc
 	// Store must be the Handler's store (default: a private MemoryStore).
 	Store Store
+	// StoreTimeout bounds each store call (default DefaultStoreTimeout).
+	StoreTimeout time.Duration
 	// BaseInterval and MaxInterval space the inquiries of one payment:
 	// they double from base to max (defaults 5s and 5 min).
 	BaseInterval, MaxInterval time.Duration
@@ -59,6 +61,9 @@ func (r *Reconciler) init() {
 		r.Clock = payment.OrSystem(r.Clock)
 		if r.Store == nil {
 			r.Store = NewMemoryStore(MemoryStoreOptions{Clock: r.Clock})
+		}
+		if r.StoreTimeout <= 0 {
+			r.StoreTimeout = DefaultStoreTimeout
 		}
 		if r.BaseInterval <= 0 {
 			r.BaseInterval = 5 * time.Second
@@ -103,7 +108,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) (int, error) {
 				Payment:  p,
 				SentAt:   now,
 			}
-			if _, derr := deliverOnce(ctx, r.Store, r.Deliver, ev); derr != nil {
+			if _, _, derr := deliverOnce(ctx, r.Store, r.StoreTimeout, r.Deliver, ev); derr != nil {
 				errs = append(errs, derr)
 			} else {
 				settled++

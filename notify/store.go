@@ -2,6 +2,10 @@ package notify
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -13,7 +17,8 @@ type Claim int
 
 // The claims.
 const (
-	// ClaimNew: the caller now owns the delivery of the key.
+	// ClaimNew: the caller now owns the delivery of the key, and holds the
+	// Token that Complete and Release require.
 	ClaimNew Claim = iota + 1
 	// ClaimDone: the key was delivered before; acknowledge without
 	// delivering.
@@ -23,31 +28,71 @@ const (
 	ClaimBusy
 )
 
+// String returns "new", "done" or "busy".
+func (c Claim) String() string {
+	switch c {
+	case ClaimNew:
+		return "new"
+	case ClaimDone:
+		return "done"
+	case ClaimBusy:
+		return "busy"
+	}
+	return "Claim(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Token identifies one claim of a key: Claim hands it to the new holder, and
+// only that holder's Complete and Release act on the key. Without it, a
+// delivery that outlived its claim timeout would release or complete the
+// claim of the delivery that took over from it.
+type Token string
+
+// NewToken returns a random token (130 bits) for a new claim. Stores use it
+// so that tokens never repeat across instances.
+func NewToken() Token { return Token(rand.Text()) }
+
+// ErrNotOwner is the error of Complete and Release, matched with errors.Is,
+// when the key is claimed or done under another token: the caller's claim
+// timed out and another delivery took the key over. The store is unchanged.
+var ErrNotOwner = errors.New("notify: claim not held by this token")
+
 // Store de-duplicates events by Event.Key across deliveries, retries and —
-// with a shared implementation — across the instances of a platform.
+// with a shared store (packages notify/redisstore, notify/pgstore) — across
+// the instances of a platform.
 //
-// A shared store implements the three methods atomically:
+// A key is absent, claimed (busy, under one token, until the claim timeout)
+// or done (until the done TTL). A claim or done key whose time has passed
+// counts as absent. Every method is atomic, also across the clients of a
+// shared store:
 //
-//   - Redis: Claim is SET key "busy" NX PX <claim timeout>; if that fails,
-//     GET tells done from busy. Complete is SET key "done" PX <ttl>. Release
-//     is DEL key only if its value is still "busy" (a small Lua script).
-//   - SQL: a table (key PRIMARY KEY, state, expires_at). Claim is INSERT …
-//     ON CONFLICT DO UPDATE SET state='busy', expires_at=… WHERE
-//     expires_at < now() RETURNING state — no row returned means another
-//     holder; then SELECT state. Complete is UPDATE … SET state='done',
-//     expires_at=now()+ttl. Release is DELETE … WHERE state='busy'.
+//   - Claim: an absent key becomes claimed under a fresh token and the
+//     answer is ClaimNew with that token; otherwise ClaimBusy or ClaimDone
+//     and no token.
+//   - Complete(key, token): the key becomes done under token with a fresh
+//     TTL if it is absent, claimed under token or done under token (so that
+//     completing twice, after an error whose outcome is unknown, is
+//     harmless). Otherwise it returns ErrNotOwner.
+//   - Release(key, token): a key claimed under token becomes absent; an
+//     absent key is left so and nil returned. Otherwise — another token's
+//     claim, or a done key — it returns ErrNotOwner: a release never undoes
+//     a delivery.
+//
+// Errors other than ErrNotOwner mean the store could not answer (a network
+// or server failure, the context's end); the Handler then answers an error
+// so that the provider retries. Package notify/storetest checks a store
+// against this contract.
 //
 // The claim timeout must outlast a delivery, and the done TTL the provider's
-// retry window (AlphaPay retries for 24 hours).
+// retry window (AlphaPay and Alipay+ wallets retry for 24 hours).
 type Store interface {
 	// Claim marks key as being delivered, unless it is already done or
-	// being delivered.
-	Claim(ctx context.Context, key string) (Claim, error)
-	// Complete marks key as delivered.
-	Complete(ctx context.Context, key string) error
-	// Release drops a claim after a failed delivery, so that a retry can
-	// deliver the key.
-	Release(ctx context.Context, key string) error
+	// being delivered. The token is set only for ClaimNew.
+	Claim(ctx context.Context, key string) (Claim, Token, error)
+	// Complete marks key as delivered by the holder of token.
+	Complete(ctx context.Context, key string, token Token) error
+	// Release drops token's claim after a failed delivery, so that a retry
+	// can deliver the key.
+	Release(ctx context.Context, key string, token Token) error
 }
 
 // MemoryStoreOptions configures NewMemoryStore.
@@ -76,6 +121,7 @@ type MemoryStore struct {
 
 type entry struct {
 	done    bool
+	token   Token
 	expires time.Time
 }
 
@@ -94,46 +140,74 @@ func NewMemoryStore(opts MemoryStoreOptions) *MemoryStore {
 	return &MemoryStore{opts: opts, entries: map[string]*entry{}}
 }
 
+// liveLocked returns key's entry unless it is absent or its time has passed.
+func (s *MemoryStore) liveLocked(key string, now time.Time) *entry {
+	if e, ok := s.entries[key]; ok && now.Before(e.expires) {
+		return e
+	}
+	return nil
+}
+
 // Claim implements Store.
-func (s *MemoryStore) Claim(_ context.Context, key string) (Claim, error) {
+func (s *MemoryStore) Claim(ctx context.Context, key string) (Claim, Token, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, "", fmt.Errorf("notify: claim %q: %w", key, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.opts.Clock.Now()
-	if e, ok := s.entries[key]; ok && now.Before(e.expires) {
+	if e := s.liveLocked(key, now); e != nil {
 		if e.done {
-			return ClaimDone, nil
+			return ClaimDone, "", nil
 		}
-		return ClaimBusy, nil
+		return ClaimBusy, "", nil
 	}
-	s.makeRoomLocked(now)
-	if _, ok := s.entries[key]; !ok {
-		s.order = append(s.order, key)
-	}
-	s.entries[key] = &entry{expires: now.Add(s.opts.ClaimTimeout)}
-	return ClaimNew, nil
+	tok := NewToken()
+	s.putLocked(key, &entry{token: tok, expires: now.Add(s.opts.ClaimTimeout)}, now)
+	return ClaimNew, tok, nil
 }
 
 // Complete implements Store.
-func (s *MemoryStore) Complete(_ context.Context, key string) error {
+func (s *MemoryStore) Complete(ctx context.Context, key string, token Token) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("notify: complete %q: %w", key, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.opts.Clock.Now()
-	if _, ok := s.entries[key]; !ok {
-		s.makeRoomLocked(now)
-		s.order = append(s.order, key)
+	if e := s.liveLocked(key, now); e != nil && e.token != token {
+		return fmt.Errorf("notify: complete %q: %w", key, ErrNotOwner)
 	}
-	s.entries[key] = &entry{done: true, expires: now.Add(s.opts.TTL)}
+	s.putLocked(key, &entry{done: true, token: token, expires: now.Add(s.opts.TTL)}, now)
 	return nil
 }
 
 // Release implements Store.
-func (s *MemoryStore) Release(_ context.Context, key string) error {
+func (s *MemoryStore) Release(ctx context.Context, key string, token Token) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("notify: release %q: %w", key, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.entries[key]; ok && !e.done {
+	e, ok := s.entries[key]
+	switch {
+	case !ok:
+	case !e.done && e.token == token:
+		// Ours, even if its time has passed: nobody took it over.
 		delete(s.entries, key)
+	case s.liveLocked(key, s.opts.Clock.Now()) != nil:
+		return fmt.Errorf("notify: release %q: %w", key, ErrNotOwner)
 	}
 	return nil
+}
+
+// putLocked sets key's entry, making room for a key the store does not hold.
+func (s *MemoryStore) putLocked(key string, e *entry, now time.Time) {
+	if _, ok := s.entries[key]; !ok {
+		s.makeRoomLocked(now)
+		s.order = append(s.order, key)
+	}
+	s.entries[key] = e
 }
 
 // Len returns how many keys the store holds.
