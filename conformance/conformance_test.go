@@ -53,8 +53,7 @@ func (h harness) Script(op string, faults ...conformance.Fault) error {
 		}
 		out[i] = paymenttest.Fault{Kind: k, Status: f.Status, Code: f.Code, HTTPStatus: f.HTTPStatus, Delay: f.Delay}
 	}
-	h.p.Script(op, out...)
-	return nil
+	return h.p.Script(op, out...)
 }
 
 func (h harness) Requests(op string) []conformance.Request {

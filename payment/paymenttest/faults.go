@@ -1,6 +1,7 @@
 package paymenttest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -174,16 +175,20 @@ type Call struct {
 // makes the first attempt of the next pay answer U and its retry succeed.
 // A request rejected by validation is never sent and consumes no fault.
 //
-// Script panics if a fault's Kind is none of the FaultKind constants: a
-// test that scripts what cannot happen should stop where it does so.
-func (p *Provider) Script(op string, faults ...Fault) {
+// Script returns an error wrapping ErrBadFault, and scripts nothing, if a
+// fault's Kind is none of the FaultKind constants.
+func (p *Provider) Script(op string, faults ...Fault) error {
 	for _, f := range faults {
 		if f.Kind < FaultResult || f.Kind > FaultChangeAmount {
-			panic("paymenttest: Script: fault of unknown kind " + f.Kind.String())
+			return fmt.Errorf("%w: kind %s", ErrBadFault, f.Kind)
 		}
 	}
 	p.net.script(op, faults)
+	return nil
 }
+
+// ErrBadFault is wrapped by Script's error for a fault that cannot happen.
+var ErrBadFault = errors.New("paymenttest: no such fault")
 
 // Calls returns every request the simulated adapter sent for op, retries
 // included, in order. The result is a copy.
