@@ -43,7 +43,7 @@ type vectorFile struct {
 
 func loadVectors(t testing.TB) vectorFile {
 	t.Helper()
-	b, err := os.ReadFile("../../internal/signing/testdata/signing-vectors.json")
+	b, err := os.ReadFile("../../signing/testdata/signing-vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}
