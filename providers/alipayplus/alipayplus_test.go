@@ -168,7 +168,9 @@ func TestWalletPrefixesTimeFormatsAndSignatureEncodings(t *testing.T) {
 	}
 }
 
-// Spec §2: an unsigned S is never believed; an unsigned F or U is.
+// An unsigned answer is never believed, whatever it says (spec §2 lets the
+// SDKs trust an unsigned F or U; paybridge does not: anyone on the path can
+// write one). It makes the outcome unknown, and an inquiry settles it.
 func TestUnsignedAnswers(t *testing.T) {
 	ctx := context.Background()
 	t.Run("unsigned S is an unknown outcome, then resolved", func(t *testing.T) {
@@ -187,14 +189,12 @@ func TestUnsignedAnswers(t *testing.T) {
 		}
 		// Resolve may re-send the identical pay to get the cashier action
 		// the inquiry lacks; the wallet still holds one order.
-		if p.Action == nil || p.Action.URL == "" {
-			t.Fatalf("resolved pending payment without its action: %+v", p)
-		}
+		isRedirectTo(t, p, srv.CashierURL(p.PaymentID))
 		if n := srv.Orders(req.PaymentRequestID); n != 1 {
 			t.Fatalf("%d orders", n)
 		}
 	})
-	t.Run("unsigned F is a failure with its code", func(t *testing.T) {
+	t.Run("unsigned F is an unknown outcome naming its code", func(t *testing.T) {
 		srv := alipayplustest.NewServer(alipayplustest.WithUnsignedFailures(true))
 		defer srv.Close()
 		c := newClient(t, srv)
@@ -202,23 +202,32 @@ func TestUnsignedAnswers(t *testing.T) {
 		req.ProviderOptions = alipayplus.PayOptions{AuthCode: alipayplustest.AuthCodePoor}
 		_, err := c.Pay(ctx, req)
 		var pe *payment.Error
-		if !errors.As(err, &pe) || pe.Kind != payment.KindFailed || pe.Result.Code != wire.CodeUserBalanceNotEnough {
+		if !errors.As(err, &pe) || pe.Kind != payment.KindUnknownOutcome || errors.Is(err, payment.ErrFailed) ||
+			!errors.Is(err, alipayplus.ErrUnsigned) || !pe.Result.IsZero() || !strings.Contains(err.Error(), "F "+wire.CodeUserBalanceNotEnough) {
 			t.Fatalf("err = %v", err)
 		}
-		if reqs := srv.Requests(wire.PathPay); len(reqs) != 1 || reqs[0].Result.ResultStatus != "F" {
-			t.Fatalf("an F must be sent once: %d requests", len(reqs))
+		if reqs := srv.Requests(wire.PathPay); len(reqs) != 1 || reqs[0].Result.Status != payment.ResultFailed {
+			t.Fatalf("an untrusted answer ends the call: %d requests", len(reqs))
 		}
 	})
-	t.Run("unsigned U is retried", func(t *testing.T) {
+	t.Run("unsigned U is an unknown outcome", func(t *testing.T) {
 		srv := alipayplustest.NewServer(alipayplustest.WithUnsignedFailures(true))
 		defer srv.Close()
 		c := newClient(t, srv)
-		srv.Script(wire.PathPay, alipayplustest.Fault{Result: &wire.Result{ResultCode: wire.CodeUnknownException, ResultStatus: wire.StatusU}})
-		if _, err := c.Pay(ctx, request("ORDER-3", "2000 CLP")); err != nil {
-			t.Fatal(err)
+		srv.Script(wire.PathPay, alipayplustest.Fault{Result: &payment.Result{Status: payment.ResultUnknown, Code: wire.CodeUnknownException}})
+		req := request("ORDER-3", "2000 CLP")
+		if _, err := c.Pay(ctx, req); !errors.Is(err, payment.ErrUnknownOutcome) || !errors.Is(err, alipayplus.ErrUnsigned) {
+			t.Fatalf("err = %v", err)
 		}
-		if n := len(srv.Requests(wire.PathPay)); n != 2 {
+		if n := len(srv.Requests(wire.PathPay)); n != 1 {
 			t.Fatalf("%d requests", n)
+		}
+		// The scripted U changed nothing: the same request creates the
+		// payment once. (Resolve would inquire first, and the wallet's
+		// unsigned ORDER_NOT_EXIST would keep the question open.)
+		p, err := c.Pay(ctx, req)
+		if err != nil || p.Status != payment.StatusPending || srv.Orders(req.PaymentRequestID) != 1 {
+			t.Fatalf("again: %+v, %v", p, err)
 		}
 	})
 }
@@ -447,7 +456,7 @@ func TestUnknownTwiceThenSuccess(t *testing.T) {
 	srv := alipayplustest.NewServer()
 	defer srv.Close()
 	c := newClient(t, srv)
-	u := &wire.Result{ResultCode: wire.CodeUnknownException, ResultStatus: wire.StatusU, ResultMessage: "busy"}
+	u := &payment.Result{Status: payment.ResultUnknown, Code: wire.CodeUnknownException, Message: "busy"}
 	srv.Script(wire.PathPay, alipayplustest.Fault{Result: u}, alipayplustest.Fault{Result: u})
 	p, err := c.Pay(context.Background(), request("ORDER-1", "2000 CLP"))
 	if err != nil || p.Status != payment.StatusPending {
@@ -471,7 +480,7 @@ func TestPersistentUnknownIsNeverFailed(t *testing.T) {
 	srv := alipayplustest.NewServer()
 	defer srv.Close()
 	c := newClient(t, srv)
-	u := &wire.Result{ResultCode: wire.CodeRefundInProcess, ResultStatus: wire.StatusU}
+	u := &payment.Result{Status: payment.ResultUnknown, Code: wire.CodeRefundInProcess}
 	p, _ := c.Pay(context.Background(), request("ORDER-1", "2000 CLP"))
 	_ = srv.Complete(p.PaymentID)
 	srv.Script(wire.PathRefund, alipayplustest.Fault{Result: u}, alipayplustest.Fault{HTTPStatus: 504}, alipayplustest.Fault{DropAfter: true})

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/payment/driver"
 	"github.com/paybridge/paybridge/providers/alipayplus"
 	"github.com/paybridge/paybridge/providers/alipayplus/alipayplustest"
 	"github.com/paybridge/paybridge/signing"
@@ -74,4 +76,21 @@ func benchKey(b *testing.B) (*rsa.PrivateKey, []byte) {
 	}
 	body := []byte(`{"productCode":"51051000101000000011","paymentRequestId":"BENCH-1","paymentAmount":{"currency":"IQD","value":"150000"},"order":{"referenceOrderId":"BENCH-1","orderDescription":"Two coffees","orderAmount":{"currency":"IQD","value":"150000"},"env":{"osType":"ANDROID","terminalType":"MINI_APP"}},"paymentRedirectUrl":"https://merchant.example/done"}`)
 	return key, signing.Message("POST", "/api/v1/payments/pay", body, alipayplustest.DefaultClientID, "2026-11-22T18:15:30.123+08:00")
+}
+
+// BenchmarkDecodePay is the adapter's share of a pay answer: one
+// json.Unmarshal of the documented cashier answer and its mapping.
+func BenchmarkDecodePay(b *testing.B) {
+	body := []byte(`{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentId":"20261122111212800100166001","paymentAmount":{"currency":"CLP","value":"2000"},"redirectActionForm":{"method":"POST","redirectionUrl":"https://wallet.example/cashier?orderId=20261122111212800100166001"}}`)
+	srv := alipayplustest.NewServer()
+	defer srv.Close()
+	d := newClient(b, srv).Driver()
+	req := request("BENCH", "2000 CLP")
+	a := &driver.Answer{URI: "/api/v1/payments/pay", Header: http.Header{}, Body: body}
+	b.ReportAllocs()
+	for b.Loop() {
+		if p, v, err := d.DecodePay(req, a); err != nil || v.Outcome != driver.Done || p.Status != payment.StatusPending {
+			b.Fatal(p, v, err)
+		}
+	}
 }

@@ -102,6 +102,12 @@ func TestInvalidRequestsSendNothing(t *testing.T) {
 			t.Errorf("refund with %s: %v", name, err)
 		}
 	}
+	// The wallet sends no refund notifications: a NotifyURL is refused by
+	// name rather than silently dropped.
+	_, err := c.Refund(ctx, &payment.RefundRequest{RefundRequestID: "R1", Payment: payment.Ref{PaymentID: "P1"}, Amount: money.MustParse("1 IQD"), NotifyURL: "https://m.example/n"})
+	if ve := (*payment.ValidationError)(nil); !errors.Is(err, payment.ErrInvalidRequest) || !errors.As(err, &ve) || !ve.Has("NotifyURL") {
+		t.Errorf("refund with a notify URL: %v", err)
+	}
 	if _, err := c.InquireRefund(ctx, payment.RefundRef{}); !errors.Is(err, payment.ErrInvalidRequest) {
 		t.Errorf("inquire refund without ref: %v", err)
 	}

@@ -63,7 +63,7 @@ func (h *harness) simulate(op string, f conformance.Fault) error {
 	switch f.Kind {
 	case conformance.FaultResult:
 		code := cmp.Or(f.Code, map[payment.ResultStatus]string{payment.ResultUnknown: wire.CodeUnknownException, payment.ResultFailed: wire.CodeProcessFail}[f.Status])
-		sf.Result = &wire.Result{ResultCode: code, ResultStatus: string(f.Status), ResultMessage: "scripted"}
+		sf.Result = &payment.Result{Status: f.Status, Code: code, Message: "scripted"}
 	case conformance.FaultNoSignature:
 		sf.NoSignature = true
 	case conformance.FaultBadSignature:

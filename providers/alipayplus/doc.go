@@ -26,14 +26,18 @@
 // paymentAuthCode for agreement pay, extendInfo) travel as PayOptions in
 // PayRequest.ProviderOptions.
 //
-// Every request is signed with the merchant key (RSA-SHA256 over the URI
-// including the prefix, Client-Id, Request-Time and body; a fresh time on
-// every attempt over identical body bytes). A signed answer must verify with
-// the wallet key; an unsigned answer is believed only when it reports F or
-// U, so an unsigned success can never be mistaken for a real one. S or A with
-// a redirectActionForm is a pending payment with a redirect Action; S
-// without one is a synchronous success (agreement pay). U answers, timeouts
-// and 5xx are retried with the same request, then reported as
+// The adapter is a driver under the portable engine (package
+// payment/engine): it encodes requests, signs and verifies, decodes answers
+// and classifies the wallet's result codes; the engine decides outcomes the
+// same way for every provider. Every request is signed with the merchant key
+// (RSA-SHA256 over the URI including the prefix, Client-Id, Request-Time and
+// body; a fresh time on every attempt over identical body bytes). An answer
+// must verify with the wallet key: an unsigned one is never believed,
+// whatever it says, and makes the outcome unknown. S or A with a
+// redirectActionForm is a pending payment with a redirect Action; S without
+// one on an agreement pay (PayOptions.AuthCode) is a synchronous success;
+// any other answer without a form is settled by an inquiry. U answers,
+// timeouts and 5xx are retried with the same request, then reported as
 // payment.ErrUnknownOutcome.
 //
 // The wallet inquires by paymentRequestId, so payment.Resolve settles an

@@ -62,65 +62,13 @@ func parseTime(s string) time.Time {
 	return t
 }
 
-// checkPay reads the request's PayOptions and finds what the wallet cannot
-// take, beyond what payment.ValidatePay checks. It returns the request to
-// validate (a copy without a nil *PayOptions, which ValidatePay could not
-// ask for its name).
-func (c *Client) checkPay(req *payment.PayRequest) (*payment.PayRequest, PayOptions, []payment.FieldError) {
-	var opts PayOptions
-	var bad []payment.FieldError
-	if req == nil {
-		return nil, opts, nil
-	}
-	switch o := req.ProviderOptions.(type) {
-	case PayOptions:
-		opts = o
-	case *PayOptions:
-		if o == nil {
-			r := *req
-			r.ProviderOptions = nil
-			req = &r
-		} else {
-			opts = *o
-		}
-	}
-	if len(opts.ProductCode) > 32 {
-		bad = append(bad, payment.FieldError{Field: "ProviderOptions.ProductCode", Problem: "must be at most 32 characters"})
-	}
-	if len(opts.AuthCode) > 128 {
-		bad = append(bad, payment.FieldError{Field: "ProviderOptions.AuthCode", Problem: "must be at most 128 characters"})
-	}
-	if req.Customer != nil {
-		bad = append(bad, payment.FieldError{Field: "Customer", Problem: "is not used by alipayplus (the wallet knows its user)"})
-	}
-	if !req.ExpiresAt.IsZero() && !req.ExpiresAt.After(c.clock.Now()) {
-		bad = append(bad, payment.FieldError{Field: "ExpiresAt", Problem: "must be in the future"})
-	}
-	if o := req.Order; o != nil {
-		for i, g := range o.Goods {
-			u := g.UnitAmount
-			field := fmt.Sprintf("Order.Goods[%d].UnitAmount", i)
-			switch {
-			case u.Currency().IsZero():
-			case u.Currency() != req.Amount.Currency():
-				bad = append(bad, payment.FieldError{Field: field, Problem: "must be in the payment's currency"})
-			case u.IsNegative():
-				bad = append(bad, payment.FieldError{Field: field, Problem: "must not be negative"})
-			case u.CheckDigits(c.caps.MaxAmountDigits) != nil:
-				bad = append(bad, payment.FieldError{Field: field, Problem: fmt.Sprintf("must have at most %d digits in minor units", c.caps.MaxAmountDigits)})
-			}
-		}
-	}
-	return req, opts, bad
-}
-
 // payRequest builds the wire body. Field order and omissions follow the
 // wallets' documented example, so the bytes signed are the documented ones.
-func (c *Client) payRequest(req *payment.PayRequest, opts PayOptions) wire.PayRequest {
+func (d *walletDriver) payRequest(req *payment.PayRequest, opts PayOptions) wire.PayRequest {
 	amt := toWireAmount(req.Amount)
 	orderAmt := amt
 	w := wire.PayRequest{
-		ProductCode:        firstNonEmpty(opts.ProductCode, c.cfg.productCode),
+		ProductCode:        firstNonEmpty(opts.ProductCode, d.cfg.productCode),
 		PaymentRequestID:   req.PaymentRequestID,
 		PaymentAmount:      amt,
 		Order:              wire.Order{ReferenceOrderID: req.PaymentRequestID, OrderDescription: req.Description, OrderAmount: &orderAmt},
@@ -130,7 +78,7 @@ func (c *Client) payRequest(req *payment.PayRequest, opts PayOptions) wire.PayRe
 		ExtendInfo:         opts.ExtendInfo,
 	}
 	if !req.ExpiresAt.IsZero() {
-		w.PaymentExpiryTime = req.ExpiresAt.In(c.clock.Now().Location()).Format(expiryLayout)
+		w.PaymentExpiryTime = req.ExpiresAt.In(d.clock.Now().Location()).Format(expiryLayout)
 	}
 	if o := req.Order; o != nil {
 		w.Order.ReferenceOrderID = firstNonEmpty(o.ReferenceOrderID, req.PaymentRequestID)
@@ -162,14 +110,14 @@ func (c *Client) payRequest(req *payment.PayRequest, opts PayOptions) wire.PayRe
 	return w
 }
 
-// paymentFromInquiry maps an inquiryPayment answer.
+// paymentFromInquiry maps an inquiryPayment answer, as far as it goes: the
+// request ID and amount only when the answer carries them.
 func paymentFromInquiry(r *wire.InquiryResponse) (*payment.Payment, error) {
 	status, ok := statuses[r.PaymentStatus]
 	if !ok {
-		return nil, fmt.Errorf("unknown paymentStatus %q", r.PaymentStatus)
+		return nil, fmt.Errorf("unknown paymentStatus %q", short(r.PaymentStatus))
 	}
 	p := &payment.Payment{
-		Provider:         Name,
 		PaymentRequestID: r.PaymentRequestID,
 		PaymentID:        r.PaymentID,
 		Status:           status,
@@ -192,10 +140,9 @@ func paymentFromInquiry(r *wire.InquiryResponse) (*payment.Payment, error) {
 func refundFromInquiry(r *wire.InquiryRefundResponse) (*payment.Refund, error) {
 	status, ok := refundStatuses[r.RefundStatus]
 	if !ok {
-		return nil, fmt.Errorf("unknown refundStatus %q", r.RefundStatus)
+		return nil, fmt.Errorf("unknown refundStatus %q", short(r.RefundStatus))
 	}
 	rf := &payment.Refund{
-		Provider:        Name,
 		RefundRequestID: r.RefundRequestID,
 		RefundID:        r.RefundID,
 		Status:          status,
@@ -214,4 +161,20 @@ func refundFromInquiry(r *wire.InquiryRefundResponse) (*payment.Refund, error) {
 		rf.Amount = amt
 	}
 	return rf, nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// short cuts a value taken from an answer to a length fit for an error
+// message.
+func short(s string) string {
+	if len(s) > 32 {
+		return s[:32] + "…"
+	}
+	return s
 }

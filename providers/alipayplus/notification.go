@@ -22,7 +22,7 @@ import (
 // time the wallet says it sent the notification, for the caller's freshness
 // window.
 func (c *Client) VerifyNotification(h http.Header, uri string, body []byte) (time.Time, error) {
-	if id := h.Get(wire.HeaderClientID); id != c.cfg.clientID {
+	if id := h.Get(wire.HeaderClientID); id != c.d.cfg.clientID {
 		if id == "" {
 			return time.Time{}, ErrUnsigned
 		}
@@ -36,7 +36,7 @@ func (c *Client) VerifyNotification(h http.Header, uri string, body []byte) (tim
 	if err != nil {
 		return time.Time{}, fmt.Errorf("alipayplus: notification Request-Time: %w", err)
 	}
-	if err := c.verifySigned(uri, ts, h, body); err != nil {
+	if err := c.d.env.verifySigned(uri, ts, h, body); err != nil {
 		return time.Time{}, err
 	}
 	return sentAt, nil

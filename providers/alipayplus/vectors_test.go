@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/clock"
-	"github.com/paybridge/paybridge/internal/transport"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
@@ -76,7 +75,7 @@ func vectorConfig(vf vectorFile) Config {
 	}
 }
 
-func vectorClient(t *testing.T, vf vectorFile, mutate ...func(*Config)) *Client {
+func vectorClient(t testing.TB, vf vectorFile, mutate ...func(*Config)) *Client {
 	t.Helper()
 	cfg := vectorConfig(vf)
 	for _, m := range mutate {
@@ -214,44 +213,70 @@ func TestPayReproducesTheVectors(t *testing.T) {
 }
 
 // The refund vector: a 3-decimal currency, keyVersion 2 and a wallet that
-// wants whole seconds in Request-Time.
+// wants whole seconds in Request-Time. The wallet refuses it, signed: F,
+// reported with its code and never re-sent. The same F unsigned is not
+// believed: anyone on the path could have written it, so the outcome is
+// unknown (spec §2 lets SDKs trust it; paybridge does not).
 func TestRefundReproducesTheVector(t *testing.T) {
 	vf := loadVectors(t)
 	v := find(t, vf.AlipayPlus, "request: refund")
-	rec := &recorder{answer: func(w http.ResponseWriter) {
-		// An unsigned F: trusted (spec §2), reported with its code.
-		_, _ = io.WriteString(w, `{"result":{"resultCode":"REFUND_WINDOW_EXCEED","resultStatus":"F","resultMessage":"too late"}}`)
-	}}
-	srv := httptest.NewServer(rec)
-	defer srv.Close()
-	c := vectorClient(t, vf, func(cfg *Config) {
-		cfg.BaseURL = srv.URL
-		cfg.KeyVersion = "2"
-		cfg.TimeLayout = "2006-01-02T15:04:05-07:00"
-		cfg.Clock = clock.NewFake(vectorTime(t, v))
-	})
-	_, err := c.Refund(context.Background(), &payment.RefundRequest{
-		RefundRequestID: "REFUND-7",
-		Payment:         payment.Ref{PaymentID: "20261122111212800100166001"},
-		Amount:          money.MustParse("1.250 KWD"),
-		Reason:          "size",
-	})
-	var pe *payment.Error
-	if !errors.As(err, &pe) || pe.Kind != payment.KindFailed || pe.Result.Code != "REFUND_WINDOW_EXCEED" {
-		t.Fatalf("unsigned F: %v", err)
+	walletKey, err := signing.ParsePrivateKey(vf.Keys["wallet"].PrivateKeyPEM)
+	if err != nil {
+		t.Fatal(err)
 	}
-	reqs := rec.requests()
-	if len(reqs) != 1 {
-		t.Fatalf("%d requests: an F must never be retried", len(reqs))
-	}
-	if string(reqs[0].Body) != v.Body {
-		t.Fatalf("body\n got %s\nwant %s", reqs[0].Body, v.Body)
-	}
-	if g := reqs[0].Header.Get(wire.HeaderSignature); g != v.SignatureHeader {
-		t.Fatalf("Signature\n got %s\nwant %s", g, v.SignatureHeader)
-	}
-	if g := reqs[0].Header.Get(wire.HeaderRequestTime); g != v.Time {
-		t.Fatalf("Request-Time %s, want %s", g, v.Time)
+	const refusal = `{"result":{"resultCode":"REFUND_WINDOW_EXCEED","resultStatus":"F","resultMessage":"too late"}}`
+	for _, signed := range []bool{true, false} {
+		t.Run(map[bool]string{true: "signed F", false: "unsigned F"}[signed], func(t *testing.T) {
+			rec := &recorder{}
+			rec.answer = func(w http.ResponseWriter) {
+				if signed {
+					reqs := rec.requests()
+					ts := "2026-11-22T18:40:01+03:00"
+					sig, _ := signing.Sign(walletKey, signing.Message("POST", reqs[len(reqs)-1].URI, []byte(refusal), vectorClientID, ts))
+					w.Header().Set(wire.HeaderClientID, vectorClientID)
+					w.Header().Set(wire.HeaderResponseTime, ts)
+					w.Header().Set(wire.HeaderSignature, signing.Header{Algorithm: "RSA256", KeyVersion: "2", Signature: sig}.Format(true))
+				}
+				_, _ = io.WriteString(w, refusal)
+			}
+			srv := httptest.NewServer(rec)
+			defer srv.Close()
+			c := vectorClient(t, vf, func(cfg *Config) {
+				cfg.BaseURL = srv.URL
+				cfg.KeyVersion = "2"
+				cfg.TimeLayout = "2006-01-02T15:04:05-07:00"
+				cfg.Clock = clock.NewFake(vectorTime(t, v))
+			})
+			_, err := c.Refund(context.Background(), &payment.RefundRequest{
+				RefundRequestID: "REFUND-7",
+				Payment:         payment.Ref{PaymentID: "20261122111212800100166001"},
+				Amount:          money.MustParse("1.250 KWD"),
+				Reason:          "size",
+			})
+			var pe *payment.Error
+			switch {
+			case !errors.As(err, &pe):
+				t.Fatalf("err = %v", err)
+			case signed && (pe.Kind != payment.KindFailed || pe.Result.Code != "REFUND_WINDOW_EXCEED"):
+				t.Fatalf("signed F: %v", err)
+			case !signed && (pe.Kind != payment.KindUnknownOutcome || !errors.Is(err, ErrUnsigned) || !pe.Result.IsZero() ||
+				!strings.Contains(err.Error(), "F REFUND_WINDOW_EXCEED") || strings.Contains(err.Error(), "too late")):
+				t.Fatalf("unsigned F: %v (result %v)", err, pe.Result)
+			}
+			reqs := rec.requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests: an F, or an answer nobody signed, is never re-sent", len(reqs))
+			}
+			if string(reqs[0].Body) != v.Body {
+				t.Fatalf("body\n got %s\nwant %s", reqs[0].Body, v.Body)
+			}
+			if g := reqs[0].Header.Get(wire.HeaderSignature); g != v.SignatureHeader {
+				t.Fatalf("Signature\n got %s\nwant %s", g, v.SignatureHeader)
+			}
+			if g := reqs[0].Header.Get(wire.HeaderRequestTime); g != v.Time {
+				t.Fatalf("Request-Time %s, want %s", g, v.Time)
+			}
+		})
 	}
 }
 
@@ -281,13 +306,24 @@ func TestRequestVectorsMatchTheStringToSign(t *testing.T) {
 	}
 }
 
-func answerOf(v vector, sigHeader string) *transport.Answer {
+// vecAnswer is an answer to verify: the URI it was signed for, its
+// headers, its body.
+type vecAnswer struct {
+	uri    string
+	header http.Header
+	body   []byte
+}
+
+// answerOf is the vector v as an answer with the given Signature header.
+func answerOf(v vector, sigHeader string) *vecAnswer {
 	h := http.Header{}
 	h.Set(wire.HeaderClientID, v.ClientID)
 	h.Set(wire.HeaderResponseTime, v.Time)
 	h.Set(wire.HeaderSignature, sigHeader)
-	return &transport.Answer{URI: v.Path, Header: h, Body: []byte(v.Body)}
+	return &vecAnswer{uri: v.Path, header: h, body: []byte(v.Body)}
 }
+
+func (c *Client) verify(a *vecAnswer) error { return c.d.env.Verify(a.uri, a.header, a.body) }
 
 func TestAnswerVectorVerifies(t *testing.T) {
 	vf := loadVectors(t)
@@ -302,17 +338,17 @@ func TestAnswerVectorVerifies(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	for name, mutate := range map[string]func(*transport.Answer){
-		"body":      func(a *transport.Answer) { a.Body = []byte(strings.Replace(string(a.Body), "166001", "166002", 1)) },
-		"time":      func(a *transport.Answer) { a.Header.Set(wire.HeaderResponseTime, "2026-11-22T18:15:30.457+08:00") },
-		"path":      func(a *transport.Answer) { a.URI = "/api/v1/payments/pay" },
-		"client id": func(a *transport.Answer) { a.Header.Set(wire.HeaderClientID, "2022091516250500002") },
-		"algorithm": func(a *transport.Answer) {
-			a.Header.Set(wire.HeaderSignature, strings.Replace(v.SignatureHeader, "RSA256", "RSA1", 1))
+	for name, mutate := range map[string]func(*vecAnswer){
+		"body":      func(a *vecAnswer) { a.body = []byte(strings.Replace(string(a.body), "166001", "166002", 1)) },
+		"time":      func(a *vecAnswer) { a.header.Set(wire.HeaderResponseTime, "2026-11-22T18:15:30.457+08:00") },
+		"path":      func(a *vecAnswer) { a.uri = "/api/v1/payments/pay" },
+		"client id": func(a *vecAnswer) { a.header.Set(wire.HeaderClientID, "2022091516250500002") },
+		"algorithm": func(a *vecAnswer) {
+			a.header.Set(wire.HeaderSignature, strings.Replace(v.SignatureHeader, "RSA256", "RSA1", 1))
 		},
-		"signature removed (S)":     func(a *transport.Answer) { a.Header.Del(wire.HeaderSignature) },
-		"half-signed: no Client-Id": func(a *transport.Answer) { a.Header.Del(wire.HeaderClientID) },
-		"half-signed: no time":      func(a *transport.Answer) { a.Header.Del(wire.HeaderResponseTime) },
+		"signature removed (S)":     func(a *vecAnswer) { a.header.Del(wire.HeaderSignature) },
+		"half-signed: no Client-Id": func(a *vecAnswer) { a.header.Del(wire.HeaderClientID) },
+		"half-signed: no time":      func(a *vecAnswer) { a.header.Del(wire.HeaderResponseTime) },
 	} {
 		a := answerOf(v, v.SignatureHeader)
 		mutate(a)
@@ -332,24 +368,40 @@ func TestAnswerVectorVerifies(t *testing.T) {
 	}
 }
 
-func TestUnsignedAnswersAreTrustedOnlyForFAndU(t *testing.T) {
+// An unsigned answer is never trusted, whatever it says; the error repeats
+// its status and code, in the protocol's alphabet only, for support staff.
+func TestUnsignedAnswersAreNeverTrusted(t *testing.T) {
 	vf := loadVectors(t)
 	c := vectorClient(t, vf)
-	for status, trusted := range map[string]bool{"S": false, "A": false, "F": true, "U": true, "": false, "X": false} {
-		a := &transport.Answer{URI: wire.PathPay, Header: http.Header{},
-			Body: []byte(`{"result":{"resultCode":"C","resultStatus":"` + status + `"},"paymentId":"P1"}`)}
-		if err := c.verify(a); (err == nil) != trusted {
-			t.Errorf("unsigned %q: verify = %v, want trusted %v", status, err, trusted)
+	unsigned := func(body string) *vecAnswer {
+		return &vecAnswer{uri: wire.PathPay, header: http.Header{}, body: []byte(body)}
+	}
+	for _, tc := range []struct{ body, says string }{
+		{`{"result":{"resultCode":"ACCESS_DENIED","resultStatus":"F","resultMessage":"secret-ish text"},"paymentId":"P1"}`, "(the answer says F ACCESS_DENIED)"},
+		{`{"result":{"resultCode":"UNKNOWN_EXCEPTION","resultStatus":"U"}}`, "(the answer says U UNKNOWN_EXCEPTION)"},
+		{`{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1"}`, "(the answer says S SUCCESS)"},
+		{`{"result":{"resultCode":"ACCEPT","resultStatus":"A"}}`, "(the answer says A ACCEPT)"},
+		{`{"result":{"resultCode":"<script>alert(1)</script>","resultStatus":"F"}}`, "(the answer says F)"},
+		{`{"result":{"resultCode":"` + strings.Repeat("X", 65) + `","resultStatus":"F"}}`, "(the answer says F)"},
+		{`{"result":{"resultCode":"C","resultStatus":"Maybe"}}`, ""},
+		{`{"result":{"resultCode":"C"}}`, ""},
+		{`<html>ok</html>`, ""},
+		{`[{"result":{"resultStatus":"F"}}]`, ""},
+		{``, ""},
+	} {
+		err := c.verify(unsigned(tc.body))
+		switch {
+		case !errors.Is(err, ErrUnsigned):
+			t.Errorf("unsigned %s: %v", tc.body, err)
+		case tc.says == "" && err.Error() != ErrUnsigned.Error():
+			t.Errorf("unsigned %s: %v says too much", tc.body, err)
+		case tc.says != "" && err.Error() != ErrUnsigned.Error()+" "+tc.says:
+			t.Errorf("unsigned %s: %q, want it to say %s", tc.body, err, tc.says)
 		}
 	}
-	for name, body := range map[string]string{"not JSON": `<html>ok</html>`, "array": `[{"result":{"resultStatus":"F"}}]`, "empty": ``} {
-		if err := c.verify(&transport.Answer{URI: wire.PathPay, Header: http.Header{}, Body: []byte(body)}); !errors.Is(err, ErrUnsigned) {
-			t.Errorf("unsigned %s: %v", name, err)
-		}
-	}
-	h := http.Header{}
-	h.Set(wire.HeaderClientID, "someone-else")
-	if err := c.verify(&transport.Answer{URI: wire.PathPay, Header: h, Body: []byte(`{"result":{"resultStatus":"F"}}`)}); !errors.Is(err, ErrWrongClient) {
+	a := unsigned(`{"result":{"resultStatus":"F"}}`)
+	a.header.Set(wire.HeaderClientID, "someone-else")
+	if err := c.verify(a); !errors.Is(err, ErrWrongClient) {
 		t.Errorf("unsigned F for another client: %v", err)
 	}
 }

@@ -25,7 +25,9 @@
 //   - Every answer is HTTP 200 JSON carrying Client-Id, Response-Time and
 //     a Signature made with the wallet's key over the request's URI
 //     (prefix included), URL-encoded unless WithRawSignature; with
-//     WithUnsignedFailures, F and U answers go unsigned as the spec allows.
+//     WithUnsignedFailures, F and U answers go unsigned as the spec allows
+//     (the paybridge adapter believes no unsigned answer and reports them
+//     as unknown outcomes).
 //   - State is kept: pay is idempotent by paymentRequestId (REPEAT_REQUEST
 //     for the same request, REPEAT_REQ_INCONSISTENT for another) and
 //     refund by refundRequestId, refunds never exceed the paid amount,
@@ -48,7 +50,8 @@
 // server clock until acknowledged. Deliveries and AwaitDeliveries observe
 // the attempts; SignedNotification builds one without sending it.
 //
-// Script queues faults for an endpoint's next requests: scripted results,
+// Script queues faults for an endpoint's next requests: scripted results
+// (a payment.Result, so any module can script an F or a U),
 // HTTP errors, delays, hangs, connections dropped before or after the
 // state changed, and answers with a missing or wrong signature, a tampered
 // body, a changed amount or the other spelling of the redirect URL.

@@ -8,13 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
 )
 
 func TestFaultResult(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	srv.Script(wire.PathPay, Fault{Result: &wire.Result{ResultCode: wire.CodeUnknownException, ResultStatus: wire.StatusU, ResultMessage: "try again"}})
+	srv.Script(wire.PathPay, Fault{Result: &payment.Result{Status: payment.ResultUnknown, Code: wire.CodeUnknownException, Message: "try again"}})
 	a := c.post(wire.PathPay, payBody("F-R"))
 	wantResult(t, a.result, wire.CodeUnknownException, wire.StatusU)
 	if string(a.body) != `{"result":{"resultCode":"UNKNOWN_EXCEPTION","resultStatus":"U","resultMessage":"try again"}}` {
@@ -23,7 +24,7 @@ func TestFaultResult(t *testing.T) {
 	if srv.Orders("F-R") != 0 {
 		t.Errorf("scripted result changed state")
 	}
-	if got := srv.Requests(wire.PathPay)[0].Result; got.ResultCode != wire.CodeUnknownException {
+	if got := srv.Requests(wire.PathPay)[0].Result; got.Code != wire.CodeUnknownException || got.Status != payment.ResultUnknown {
 		t.Errorf("recorded result %+v", got)
 	}
 	// The script is used up: the next request is processed.
@@ -33,7 +34,7 @@ func TestFaultResult(t *testing.T) {
 
 func TestFaultResultStillVerifies(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	srv.Script(wire.PathPay, Fault{Result: &wire.Result{ResultCode: wire.CodeSuccess, ResultStatus: wire.StatusS}})
+	srv.Script(wire.PathPay, Fault{Result: &payment.Result{Status: payment.ResultSucceeded, Code: wire.CodeSuccess}})
 	req := c.signedRequest(wire.PathPay, payBody("F-RV"))
 	req.Header.Set(wire.HeaderSignature, "algorithm=RSA256,keyVersion=1,signature=AAAA")
 	a, err := c.do(req)
@@ -59,7 +60,7 @@ func TestFaultHTTPStatus(t *testing.T) {
 	if srv.Orders("F-H") != 0 {
 		t.Errorf("HTTP fault changed state")
 	}
-	if r := srv.Requests(wire.PathPay); len(r) != 2 || r[0].Result != (wire.Result{}) {
+	if r := srv.Requests(wire.PathPay); len(r) != 2 || !r[0].Result.IsZero() {
 		t.Errorf("recorded %+v", r)
 	}
 }
@@ -129,7 +130,7 @@ func TestFaultHang(t *testing.T) {
 	if srv.Orders("F-HG") != 0 {
 		t.Errorf("hang changed state")
 	}
-	if r := srv.Requests(wire.PathPay); len(r) != 1 || r[0].Result != (wire.Result{}) {
+	if r := srv.Requests(wire.PathPay); len(r) != 1 || !r[0].Result.IsZero() {
 		t.Errorf("recorded %+v", r)
 	}
 }
@@ -165,7 +166,7 @@ func TestFaultDropBefore(t *testing.T) {
 	if srv.Orders("F-DB") != 0 {
 		t.Errorf("DropBefore changed state")
 	}
-	if r := srv.Requests(wire.PathPay); len(r) != 1 || r[0].Result != (wire.Result{}) {
+	if r := srv.Requests(wire.PathPay); len(r) != 1 || !r[0].Result.IsZero() {
 		t.Errorf("recorded %+v", r)
 	}
 }

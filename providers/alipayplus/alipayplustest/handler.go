@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
 )
@@ -141,7 +142,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string) {
 		if bad := s.verify(r, body); bad != nil {
 			res = *bad
 		} else if fault.Result != nil {
-			res = *fault.Result
+			res = wireResult(*fault.Result)
 		} else {
 			resp, res = s.process(path, r, body)
 		}
@@ -199,8 +200,13 @@ func (s *Server) finish(path string, idx int, res wire.Result) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if reqs := s.requests[path]; idx < len(reqs) {
-		reqs[idx].Result = res
+		reqs[idx].Result = payment.Result{Status: payment.ResultStatus(res.ResultStatus), Code: res.ResultCode, Message: res.ResultMessage}
 	}
+}
+
+// wireResult is a scripted result as the wallet writes it.
+func wireResult(r payment.Result) wire.Result {
+	return wire.Result{ResultCode: r.Code, ResultStatus: string(r.Status), ResultMessage: r.Message}
 }
 
 // drop closes the connection without an answer. Where the connection

@@ -491,7 +491,7 @@ type RecordedRequest struct {
 	// Result is the result the server answered with; it is zero if the
 	// answer was a scripted HTTP fault, hang or dropped connection, or if
 	// the client went away first.
-	Result wire.Result
+	Result payment.Result
 }
 
 // Requests returns every request received on an endpoint path, given
@@ -523,11 +523,12 @@ func (s *Server) RequestCount() int {
 // Hang, DropBefore, HTTPStatus and Result replace processing (in that order
 // of precedence); the other fields alter a normally processed answer.
 type Fault struct {
-	// Result answers with this result instead of processing the request
-	// (no state change), signed unless WithUnsignedFailures applies to it.
-	// The request is still verified first: a badly signed request gets
-	// INVALID_SIGNATURE.
-	Result *wire.Result
+	// Result answers with this result object (resultStatus, resultCode,
+	// resultMessage) instead of processing the request (no state change),
+	// signed unless WithUnsignedFailures applies to it. Any status may be
+	// scripted, also one the protocol does not define. The request is
+	// still verified first: a badly signed request gets INVALID_SIGNATURE.
+	Result *payment.Result
 	// HTTPStatus answers with this HTTP status and a plain-text body, before
 	// verification (no state change).
 	HTTPStatus int

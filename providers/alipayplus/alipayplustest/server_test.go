@@ -231,7 +231,7 @@ func TestRoutes(t *testing.T) {
 			t.Fatalf("%s: status %d signature %v", p, a.status, a.sigErr)
 		}
 		wantResult(t, a.result, wire.CodeInvalidAPI, wire.StatusF)
-		if got := srv.Requests(p); len(got) != 1 || got[0].Result.ResultCode != wire.CodeInvalidAPI {
+		if got := srv.Requests(p); len(got) != 1 || got[0].Result.Code != wire.CodeInvalidAPI {
 			t.Errorf("%s not recorded: %+v", p, got)
 		}
 	}
@@ -294,7 +294,7 @@ func TestLoggerNoSecrets(t *testing.T) {
 		}
 	}
 	for _, r := range srv.Requests(wire.PathPay) {
-		if strings.Contains(r.Result.ResultMessage, token) {
+		if strings.Contains(r.Result.Message, token) {
 			t.Errorf("a result message quotes paymentAuthCode")
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
 )
@@ -97,7 +98,7 @@ func TestVerificationFailures(t *testing.T) {
 				t.Errorf("message %q does not mention %q", a.result.ResultMessage, tt.contains)
 			}
 			reqs := srv.Requests(wire.PathPay)
-			if len(reqs) != before+1 || reqs[len(reqs)-1].Result != a.result {
+			if len(reqs) != before+1 || reqs[len(reqs)-1].Result != (payment.Result{Status: payment.ResultStatus(a.result.ResultStatus), Code: a.result.ResultCode, Message: a.result.ResultMessage}) {
 				t.Errorf("rejected request not recorded with its result")
 			}
 			if srv.Orders("V-1") != 0 {
@@ -188,7 +189,7 @@ func TestAnswerSignatureEncodings(t *testing.T) {
 			srv, c, _ := newFakeServer(t, WithRawSignature(raw), WithPrefix(prefix), WithAcceptStatus("A"))
 			resp, res := c.pay(cashierPay("ENC-1")) // c.post verifies the signature
 			wantResult(t, res, wire.CodeAccept, wire.StatusA)
-			srv.Script(wire.PathInquiry, Fault{Result: &wire.Result{ResultCode: wire.CodeUnknownException, ResultStatus: wire.StatusU}})
+			srv.Script(wire.PathInquiry, Fault{Result: &payment.Result{Status: payment.ResultUnknown, Code: wire.CodeUnknownException}})
 			for _, body := range []string{`{"paymentId":"` + resp.PaymentID + `"}`, `{"paymentId":"` + resp.PaymentID + `"}`, `{"paymentId":"0"}`} {
 				req := c.signedRequest(wire.PathInquiry, []byte(body))
 				a, err := c.do(req)
@@ -267,11 +268,11 @@ func TestUnsignedFailures(t *testing.T) {
 		}
 	}
 	// U: unsigned. A: signed.
-	srv.Script(wire.PathInquiry, Fault{Result: &wire.Result{ResultCode: wire.CodeUnknownException, ResultStatus: wire.StatusU}})
+	srv.Script(wire.PathInquiry, Fault{Result: &payment.Result{Status: payment.ResultUnknown, Code: wire.CodeUnknownException}})
 	if a := get(wire.PathInquiry, []byte(`{"paymentId":"1"}`)); a.result.ResultStatus != wire.StatusU || a.header.Get(wire.HeaderSignature) != "" {
 		t.Errorf("U answer signed")
 	}
-	srv.Script(wire.PathPay, Fault{Result: &wire.Result{ResultCode: wire.CodeAccept, ResultStatus: wire.StatusA}})
+	srv.Script(wire.PathPay, Fault{Result: &payment.Result{Status: payment.ResultAccepted, Code: wire.CodeAccept}})
 	if a := get(wire.PathPay, payBody("UF-2")); a.result.ResultStatus != wire.StatusA || !a.signed() {
 		t.Errorf("A answer unsigned")
 	}

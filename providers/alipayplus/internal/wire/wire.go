@@ -192,7 +192,8 @@ func (f *RedirectActionForm) URL() string {
 	return f.RedirectURL
 }
 
-// PayResponse is the answer to pay.
+// PayResponse is the answer to pay. PaymentAmount is not in the documented
+// answer; a wallet (and the simulator) that adds it is held to it.
 type PayResponse struct {
 	Result             Result              `json:"result"`
 	PaymentID          string              `json:"paymentId,omitempty"`
@@ -237,11 +238,13 @@ type RefundRequest struct {
 	ExtendInfo       string `json:"extendInfo,omitempty"`
 }
 
-// RefundResponse is the answer to refund.
+// RefundResponse is the answer to refund. RefundAmount is not in the
+// documented answer; a wallet that adds it is held to it.
 type RefundResponse struct {
-	Result     Result `json:"result"`
-	RefundID   string `json:"refundId,omitempty"`
-	RefundTime string `json:"refundTime,omitempty"`
+	Result       Result  `json:"result"`
+	RefundID     string  `json:"refundId,omitempty"`
+	RefundAmount *Amount `json:"refundAmount,omitempty"`
+	RefundTime   string  `json:"refundTime,omitempty"`
 }
 
 // RefundRef is the body of inquiryRefund.
