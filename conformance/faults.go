@@ -51,6 +51,10 @@ type faultCase struct {
 	deadline time.Duration
 }
 
+// hangDeadline is the context deadline of a call meeting a hang: long
+// enough for the first attempt to reach the hang on a loaded machine.
+const hangDeadline = 250 * time.Millisecond
+
 // The suite's scripted refusal: an F with a code no provider uses, which
 // every adapter must report as failed, carrying the code.
 const confDeclined = "CONFORMANCE_DECLINED"
@@ -111,7 +115,7 @@ func singleFaults(op string) []faultCase {
 		{name: "connections lost on every attempt are an unknown outcome", faults: Repeat(fDropIn, n), want: wantUnknown, acted: actedNo},
 		{name: "an answer lost after the provider acted is retried into the same result", faults: []Fault{fDropOut}, want: wantSuccess, acted: performed},
 		{name: "answers lost on every attempt are an unknown outcome, and the provider acted", faults: Repeat(fDropOut, n), want: wantUnknown, acted: performed},
-		{name: "a hanging provider is an unknown outcome when the context ends", faults: []Fault{fHang}, want: wantUnknown, acted: actedNo, deadline: 150 * time.Millisecond},
+		{name: "a hanging provider is an unknown outcome when the context ends", faults: []Fault{fHang}, want: wantUnknown, acted: actedNo, deadline: hangDeadline},
 		{name: "a slow answer within the deadline is a success", faults: []Fault{fSlow}, want: wantSuccess, acted: performed},
 		untrusted(fNoSig),
 		untrusted(fBadSig),

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/paybridge/paybridge/payment"
 )
@@ -98,9 +97,10 @@ type mPay struct {
 	req     *payment.PayRequest
 	id      string // the PaymentID, once a call returned it
 	unknown bool   // the last pay or Resolve left it unknown
-	// spent: a call reported it definitely failed. Nothing may ever be
-	// live or charged under its request ID, and the model never re-sends
-	// it (a failed key is spent).
+	// spent: a call reported it definitely failed, or unavailable before
+	// anything existed under it. Nothing may ever be live or charged under
+	// its request ID, and the model never re-sends it (a failed key is
+	// spent; an unavailable one, the model gives up).
 	spent bool
 }
 
@@ -320,7 +320,7 @@ func (m *model) call(op, what string, do func(ctx context.Context) (string, erro
 	ctx := m.e.ctx
 	if len(faults) == 1 && faults[0].Kind == FaultHang {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(m.e.ctx, 150*time.Millisecond)
+		ctx, cancel = context.WithTimeout(m.e.ctx, hangDeadline)
 		defer cancel()
 	}
 	n0 := m.e.sent(op)
@@ -423,6 +423,11 @@ func (m *model) pay(p *mPay, what string) {
 	case errors.Is(err, payment.ErrUnavailable):
 		if after.found != before.found || after.status != before.status {
 			m.fail(ruleUnavailable, "Pay reported unavailable, yet the provider's books changed from %s to %s", before, after)
+		}
+		if !before.found {
+			// Nothing happened, so the model may give the key up: nothing
+			// may then ever be charged under it.
+			p.spent, p.unknown = true, false
 		}
 	}
 }
@@ -555,6 +560,9 @@ func (m *model) refund(r *mRefund, what string) {
 	case errors.Is(err, payment.ErrUnavailable):
 		if after.refunds != before.refunds {
 			m.fail(ruleUnavailable, "Refund reported unavailable, yet the provider's books changed from %s to %s", before, after)
+		}
+		if before.refunds == 0 {
+			r.spent, r.unknown = true, false // given up: nothing may ever be refunded under it
 		}
 	}
 }
