@@ -21,11 +21,6 @@ const (
 	wantNotFailed                   // anything but a definite failure or unavailable (an answer with nothing to check it against)
 )
 
-func (w want) String() string {
-	return map[want]string{wantSuccess: "a success", wantUnknown: "an unknown outcome", wantUnavailable: "unavailable",
-		wantFailed: "a definite failure", wantNotFailed: "a success or an unknown outcome"}[w]
-}
-
 // acted says what the provider's books must show after a mutating call.
 type acted uint8
 

@@ -530,7 +530,7 @@ func (m *model) refundReplay() func() {
 }
 
 func (m *model) refund(r *mRefund, what string) {
-	before := m.booksOf(nil, r)
+	before := m.booksOf(r.pay, r)
 	var got *payment.Refund
 	x, err := m.call(payment.OpRefund, what, func(ctx context.Context) (string, error) {
 		var err error
@@ -540,7 +540,7 @@ func (m *model) refund(r *mRefund, what string) {
 		}
 		return fmt.Sprintf("success: refund %s %s %s", got.RefundID, got.Status, got.Amount), nil
 	})
-	after := m.booksOf(nil, r)
+	after := m.booksOf(r.pay, r)
 	switch {
 	case err == nil:
 		r.id, r.unknown = got.RefundID, false
@@ -587,7 +587,7 @@ func (m *model) inquireRefund() func() {
 			}
 			return fmt.Sprintf("success: refund %s %s", got.RefundID, got.Status), nil
 		})
-		after := m.booksOf(nil, r)
+		after := m.booksOf(r.pay, r)
 		switch {
 		case err == nil && after.refunds != 1:
 			m.fail(ruleBooks, "InquireRefund found refund %s, the provider holds %s", got.RefundID, after)
@@ -645,7 +645,7 @@ func (m *model) invariants() {
 		}
 	}
 	for _, r := range m.refunds {
-		b := m.booksOf(nil, r)
+		b := m.booksOf(r.pay, r)
 		if b.refunds > 1 {
 			m.fail(ruleTwice, "refund request %s refunded %d times", r.rr.RefundRequestID, b.refunds)
 		}

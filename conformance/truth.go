@@ -162,6 +162,7 @@ type subject struct {
 // book is what the provider's books say about a subject.
 type book struct {
 	known   bool           // the harness has a Ledger
+	of      string         // what was read: "payment", "refund" or both
 	found   bool           // a payment exists under the request ID
 	status  payment.Status // its status
 	refunds int            // refunds made under the subject's refund request ID
@@ -172,10 +173,19 @@ func (b book) String() string {
 	if !b.known {
 		return "no ledger"
 	}
-	if !b.found {
-		return fmt.Sprintf("no payment, %d charge(s), %d refund(s)", b.charges, b.refunds)
+	var parts []string
+	if strings.Contains(b.of, "payment") {
+		if b.found {
+			parts = append(parts, "payment "+string(b.status))
+		} else {
+			parts = append(parts, "no payment")
+		}
+		parts = append(parts, fmt.Sprintf("%d charge(s)", b.charges))
 	}
-	return fmt.Sprintf("payment %s, %d charge(s), %d refund(s)", b.status, b.charges, b.refunds)
+	if strings.Contains(b.of, "refund") {
+		parts = append(parts, fmt.Sprintf("%d refund(s) under the refund request ID", b.refunds))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // books reads what the provider holds about the payment of req and the
@@ -191,9 +201,11 @@ func (e *env) books(req *payment.PayRequest, rr *payment.RefundRequest) book {
 	}
 	b.known = true
 	if req != nil {
+		b.of = "payment"
 		b.status, b.found = l.PaymentStatus(req.PaymentRequestID)
 	}
 	if rr != nil {
+		b.of += "refund"
 		b.refunds = l.RefundCount(rr.RefundRequestID)
 	}
 	return b
