@@ -62,66 +62,6 @@ func (h ledgerHarness) RefundCount(refundRequestID string) int {
 	return 1
 }
 
-// refusalRule gives the reference provider the engine's rule for an F that
-// follows an attempt of the same call that may have been performed
-// (docs/semantics.md §1: an unknown outcome carrying the F code).
-// paymenttest still decides outcomes itself and reports such an F as a
-// definite failure; until it runs on payment/engine the reference harness
-// applies the rule here. Once paymenttest keeps the rule this is a no-op
-// (TestReferenceProviderKeepsTheRefusalRule then passes instead of
-// skipping): remove it then.
-type refusalRule struct{ *paymenttest.Provider }
-
-func (r refusalRule) Pay(ctx context.Context, req *payment.PayRequest) (*payment.Payment, error) {
-	if req == nil {
-		return r.Provider.Pay(ctx, req)
-	}
-	n := len(r.Calls(payment.OpPay))
-	p, err := r.Provider.Pay(ctx, req)
-	return p, r.apply(payment.OpPay, req.PaymentRequestID, n, err)
-}
-
-func (r refusalRule) Cancel(ctx context.Context, ref payment.Ref) (*payment.Payment, error) {
-	n := len(r.Calls(payment.OpCancel))
-	p, err := r.Provider.Cancel(ctx, ref)
-	return p, r.apply(payment.OpCancel, ref.String(), n, err)
-}
-
-func (r refusalRule) Refund(ctx context.Context, req *payment.RefundRequest) (*payment.Refund, error) {
-	if req == nil {
-		return r.Provider.Refund(ctx, req)
-	}
-	n := len(r.Calls(payment.OpRefund))
-	rf, err := r.Provider.Refund(ctx, req)
-	return rf, r.apply(payment.OpRefund, req.RefundRequestID, n, err)
-}
-
-// apply turns a refusal into an unknown outcome when an earlier attempt of
-// the same call (op's calls from index from on, under id) met a fault that
-// may have let it be performed: anything but a refused connection.
-func (r refusalRule) apply(op, id string, from int, err error) error {
-	var pe *payment.Error
-	if !errors.As(err, &pe) || pe.Kind == payment.KindUnknownOutcome || pe.Result.Status != payment.ResultFailed {
-		return err
-	}
-	calls := r.Calls(op)
-	var mine []paymenttest.Call
-	for _, c := range calls[min(from, len(calls)):] {
-		if c.RequestID == id {
-			mine = append(mine, c)
-		}
-	}
-	for _, c := range mine[:max(len(mine)-1, 0)] {
-		if c.Fault == nil || c.Fault.Kind != paymenttest.FaultRefuse {
-			unknown := *pe
-			unknown.Kind = payment.KindUnknownOutcome
-			unknown.Err = fmt.Errorf("the provider refused attempt %d, but an earlier attempt may have been performed", len(mine))
-			return &unknown
-		}
-	}
-	return err
-}
-
 var faultKinds = map[conformance.FaultKind]paymenttest.FaultKind{
 	conformance.FaultResult:       paymenttest.FaultResult,
 	conformance.FaultHTTPStatus:   paymenttest.FaultHTTPStatus,
@@ -137,11 +77,10 @@ var faultKinds = map[conformance.FaultKind]paymenttest.FaultKind{
 }
 
 func (h harness) Provider() payment.Provider {
-	var p payment.Provider = refusalRule{h.p}
 	if h.wrap != nil {
-		return h.wrap(p)
+		return h.wrap(h.p)
 	}
-	return p
+	return h.p
 }
 
 func (h harness) Script(op string, faults ...conformance.Fault) error {
@@ -204,25 +143,6 @@ func TestReferenceProviderPasses(t *testing.T) {
 	t.Run("default", func(t *testing.T) { conformance.Run(t, maker(paymenttest.DefaultCapabilities(), false, nil)) })
 	t.Run("narrow", func(t *testing.T) { conformance.Run(t, maker(narrow, false, nil)) })
 	t.Run("auto-complete", func(t *testing.T) { conformance.Run(t, maker(instant, true, nil)) })
-}
-
-// TestReferenceProviderKeepsTheRefusalRule says whether paymenttest itself
-// reports an F after a maybe-performed attempt as an unknown outcome. It
-// skips while paymenttest does not (refusalRule stands in for it); when it
-// passes, remove refusalRule.
-func TestReferenceProviderKeepsTheRefusalRule(t *testing.T) {
-	p := paymenttest.New(paymenttest.WithRetry(payment.RetryPolicy{MaxAttempts: 3, BaseWait: time.Millisecond, MaxWait: time.Millisecond}))
-	p.Script(payment.OpPay, paymenttest.Fault{Kind: paymenttest.FaultDropAfter}, paymenttest.Fault{Kind: paymenttest.FaultResult, Status: payment.ResultFailed})
-	req := &payment.PayRequest{PaymentRequestID: "REFUSAL-RULE", Scenario: payment.ScenarioQRCode, Amount: money.MustParse("10.00 USD")}
-	_, err := p.Pay(context.Background(), req)
-	switch {
-	case errors.Is(err, payment.ErrUnknownOutcome):
-		t.Log("paymenttest keeps the rule: refusalRule in this file is now a no-op and can go")
-	case errors.Is(err, payment.ErrFailed):
-		t.Skipf("paymenttest reports an F after a lost answer as failed (%v); the reference harness applies the rule (refusalRule) until paymenttest runs on payment/engine", err)
-	default:
-		t.Fatalf("Pay = %v; want an unknown outcome", err)
-	}
 }
 
 // broken is a Provider that breaks one rule of the outcome semantics: each
