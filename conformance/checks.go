@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 )
@@ -129,9 +128,9 @@ func checkOutcomes(t *testing.T, maker HarnessMaker, caps payment.Capabilities) 
 			neverFailed(t, err)
 			kindIs(t, fmt.Sprintf("RULE BROKEN — an answer with %v must never be trusted", f), err, payment.KindUnknownOutcome)
 			// The provider did act: settling the outcome finds the payment.
-			p, err := payment.Resolve(e.ctx, e.p, req, payment.WithClock(e.clock))
+			p, err := e.resolve(req)
 			if err != nil {
-				t.Fatalf("Resolve after an untrusted answer: %v", err)
+				t.Fatalf("RULE BROKEN — %s: Resolve after an untrusted answer: %v", ruleSettles, err)
 			}
 			if p.PaymentID == "" || !p.Amount.Equal(req.Amount) {
 				t.Errorf("Resolve found %s, want a payment of %s", describe(p), req.Amount)
@@ -306,9 +305,9 @@ func checkResolve(t *testing.T, maker HarnessMaker, caps payment.Capabilities) {
 		if _, err := e.p.Pay(e.ctx, req); !errors.Is(err, payment.ErrUnknownOutcome) {
 			t.Fatalf("setup: Pay = %v, want an unknown outcome", err)
 		}
-		p, err := payment.Resolve(e.ctx, e.p, req, payment.WithClock(e.clock))
+		p, err := e.resolve(req)
 		if err != nil {
-			t.Fatalf("Resolve: %v", err)
+			t.Fatalf("RULE BROKEN — %s: Resolve: %v", ruleSettles, err)
 		}
 		if p.PaymentRequestID != "" && p.PaymentRequestID != req.PaymentRequestID {
 			t.Errorf("Resolve returned payment of request %s", p.PaymentRequestID)
@@ -336,10 +335,7 @@ func checkResolve(t *testing.T, maker HarnessMaker, caps payment.Capabilities) {
 		if err := e.h.Complete(p.PaymentID); err != nil {
 			t.Fatal(err)
 		}
-		got, err := payment.AwaitFinal(e.ctx, e.p, p.Ref(), payment.WithClock(e.clock))
-		if err != nil || got.Status != payment.StatusSucceeded {
-			t.Fatalf("AwaitFinal = %s, %v; want succeeded", describe(got), err)
-		}
+		e.awaitFinal(t, "a payment the customer paid must be seen as succeeded", p.Ref(), payment.StatusSucceeded)
 	})
 
 	t.Run("an expired payment is seen as cancelled", func(t *testing.T) {
@@ -351,10 +347,7 @@ func checkResolve(t *testing.T, maker HarnessMaker, caps payment.Capabilities) {
 		if err := e.h.Expire(p.PaymentID); err != nil {
 			t.Fatal(err)
 		}
-		got, err := payment.AwaitFinal(e.ctx, e.p, p.Ref(), payment.WithClock(e.clock))
-		if err != nil || got.Status != payment.StatusCancelled {
-			t.Fatalf("AwaitFinal = %s, %v; want cancelled", describe(got), err)
-		}
+		e.awaitFinal(t, "an expired payment must be seen as cancelled", p.Ref(), payment.StatusCancelled)
 	})
 
 	t.Run("the context bounds AwaitFinal", func(t *testing.T) {
@@ -363,20 +356,47 @@ func checkResolve(t *testing.T, maker HarnessMaker, caps payment.Capabilities) {
 		if p.Status != payment.StatusPending {
 			t.Skipf("payments in %s do not wait for the customer", p.Scenario)
 		}
-		poll := clock.NewFake(time.Now())
-		ctx, cancel := ctxWithTimeout(30 * time.Second)
+		// The poll clock never fires: AwaitFinal can only end with its
+		// context. Every wait here is bounded, so a broken adapter fails
+		// the check instead of hanging it.
+		poll := &stuckClock{waiting: make(chan struct{}, 1)}
+		ctx, cancel := ctxWithTimeout(waitLimit)
 		defer cancel()
 		done := make(chan error, 1)
 		go func() {
 			_, err := payment.AwaitFinal(ctx, e.p, p.Ref(), payment.WithClock(poll))
 			done <- err
 		}()
-		poll.BlockUntilWaiters(1)
+		select {
+		case <-poll.waiting:
+		case err := <-done:
+			t.Fatalf("AwaitFinal returned before waiting for a pending payment: %v", err)
+		case <-time.After(waitLimit):
+			t.Fatalf("AwaitFinal neither waited nor returned within %v", waitLimit)
+		}
 		cancel()
-		if err := <-done; !errors.Is(err, payment.ErrUnknownOutcome) {
-			t.Errorf("AwaitFinal after its context ended: %v", err)
+		select {
+		case err := <-done:
+			if !errors.Is(err, payment.ErrUnknownOutcome) {
+				t.Errorf("AwaitFinal after its context ended: %v", err)
+			}
+		case <-time.After(waitLimit):
+			t.Errorf("RULE BROKEN — %s: AwaitFinal did not return within %v of its context ending", ruleBounded, waitLimit)
 		}
 	})
+}
+
+// stuckClock is a clock whose waits never end; it signals each wait.
+type stuckClock struct{ waiting chan struct{} }
+
+func (c *stuckClock) Now() time.Time { return time.Now() }
+
+func (c *stuckClock) After(time.Duration) <-chan time.Time {
+	select {
+	case c.waiting <- struct{}{}:
+	default:
+	}
+	return make(chan time.Time)
 }
 
 func checkLifecycle(t *testing.T, maker HarnessMaker, caps payment.Capabilities) {

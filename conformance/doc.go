@@ -15,6 +15,15 @@
 // simulator and a FaultTransport, and exposes the simulator's customer
 // controls. docs/writing-an-adapter.md walks through one.
 //
+// Beyond single faults on each of the five operations, the suite scripts
+// sequences of faults across the attempts of one call, and, where the
+// harness offers the provider's books (Ledger), runs a seeded model-based
+// check: random operations meeting random fault scripts, every report
+// compared with the books. Seeds 1 to DefaultModelSeeds run by default;
+// PAYBRIDGE_CONFORMANCE_SEEDS=N (or -conformance.seeds=N) runs more, and
+// PAYBRIDGE_CONFORMANCE_SEED=S (or -conformance.seed=S) replays the seed a
+// failure names.
+//
 // The suite is checked against payment/paymenttest, the in-memory reference
 // provider, and against deliberately broken adapters, which it must fail.
 package conformance

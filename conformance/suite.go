@@ -31,6 +31,9 @@ func Run(t *testing.T, maker HarnessMaker) {
 		run   func(t *testing.T, maker HarnessMaker, caps payment.Capabilities)
 	}{
 		{"outcomes", checkOutcomes},
+		{"faults", checkFaults},
+		{"sequences", checkSequences},
+		{"model", checkModel},
 		{"idempotency", checkIdempotency},
 		{"resolve", checkResolve},
 		{"lifecycle", checkLifecycle},

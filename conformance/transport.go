@@ -3,6 +3,7 @@ package conformance
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -28,9 +29,10 @@ type FaultTransport struct {
 	paths    map[string]string // op -> URL path suffix
 	delegate func(op string, f Fault) error
 
-	mu       sync.Mutex
-	queues   map[string][]Fault
-	requests map[string][]Request
+	mu          sync.Mutex
+	queues      map[string][]Fault
+	requests    map[string][]Request
+	unsupported map[string]map[FaultKind]bool // op -> kinds Script refuses
 }
 
 // NewFaultTransport wraps base (nil: http.DefaultTransport). paths maps each
@@ -45,18 +47,38 @@ func NewFaultTransport(base http.RoundTripper, paths map[string]string, delegate
 		queues: map[string][]Fault{}, requests: map[string][]Request{}}
 }
 
-// Script queues faults for the next requests of op. A provider fault the
-// delegate cannot produce is reported at once as ErrFaultUnsupported.
+// Script queues faults for the next requests of op. A provider fault
+// without a delegate, or a kind declared Unsupported for op, is reported at
+// once as ErrFaultUnsupported, and nothing is queued.
 func (ft *FaultTransport) Script(op string, faults ...Fault) error {
-	for _, f := range faults {
-		if !f.Kind.Transport() && ft.delegate == nil {
-			return ErrFaultUnsupported
-		}
-	}
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
+	for _, f := range faults {
+		if (!f.Kind.Transport() && ft.delegate == nil) || ft.unsupported[op][f.Kind] {
+			return fmt.Errorf("%w: %v on %s", ErrFaultUnsupported, f.Kind, op)
+		}
+	}
 	ft.queues[op] = append(ft.queues[op], faults...)
 	return nil
+}
+
+// Unsupported declares kinds the harness cannot produce on op's requests,
+// so that Script refuses them up front (the suite then skips what needs
+// them) instead of the delegate failing the request later. For example, a
+// provider whose refund answer names no amount cannot meet
+// FaultChangeAmount on refunds.
+func (ft *FaultTransport) Unsupported(op string, kinds ...FaultKind) {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	if ft.unsupported == nil {
+		ft.unsupported = map[string]map[FaultKind]bool{}
+	}
+	if ft.unsupported[op] == nil {
+		ft.unsupported[op] = map[FaultKind]bool{}
+	}
+	for _, k := range kinds {
+		ft.unsupported[op][k] = true
+	}
 }
 
 // Requests returns the requests of op sent so far (faulted ones included,

@@ -17,6 +17,8 @@ import (
 
 func TestConformance(t *testing.T) { conformance.Run(t, newHarness) }
 
+var _ conformance.Ledger = (*harness)(nil)
+
 // harness wires the adapter to a fresh simulator through a FaultTransport.
 type harness struct {
 	srv   *alphapaytest.Server
@@ -85,6 +87,15 @@ func (h *harness) Decline(id string) error                        { return h.srv
 func (h *harness) Expire(id string) error                         { return h.srv.Expire(id) }
 func (h *harness) Charges(paymentRequestID string) int            { return h.srv.Charges(paymentRequestID) }
 func (h *harness) Close()                                         { h.srv.Close() }
+
+// PaymentStatus implements conformance.Ledger with the simulator's books.
+func (h *harness) PaymentStatus(paymentRequestID string) (payment.Status, bool) {
+	return h.srv.PaymentStatus(paymentRequestID)
+}
+
+// RefundCount implements conformance.Ledger with the simulator's books.
+func (h *harness) RefundCount(refundRequestID string) int { return h.srv.RefundCount(refundRequestID) }
+
 func (h *harness) Secrets() []string {
 	return conformance.PEMSecrets(h.creds.MerchantPrivateKey, h.creds.AlphaPayPrivateKey)
 }
