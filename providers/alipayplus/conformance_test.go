@@ -17,6 +17,8 @@ import (
 
 func TestConformance(t *testing.T) { conformance.Run(t, newHarness) }
 
+var _ conformance.Ledger = (*harness)(nil)
+
 // harness wires the adapter to a fresh simulated wallet through a
 // FaultTransport.
 type harness struct {
@@ -38,6 +40,9 @@ func newHarness(t *testing.T, o conformance.Options) conformance.Harness {
 	h := &harness{srv: alipayplustest.NewServer()}
 	h.creds = h.srv.Credentials()
 	h.ft = conformance.NewFaultTransport(h.srv.Client().Transport, paths, h.simulate)
+	// The wallet's refund answer names no amount, so a changed amount has
+	// nothing to change there.
+	h.ft.Unsupported(payment.OpRefund, conformance.FaultChangeAmount)
 	var err error
 	h.p, err = alipayplus.New(alipayplus.Config{
 		BaseURL:         h.creds.BaseURL,
@@ -85,6 +90,14 @@ func (h *harness) Decline(id string) error                        { return h.srv
 func (h *harness) Expire(id string) error                         { return h.srv.Expire(id) }
 func (h *harness) Charges(paymentRequestID string) int            { return h.srv.Charges(paymentRequestID) }
 func (h *harness) Close()                                         { h.srv.Close() }
+
+// PaymentStatus implements conformance.Ledger with the simulator's books.
+func (h *harness) PaymentStatus(paymentRequestID string) (payment.Status, bool) {
+	return h.srv.PaymentStatus(paymentRequestID)
+}
+
+// RefundCount implements conformance.Ledger with the simulator's books.
+func (h *harness) RefundCount(refundRequestID string) int { return h.srv.RefundCount(refundRequestID) }
 func (h *harness) Secrets() []string {
 	return conformance.PEMSecrets(h.creds.MerchantPrivateKey, h.creds.WalletPrivateKey)
 }
