@@ -498,7 +498,7 @@ func TestReconcilerSettlesAPaymentWhoseNotificationWasLost(t *testing.T) {
 	w := newWorld(t)
 	// The notify URL points nowhere: the notification is lost.
 	p, err := w.client.Pay(context.Background(), &payment.PayRequest{PaymentRequestID: "ORDER-N6", Scenario: payment.ScenarioQRCode,
-		Method: payment.MethodAlipay, Amount: money.MustParse("5.00 CAD"), NotifyURL: "http://127.0.0.1:9/lost"})
+		Method: payment.MethodAlipay, Amount: money.MustParse("5.00 CAD"), Description: "Lost notification", NotifyURL: "http://127.0.0.1:9/lost"})
 	if err != nil {
 		t.Fatal(err)
 	}

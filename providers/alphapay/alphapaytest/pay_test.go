@@ -206,6 +206,11 @@ func TestPaySchema(t *testing.T) {
 		{"amount blank", func(r *wire.PayRequest) { r.Order.OrderAmount.Value = " 1" }, wire.CodeParamInvalid},
 		{"amount non-ASCII digit", func(r *wire.PayRequest) { r.Order.OrderAmount.Value = "１" }, wire.CodeParamInvalid},
 		{"currency missing", func(r *wire.PayRequest) { r.Order.OrderAmount.Currency = "" }, wire.CodeParamInvalid},
+		// order.description is required: AlphaPay documents it so and every
+		// pay of the official SDK's tests (OrderSpecification.groovy,
+		// CreditCardOrderSpecification.groovy) sets it.
+		{"description missing", func(r *wire.PayRequest) { r.Order.Description = "" }, wire.CodeParamInvalid},
+		{"description blank", func(r *wire.PayRequest) { r.Order.Description = " \u3000 " }, wire.CodeParamInvalid},
 		{"currency USD in CAD domain", func(r *wire.PayRequest) { r.Order.OrderAmount.Currency = "USD" }, wire.CodeCurrencyNotSupport},
 		{"currency EUR", func(r *wire.PayRequest) { r.Order.OrderAmount.Currency = "EUR" }, wire.CodeCurrencyNotSupport},
 		{"currency lower case", func(r *wire.PayRequest) { r.Order.OrderAmount.Currency = "cad" }, wire.CodeCurrencyNotSupport},
