@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"image/png"
 	"net/url"
 	"strings"
@@ -163,6 +164,52 @@ func checkAction(t *testing.T, s payment.Scenario, a *payment.Action) {
 		if a == nil || a.Kind != payment.ActionInvokeSDK || len(a.SDKParams) == 0 {
 			t.Fatalf("%s: action %+v", s, a)
 		}
+	}
+}
+
+// A card payment returns the card's token (card.cardId); a remembered card's
+// token pays again as Card.Token for the same customer. The token never
+// shows in full when the payment is printed.
+func TestCardTokenPaysAgain(t *testing.T) {
+	srv := alphapaytest.NewServer()
+	defer srv.Close()
+	c := newClient(t, srv)
+	ctx := context.Background()
+	first := request(payment.ScenarioCreditCard)
+	first.PaymentRequestID = "ORDER-CARD-1"
+	first.Card.Remember, first.Card.CustomerID, first.Card.Email = true, "C001", "ada@example.com"
+	p, err := c.Pay(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.CardToken == "" {
+		t.Fatalf("no card token: %+v", p)
+	}
+	token := string(p.CardToken)
+	for _, out := range []string{fmt.Sprintf("%v", p), fmt.Sprintf("%+v", *p), fmt.Sprintf("%#v", p)} {
+		if strings.Contains(out, token) {
+			t.Fatalf("the payment shows its card token: %s", out)
+		}
+	}
+	again := request(payment.ScenarioCreditCard)
+	again.PaymentRequestID = "ORDER-CARD-2"
+	again.Card = &payment.Card{Token: token, CustomerID: "C001"}
+	p2, err := c.Pay(ctx, again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(p2.CardToken) != token {
+		t.Fatalf("second payment's token %v, want the saved card's", p2.CardToken)
+	}
+	reqs := srv.Requests(wire.PathPay)
+	if body := reqs[len(reqs)-1].Body; !bytes.Contains(body, []byte(`"card":{"cardId":"`+token+`","customerId":"C001"}`)) {
+		t.Fatalf("the saved card was not sent as card.cardId: %s", body)
+	}
+	once := request(payment.ScenarioCreditCard)
+	once.PaymentRequestID = "ORDER-CARD-3"
+	p3, err := c.Pay(ctx, once)
+	if err != nil || p3.CardToken == "" || string(p3.CardToken) == token {
+		t.Fatalf("a card not remembered: %+v, %v; want a token of its own", p3, err)
 	}
 }
 

@@ -65,6 +65,7 @@ type Server struct {
 	charges            map[string]int     // by paymentRequestId
 	refunds            map[string]*refund // by refundId
 	refundsByRequestID map[string]*refund // by refundRequestId
+	cards              map[string]string  // remembered cards: cardId → card.customerId
 	nonces             map[string]time.Time
 	nonceInserts       int
 	requests           map[string][]RecordedRequest
@@ -294,6 +295,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		charges:            map[string]int{},
 		refunds:            map[string]*refund{},
 		refundsByRequestID: map[string]*refund{},
+		cards:              map[string]string{},
 		nonces:             map[string]time.Time{},
 		requests:           map[string][]RecordedRequest{},
 		scripts:            map[string][]Fault{},

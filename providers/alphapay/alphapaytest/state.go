@@ -33,7 +33,7 @@ type order struct {
 	notifyURL, redirectURL  string
 	method                  *wire.PaymentMethod
 	customer                *wire.Customer
-	card                    *wire.Card // only CardID
+	card                    *wire.Card // only CardID: CREDIT_CARD answers carry it
 	info                    *wire.PaymentInfo
 	status                  string
 	tiny                    bool // CNY worth <= 0.01 CAD: fails when completed
@@ -176,6 +176,13 @@ func (s *Server) pay(req *wire.PayRequest, base string) *wire.PayResponse {
 		}
 	}
 
+	var cardID string
+	if req.Card != nil {
+		var res *wire.Result
+		if cardID, res = s.cardLocked(req.Card); res != nil {
+			return &wire.PayResponse{PaymentRequestID: req.PaymentRequestID, Result: *res}
+		}
+	}
 	now := s.clock.Now()
 	o := &order{
 		id:          s.newIDLocked(),
@@ -200,13 +207,9 @@ func (s *Server) pay(req *wire.PayRequest, base string) *wire.PayResponse {
 		c := *req.Customer
 		o.customer = &c
 	}
-	if c := req.Card; c != nil && (c.CardID != "" || c.Remember) {
-		// Only a token goes back, never card.info.
-		id := c.CardID
-		if id == "" {
-			id = "card_" + newNonce()[:24]
-		}
-		o.card = &wire.Card{CardID: id}
+	if cardID != "" {
+		// Only the token goes back, never card.info.
+		o.card = &wire.Card{CardID: cardID}
 	}
 	o.info = paymentInfo(o, req)
 	s.payments[o.id] = o
@@ -217,6 +220,34 @@ func (s *Server) pay(req *wire.PayRequest, base string) *wire.PayResponse {
 		s.completeLocked(o)
 	}
 	return resp
+}
+
+// cardLocked returns the cardId a CREDIT_CARD answer carries: every
+// answer has one, as the official SDK's CreditCardOrderSpecification
+// expects of remembered and unremembered cards alike. A card given by its
+// details gets a new ID, which is remembered for card.customerId when
+// card.remember is set; a card given by cardId must have been remembered
+// for the same card.customerId [ours: what AlphaPay does with the cardId of
+// a card it was not asked to remember is not documented; the simulator
+// refuses it].
+func (s *Server) cardLocked(c *wire.Card) (string, *wire.Result) {
+	if c.CardID == "" {
+		id := "card_" + newNonce()[:24]
+		if c.Remember {
+			s.cards[id] = c.CustomerID
+		}
+		return id, nil
+	}
+	customer, ok := s.cards[c.CardID]
+	switch {
+	case !ok:
+		res := fail(wire.CodeParamInvalid, "card.cardId is not a remembered card")
+		return "", &res
+	case customer != c.CustomerID:
+		res := fail(wire.CodeParamInvalid, "card.cardId was remembered for another card.customerId")
+		return "", &res
+	}
+	return c.CardID, nil
 }
 
 // paymentStateLocked is the inquiry answer (and, without Result, the
