@@ -435,14 +435,18 @@ func (s *Server) inquiryRefund(req *wire.InquiryRefundRequest) *wire.RefundState
 	return st
 }
 
+// reportZone is the time zone of a transactions request's date: UTC−8,
+// as the official SDK documents it (SearchTransactionsRequest.java).
+var reportZone = time.FixedZone("UTC-8", -8*60*60)
+
 // transactions lists the payments paid (Credit) and refunds made (Debit)
-// on a date of the clock's location (spec §4.6).
+// on a date in UTC−8 (spec §4.6), in the row shape AlphaPay documents and
+// the official SDK models (model/beans/Transaction.java).
 func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsResponse {
 	failed := func(msg string) *wire.TransactionsResponse {
 		return &wire.TransactionsResponse{Result: fail(wire.CodeParamInvalid, msg)}
 	}
-	loc := s.clock.Now().Location()
-	day, err := time.ParseInLocation("20060102", req.Date, loc)
+	day, err := time.ParseInLocation("20060102", req.Date, reportZone)
 	if len(req.Date) != 8 || !allDigits(req.Date) || err != nil {
 		return failed("date must be yyyyMMdd")
 	}
@@ -454,11 +458,13 @@ func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsR
 	}
 	credit, debit := true, true
 	switch req.TransactionType {
-	case "", "All":
-	case "Credit":
+	case wire.TransactionsAll:
+	case wire.TransactionsCredit:
 		debit = false
-	case "Debit":
+	case wire.TransactionsDebit:
 		credit = false
+	case "":
+		return failed("transactionType is required")
 	default:
 		return failed("transactionType must be All, Credit or Debit")
 	}
@@ -474,25 +480,18 @@ func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsR
 	if credit {
 		for _, o := range s.payments {
 			if onDay(o.paid) {
-				rows = append(rows, row{o.paid, wire.Transaction{
-					TransactionType: "Credit", PaymentID: o.id, PaymentRequestID: o.requestID,
-					Amount: wireAmount(o.amount), TransactionTime: formatTime(o.paid),
-				}})
+				rows = append(rows, row{o.paid, s.transactionLocked(wire.TransactionsCredit, o.requestID, o.id, o.amount, o.method, o.created, o.paid)})
 			}
 		}
 	}
 	if debit {
 		for _, r := range s.refunds {
 			if onDay(r.at) {
-				var reqID string
+				var method *wire.PaymentMethod
 				if o := s.payments[r.paymentID]; o != nil {
-					reqID = o.requestID
+					method = o.method
 				}
-				rows = append(rows, row{r.at, wire.Transaction{
-					TransactionType: "Debit", PaymentID: r.paymentID, PaymentRequestID: reqID,
-					RefundID: r.id, RefundRequestID: r.requestID,
-					Amount: wireAmount(r.amount), TransactionTime: formatTime(r.at),
-				}})
+				rows = append(rows, row{r.at, s.transactionLocked(wire.TransactionsDebit, r.requestID, r.id, r.amount, method, r.at, r.at)})
 			}
 		}
 	}
@@ -501,8 +500,7 @@ func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsR
 		if !rows[i].at.Equal(rows[j].at) {
 			return rows[i].at.Before(rows[j].at)
 		}
-		a, b := rows[i].tx, rows[j].tx
-		return a.PaymentID+a.RefundID < b.PaymentID+b.RefundID
+		return rows[i].tx.TransactionID < rows[j].tx.TransactionID
 	})
 	total := len(rows)
 	resp := &wire.TransactionsResponse{
@@ -523,6 +521,38 @@ func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsR
 		}
 	}
 	return resp
+}
+
+// transactionLocked is one report row. The amount is sent as a count of
+// minor units, like every other v2 amount [ours: the documentation does
+// not say]; the requestId of a refund row is its refundRequestId [ours]; the
+// transactionId is the paymentId or refundId. An amount in the merchant's
+// domain currency settles as it is, at rate 1; a CNY amount settles at the
+// WithCNYRate rate, rounded half up to the domain currency's minor unit.
+func (s *Server) transactionLocked(typ, requestID, id string, amount money.Amount, method *wire.PaymentMethod, created, done time.Time) wire.Transaction {
+	tx := wire.Transaction{
+		RequestID:       requestID,
+		TransactionID:   id,
+		Amount:          wire.Decimal(amount.MinorString()),
+		Currency:        amount.Currency().Code(),
+		TransactionType: typ,
+		SettleCurrency:  s.cfg.domain,
+		CreateTime:      formatTime(created),
+		TransactionTime: formatTime(done),
+	}
+	if method != nil {
+		tx.PaymentMethod = method.PaymentMethodType
+	}
+	if tx.Currency == s.cfg.domain {
+		tx.SettleAmount, tx.ExchangeRate = tx.Amount, "1"
+		return tx
+	}
+	settled := new(big.Rat).Mul(new(big.Rat).SetInt64(amount.Minor()), s.cnyRate)
+	settled.Add(settled, big.NewRat(1, 2))
+	whole := new(big.Int).Quo(settled.Num(), settled.Denom()) // floor: the value is positive
+	tx.SettleAmount = wire.Decimal(whole.String())
+	tx.ExchangeRate = wire.Decimal(s.cfg.cnyRate)
+	return tx
 }
 
 // completeLocked is the customer paying an in-process order.
