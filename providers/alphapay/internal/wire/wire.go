@@ -1,8 +1,10 @@
 // Package wire holds the JSON shapes of the AlphaPay v2 API
 // (spec: docs/providers/alphapay.md), shared by the adapter and its
-// simulator so the two cannot disagree about a field name. Field order
-// follows AlphaPay's documentation and official SDK, so the bytes the adapter
-// signs match theirs.
+// simulator so the two cannot disagree about a field name. Field names and
+// nesting are the official Java SDK's (providers/alphapay/golden_test.go
+// names the SDK file each request was checked against); field order
+// follows AlphaPay's documentation, and carries no meaning to the server,
+// which verifies the signature over the bytes as sent.
 package wire
 
 import (
