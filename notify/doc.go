@@ -27,9 +27,9 @@
 // notify/storetest checks any Store against the contract.
 //
 // Every rejection is a distinct error (ErrBadSignature, ErrBadTimestamp,
-// ErrStale, ErrFuture, ErrUndecodable, ErrUnknownEvent, ErrTooLarge, …) reported to the
-// WithObserver callback and logged; deliver never sees a rejected
-// notification.
+// ErrStale, ErrFuture, ErrUndecodable, ErrUnknownEvent, ErrTooLarge, …)
+// reported to the WithObserver callback and logged; deliver never sees a
+// rejected notification.
 //
 // A provider adapter is a notification Source: it knows its provider's
 // signature, body and acknowledgement; the Handler has no provider-specific

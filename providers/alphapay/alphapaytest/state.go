@@ -480,7 +480,7 @@ func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsR
 	if credit {
 		for _, o := range s.payments {
 			if onDay(o.paid) {
-				rows = append(rows, row{o.paid, s.transactionLocked(wire.TransactionsCredit, o.requestID, o.id, o.amount, o.method, o.created, o.paid)})
+				rows = append(rows, row{o.paid, s.transactionRow(wire.TransactionsCredit, o.requestID, o.id, o.amount, o.method, o.created, o.paid)})
 			}
 		}
 	}
@@ -491,7 +491,7 @@ func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsR
 				if o := s.payments[r.paymentID]; o != nil {
 					method = o.method
 				}
-				rows = append(rows, row{r.at, s.transactionLocked(wire.TransactionsDebit, r.requestID, r.id, r.amount, method, r.at, r.at)})
+				rows = append(rows, row{r.at, s.transactionRow(wire.TransactionsDebit, r.requestID, r.id, r.amount, method, r.at, r.at)})
 			}
 		}
 	}
@@ -523,13 +523,13 @@ func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsR
 	return resp
 }
 
-// transactionLocked is one report row. The amount is sent as a count of
+// transactionRow is one report row. The amount is sent as a count of
 // minor units, like every other v2 amount [ours: the documentation does
 // not say]; the requestId of a refund row is its refundRequestId [ours]; the
 // transactionId is the paymentId or refundId. An amount in the merchant's
 // domain currency settles as it is, at rate 1; a CNY amount settles at the
 // WithCNYRate rate, rounded half up to the domain currency's minor unit.
-func (s *Server) transactionLocked(typ, requestID, id string, amount money.Amount, method *wire.PaymentMethod, created, done time.Time) wire.Transaction {
+func (s *Server) transactionRow(typ, requestID, id string, amount money.Amount, method *wire.PaymentMethod, created, done time.Time) wire.Transaction {
 	tx := wire.Transaction{
 		RequestID:       requestID,
 		TransactionID:   id,
