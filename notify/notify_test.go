@@ -168,6 +168,25 @@ func TestFailedDeliveryIsNotAcknowledgedAndTheRetrySucceeds(t *testing.T) {
 	}
 }
 
+// paidBody pays id with the notify URL at uri, completes the payment and
+// returns the body of its notification, for tests that sign it themselves.
+func (w *world) paidBody(t *testing.T, id, uri string) []byte {
+	t.Helper()
+	p := w.payTo(t, id, uri)
+	if err := w.sim.Complete(p.PaymentID); err != nil {
+		t.Fatal(err)
+	}
+	req, err := w.sim.SignedNotification(p.PaymentID, w.srv.URL+uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
 // signed builds a notification with the given body, signed by key over path
 // at time at.
 func signed(t *testing.T, url, path, merchant, keyPEM string, at time.Time, body []byte) *http.Request {
@@ -318,15 +337,7 @@ func TestNotifyURLWithAQueryVerifiesEitherSignedForm(t *testing.T) {
 	}
 
 	w := newWorld(t)
-	p := w.payTo(t, "ORDER-Q-FORGED", uri)
-	if err := w.sim.Complete(p.PaymentID); err != nil {
-		t.Fatal(err)
-	}
-	good, err := w.sim.SignedNotification(p.PaymentID, w.srv.URL+uri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(good.Body)
+	body := w.paidBody(t, "ORDER-Q-FORGED", uri)
 	cr := w.sim.Credentials()
 	forger := genKey(t)
 	ts := w.clk.Now().Format("2006-01-02T15:04:05-07:00")
@@ -361,16 +372,8 @@ func TestNotifyURLWithAQueryVerifiesEitherSignedForm(t *testing.T) {
 // bad signature; a forged one is still ErrBadSignature.
 func TestNotificationTimestampForms(t *testing.T) {
 	w := newWorld(t)
-	p := w.pay(t, "ORDER-TS")
-	if err := w.sim.Complete(p.PaymentID); err != nil {
-		t.Fatal(err)
-	}
 	const path = "/notify/alphapay"
-	good, err := w.sim.SignedNotification(p.PaymentID, w.srv.URL+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(good.Body)
+	body := w.paidBody(t, "ORDER-TS", path)
 	cr := w.sim.Credentials()
 	forger := genKey(t)
 	now := w.clk.Now()
