@@ -9,7 +9,8 @@
 //
 //  1. reads at most MaxBytes of the body (413 beyond);
 //  2. verifies the provider's signature over the raw bytes and the URI the
-//     provider posted to (WithPublicURI behind a path-rewriting proxy);
+//     provider posted to — its path and query, or its path alone, since
+//     providers differ — (WithPublicURI behind a path-rewriting proxy);
 //  3. checks the signed timestamp against a window both ways (±5 minutes);
 //  4. parses the body into a neutral payment.Event with a stable Key;
 //  5. claims the Key in a Store, so that a duplicate — even one arriving at
@@ -25,10 +26,10 @@
 // Redis (package notify/redisstore) or PostgreSQL (notify/pgstore); package
 // notify/storetest checks any Store against the contract.
 //
-// Every rejection is a distinct error (ErrBadSignature, ErrStale, ErrFuture,
-// ErrUndecodable, ErrUnknownEvent, ErrTooLarge, …) reported to the
-// WithObserver callback and logged; deliver never sees a rejected
-// notification.
+// Every rejection is a distinct error (ErrBadSignature, ErrBadTimestamp,
+// ErrStale, ErrFuture, ErrUndecodable, ErrUnknownEvent, ErrTooLarge, …)
+// reported to the WithObserver callback and logged; deliver never sees a
+// rejected notification.
 //
 // A provider adapter is a notification Source: it knows its provider's
 // signature, body and acknowledgement; the Handler has no provider-specific

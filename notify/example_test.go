@@ -32,7 +32,7 @@ func ExampleNewHandler() {
 	ctx := context.Background()
 	p, _ := ap.Pay(ctx, &payment.PayRequest{
 		PaymentRequestID: "ORDER-2001", Scenario: payment.ScenarioQRCode, Method: payment.MethodAlipay,
-		Amount: money.MustParse("8.50 CAD"), NotifyURL: site.URL + "/notify/alphapay",
+		Amount: money.MustParse("8.50 CAD"), Description: "Iced coffee", NotifyURL: site.URL + "/notify/alphapay",
 	})
 	_ = sim.Complete(p.PaymentID) // the customer pays; AlphaPay notifies
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/payment"
@@ -19,8 +20,12 @@ type Source interface {
 	// Name is the provider's name.
 	Name() string
 	// VerifyNotification checks the provider's signature over the raw body,
-	// the headers and uri — the path and query the provider posted to — and
-	// returns the time the provider signed it.
+	// the headers and uri — the URI the provider posted to — and returns
+	// the time the provider signed it. The Handler calls it with the path
+	// and query and, if that does not verify and there is a query, with the
+	// path alone (see Handler). Once the signature verifies, a timestamp it
+	// cannot read is an error wrapping ErrBadTimestamp (ParseTimestamp reads
+	// the forms providers send); every other error is a bad signature.
 	VerifyNotification(h http.Header, uri string, body []byte) (sentAt time.Time, err error)
 	// ParseNotification turns a verified body into an event. An error
 	// wrapping payment.ErrUnknownEvent means the body decoded but describes
@@ -41,6 +46,11 @@ var (
 	ErrMethod       = errors.New("notify: method not allowed")
 	ErrTooLarge     = errors.New("notify: body too large")
 	ErrBadSignature = errors.New("notify: signature does not verify")
+	// ErrBadTimestamp rejects a notification whose signature verified but
+	// whose timestamp cannot be read (see ParseTimestamp): the provider's,
+	// in a time format paybridge does not read, which a log should say
+	// rather than report a forgery.
+	ErrBadTimestamp = errors.New("notify: unreadable timestamp")
 	ErrStale        = errors.New("notify: timestamp too old")
 	ErrFuture       = errors.New("notify: timestamp in the future")
 	ErrUndecodable  = errors.New("notify: undecodable body")
@@ -73,7 +83,8 @@ func WithTolerance(d time.Duration) Option { return func(h *Handler) { h.toleran
 
 // WithPublicURI sets the URI (path and query) the provider posts to, for
 // deployments behind a proxy that rewrites paths: the signature covers the
-// URI as the provider addressed it, not as it reaches the handler.
+// URI as the provider addressed it, not as it reaches the handler. Its path
+// alone is tried too, as for the request URI (see Handler).
 func WithPublicURI(uri string) Option { return func(h *Handler) { h.publicURI = uri } }
 
 // WithStore sets the de-duplication store (default: NewMemoryStore with its
@@ -118,6 +129,17 @@ type Outcome struct {
 }
 
 // Handler is the http.Handler for one provider's notify URL.
+//
+// The provider signs the URI it posts to, but the specifications disagree
+// on which URI that is: "the path of the notify URL" in one place, "plus
+// query string" in another. For a notify URL with a query
+// (/hooks/alphapay?shop=1) the Handler therefore accepts the provider's
+// signature over either form: it verifies the path and query first and, if
+// that fails, the path alone. Both are signatures by the provider's key over
+// the URI it was given; a forged or altered notification verifies under
+// neither. A signature over the path alone does not cover the query, so
+// treat query parameters as routing hints, never as facts the body does not
+// confirm.
 type Handler struct {
 	src       Source
 	deliver   DeliverFunc
@@ -177,12 +199,11 @@ func (h *Handler) handle(r *http.Request) Outcome {
 		}
 		return Outcome{Status: http.StatusBadRequest, Err: fmt.Errorf("%w: reading body: %v", ErrUndecodable, err)}
 	}
-	uri := h.publicURI
-	if uri == "" {
-		uri = r.URL.RequestURI()
-	}
-	sentAt, err := h.src.VerifyNotification(r.Header, uri, body)
-	if err != nil {
+	sentAt, err := h.verify(r, body)
+	switch {
+	case errors.Is(err, ErrBadTimestamp):
+		return Outcome{Status: http.StatusBadRequest, Err: err}
+	case err != nil:
 		return Outcome{Status: http.StatusUnauthorized, Err: fmt.Errorf("%w: %v", ErrBadSignature, err)}
 	}
 	now := h.clock.Now()
@@ -205,6 +226,30 @@ func (h *Handler) handle(r *http.Request) Outcome {
 		ev.SentAt = sentAt
 	}
 	return h.dispatch(r.Context(), ev)
+}
+
+// verify checks the provider's signature over the URI the provider posted
+// to: its path and query, then, if that fails and there is a query, its
+// path alone. The error is the first form's, unless the second verified and
+// only its timestamp could not be read.
+func (h *Handler) verify(r *http.Request, body []byte) (time.Time, error) {
+	uri := h.publicURI
+	if uri == "" {
+		uri = r.URL.RequestURI()
+	}
+	sentAt, err := h.src.VerifyNotification(r.Header, uri, body)
+	if err == nil || errors.Is(err, ErrBadTimestamp) {
+		return sentAt, err
+	}
+	path, _, hasQuery := strings.Cut(uri, "?")
+	if !hasQuery {
+		return time.Time{}, err
+	}
+	sentAt, perr := h.src.VerifyNotification(r.Header, path, body)
+	if perr == nil || errors.Is(perr, ErrBadTimestamp) {
+		return sentAt, perr
+	}
+	return time.Time{}, err
 }
 
 // dispatch delivers ev once and says how to answer the provider.

@@ -22,7 +22,7 @@ var errDown = errors.New("store down")
 func paidUnnotified(t *testing.T, w *world, id string) *payment.Payment {
 	t.Helper()
 	p, err := w.client.Pay(context.Background(), &payment.PayRequest{PaymentRequestID: id, Scenario: payment.ScenarioQRCode,
-		Method: payment.MethodAlipay, Amount: money.MustParse("5.00 CAD"), NotifyURL: "http://127.0.0.1:9/lost"})
+		Method: payment.MethodAlipay, Amount: money.MustParse("5.00 CAD"), Description: "Store test", NotifyURL: "http://127.0.0.1:9/lost"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,8 +40,14 @@ type world struct {
 
 func newWorld(t *testing.T, opts ...notify.Option) *world {
 	t.Helper()
+	return newWorldWith(t, nil, opts...)
+}
+
+// newWorldWith is newWorld with options for the simulator.
+func newWorldWith(t *testing.T, simOpts []alphapaytest.Option, opts ...notify.Option) *world {
+	t.Helper()
 	w := &world{clk: clock.NewFake(time.Now())}
-	w.sim = alphapaytest.NewServer(alphapaytest.WithClock(w.clk))
+	w.sim = alphapaytest.NewServer(append([]alphapaytest.Option{alphapaytest.WithClock(w.clk)}, simOpts...)...)
 	t.Cleanup(w.sim.Close)
 	cr := w.sim.Credentials()
 	c, err := alphapay.New(alphapay.Config{BaseURL: cr.BaseURL, MerchantCode: cr.MerchantCode, PrivateKey: cr.MerchantPrivateKey,
@@ -89,9 +96,16 @@ func (w *world) lastOutcome() notify.Outcome {
 
 func (w *world) pay(t *testing.T, id string) *payment.Payment {
 	t.Helper()
+	return w.payTo(t, id, "/notify/alphapay")
+}
+
+// payTo pays with the notify URL at uri (path and query) on the world's
+// server.
+func (w *world) payTo(t *testing.T, id, uri string) *payment.Payment {
+	t.Helper()
 	p, err := w.client.Pay(context.Background(), &payment.PayRequest{
 		PaymentRequestID: id, Scenario: payment.ScenarioQRCode, Method: payment.MethodAlipay,
-		Amount: money.MustParse("19.99 CAD"), NotifyURL: w.srv.URL + "/notify/alphapay",
+		Amount: money.MustParse("19.99 CAD"), Description: "Green tea x2", NotifyURL: w.srv.URL + uri,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -154,21 +168,46 @@ func TestFailedDeliveryIsNotAcknowledgedAndTheRetrySucceeds(t *testing.T) {
 	}
 }
 
+// paidBody pays id with the notify URL at uri, completes the payment and
+// returns the body of its notification, for tests that sign it themselves.
+func (w *world) paidBody(t *testing.T, id, uri string) []byte {
+	t.Helper()
+	p := w.payTo(t, id, uri)
+	if err := w.sim.Complete(p.PaymentID); err != nil {
+		t.Fatal(err)
+	}
+	req, err := w.sim.SignedNotification(p.PaymentID, w.srv.URL+uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
 // signed builds a notification with the given body, signed by key over path
 // at time at.
 func signed(t *testing.T, url, path, merchant, keyPEM string, at time.Time, body []byte) *http.Request {
+	t.Helper()
+	return signedAs(t, url, path, path, merchant, keyPEM, at.Format("2006-01-02T15:04:05-07:00"), body)
+}
+
+// signedAs builds a notification to url+target with the given body and
+// Request-Time header ts, signed by key over uri.
+func signedAs(t *testing.T, url, target, uri, merchant, keyPEM, ts string, body []byte) *http.Request {
 	t.Helper()
 	key, err := signing.ParsePrivateKey(keyPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := at.Format("2006-01-02T15:04:05-07:00")
 	nonce := "0123456789abcdef0123456789abcdef"
-	sig, err := signing.Sign(key, signing.Message("POST", path, body, merchant, ts, nonce))
+	sig, err := signing.Sign(key, signing.Message("POST", uri, body, merchant, ts, nonce))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("POST", url+path, bytes.NewReader(body))
+	req, _ := http.NewRequest("POST", url+target, bytes.NewReader(body))
 	req.Header.Set("Merchant-Code", merchant)
 	req.Header.Set("Request-Time", ts)
 	req.Header.Set("Nonce", nonce)
@@ -270,6 +309,110 @@ func TestRejectedNotificationsNeverReachDeliver(t *testing.T) {
 	})
 }
 
+// A notify URL with a query: AlphaPay may sign its path and query or its
+// path alone (the documentation says "the path of the notify URL"). Both
+// verify; a forged signature over either form, or a signature whose query
+// does not match the URL's, does not.
+func TestNotifyURLWithAQueryVerifiesEitherSignedForm(t *testing.T) {
+	const uri = "/notify/alphapay?shop=1"
+	for name, pathOnly := range map[string]bool{"signed over path and query": false, "signed over the path alone": true} {
+		t.Run(name, func(t *testing.T) {
+			w := newWorldWith(t, []alphapaytest.Option{alphapaytest.WithNotifyPathOnly(pathOnly)})
+			p := w.payTo(t, "ORDER-Q", uri)
+			if err := w.sim.Complete(p.PaymentID); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := w.sim.AwaitDeliveries(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			if d := w.sim.Deliveries(); !d[0].Acked {
+				t.Fatalf("the simulator's notification was not acknowledged: %+v", d[0])
+			}
+			if ev := w.delivered(); len(ev) != 1 || ev[0].Payment.PaymentID != p.PaymentID {
+				t.Fatalf("delivered %+v", ev)
+			}
+		})
+	}
+
+	w := newWorld(t)
+	body := w.paidBody(t, "ORDER-Q-FORGED", uri)
+	cr := w.sim.Credentials()
+	forger := genKey(t)
+	ts := w.clk.Now().Format("2006-01-02T15:04:05-07:00")
+	for _, tc := range []struct {
+		name, signedURI, key string
+	}{
+		{"forged over path and query", uri, forger},
+		{"forged over the path", "/notify/alphapay", forger},
+		{"signed for another query", "/notify/alphapay?shop=2", cr.AlphaPayPrivateKey},
+		{"signed for another path", "/notify/other", cr.AlphaPayPrivateKey},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := post(t, signedAs(t, w.srv.URL, uri, tc.signedURI, cr.MerchantCode, tc.key, ts, body))
+			out := w.lastOutcome()
+			if resp.StatusCode != 401 || !errors.Is(out.Err, notify.ErrBadSignature) || out.Acked {
+				t.Fatalf("status %d, outcome %+v; want 401 and ErrBadSignature", resp.StatusCode, out)
+			}
+		})
+	}
+	for _, signedURI := range []string{uri, "/notify/alphapay"} {
+		resp := post(t, signedAs(t, w.srv.URL, uri, signedURI, cr.MerchantCode, cr.AlphaPayPrivateKey, ts, body))
+		if out := w.lastOutcome(); resp.StatusCode != 200 || out.Err != nil {
+			t.Fatalf("genuine notification signed over %s: status %d, outcome %+v", signedURI, resp.StatusCode, out)
+		}
+	}
+}
+
+// Request-Time as ISO 8601 (AlphaPay, with or without a fraction, Z or a
+// colon in the offset) or as Unix time digits (Alipay's official Go SDK):
+// the signature covers the header as sent, and every form verifies. A
+// genuine notification whose time cannot be read is ErrBadTimestamp, not a
+// bad signature; a forged one is still ErrBadSignature.
+func TestNotificationTimestampForms(t *testing.T) {
+	w := newWorld(t)
+	const path = "/notify/alphapay"
+	body := w.paidBody(t, "ORDER-TS", path)
+	cr := w.sim.Credentials()
+	forger := genKey(t)
+	now := w.clk.Now()
+	for name, ts := range map[string]string{
+		"RFC 3339 seconds":        now.Format("2006-01-02T15:04:05-07:00"),
+		"RFC 3339 milliseconds Z": now.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
+		"ISO 8601 basic offset":   now.In(time.FixedZone("", 8*3600)).Format("2006-01-02T15:04:05-0700"),
+		"Unix seconds":            strconv.FormatInt(now.Unix(), 10),
+		"Unix milliseconds":       strconv.FormatInt(now.UnixMilli(), 10),
+		"Unix nanoseconds":        strconv.FormatInt(now.UnixNano(), 10),
+	} {
+		t.Run(name, func(t *testing.T) {
+			resp := post(t, signedAs(t, w.srv.URL, path, path, cr.MerchantCode, cr.AlphaPayPrivateKey, ts, body))
+			if out := w.lastOutcome(); resp.StatusCode != 200 || out.Err != nil || !out.Acked {
+				t.Fatalf("Request-Time %s: status %d, outcome %+v", ts, resp.StatusCode, out)
+			}
+		})
+	}
+	stale := strconv.FormatInt(now.Add(-10*time.Minute).UnixMilli(), 10)
+	resp := post(t, signedAs(t, w.srv.URL, path, path, cr.MerchantCode, cr.AlphaPayPrivateKey, stale, body))
+	if out := w.lastOutcome(); resp.StatusCode != 400 || !errors.Is(out.Err, notify.ErrStale) {
+		t.Fatalf("stale Unix milliseconds: status %d, outcome %+v", resp.StatusCode, out)
+	}
+	for _, ts := range []string{"yesterday", "2026-11-22 10:15:30", "2026-11-22T10:15:30", "12345", "+1763800000000"} {
+		t.Run("unreadable "+ts, func(t *testing.T) {
+			resp := post(t, signedAs(t, w.srv.URL, path, path, cr.MerchantCode, cr.AlphaPayPrivateKey, ts, body))
+			out := w.lastOutcome()
+			if resp.StatusCode != 400 || !errors.Is(out.Err, notify.ErrBadTimestamp) || errors.Is(out.Err, notify.ErrBadSignature) || out.Acked {
+				t.Fatalf("signed: status %d, outcome %+v; want 400 and ErrBadTimestamp", resp.StatusCode, out)
+			}
+			resp = post(t, signedAs(t, w.srv.URL, path, path, cr.MerchantCode, forger, ts, body))
+			out = w.lastOutcome()
+			if resp.StatusCode != 401 || !errors.Is(out.Err, notify.ErrBadSignature) || errors.Is(out.Err, notify.ErrBadTimestamp) {
+				t.Fatalf("forged: status %d, outcome %+v; want 401 and ErrBadSignature", resp.StatusCode, out)
+			}
+		})
+	}
+}
+
 func genKey(t *testing.T) string {
 	t.Helper()
 	return string(signing.PrivateKeyPEM(mustKey(t)))
@@ -358,7 +501,7 @@ func TestReconcilerSettlesAPaymentWhoseNotificationWasLost(t *testing.T) {
 	w := newWorld(t)
 	// The notify URL points nowhere: the notification is lost.
 	p, err := w.client.Pay(context.Background(), &payment.PayRequest{PaymentRequestID: "ORDER-N6", Scenario: payment.ScenarioQRCode,
-		Method: payment.MethodAlipay, Amount: money.MustParse("5.00 CAD"), NotifyURL: "http://127.0.0.1:9/lost"})
+		Method: payment.MethodAlipay, Amount: money.MustParse("5.00 CAD"), Description: "Lost notification", NotifyURL: "http://127.0.0.1:9/lost"})
 	if err != nil {
 		t.Fatal(err)
 	}

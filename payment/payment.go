@@ -1,6 +1,9 @@
 package payment
 
 import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/paybridge/paybridge/money"
@@ -36,9 +39,66 @@ type Payment struct {
 	CancelledAt time.Time
 	// FailureReason is the provider's reason for a failed payment.
 	FailureReason string
+	// CardToken is the token of the card a credit card payment was made
+	// with, where the provider returns one (AlphaPay's card.cardId): pass it
+	// as Card.Token on a later PayRequest to charge the same saved card
+	// again. It is secret and redacts itself in logs; see CardToken.
+	CardToken CardToken
 	// Result is the provider's raw result for the call that produced this
 	// value.
 	Result Result
+}
+
+// CardToken is a saved card's token at the provider. Whoever holds it can
+// charge the card through the merchant's account, so it is a secret: fmt's
+// verbs, log/slog and encoding/json show at most its last four characters
+// ("****9f3a"), and "[none]" when it is empty, like Card shows a card number.
+// These renderings are for logs and cannot be read back: read the token
+// itself with string(t).
+type CardToken string
+
+// String shows the token without the token: "[none]", "****" and its last
+// four characters for a token of at least 12 printable ASCII characters,
+// "[redacted]" for anything shorter or stranger (a short token would be
+// mostly shown, a control character could forge a log line).
+func (t CardToken) String() string {
+	if t == "" {
+		return Redact("")
+	}
+	if len(t) < 12 {
+		return Redact(string(t))
+	}
+	last4 := string(t[len(t)-4:])
+	for i := 0; i < len(last4); i++ {
+		if last4[i] <= ' ' || last4[i] > '~' {
+			return Redact(string(t))
+		}
+	}
+	return "****" + last4
+}
+
+// GoString is String, so %#v does not print the token.
+func (t CardToken) GoString() string { return t.String() }
+
+// Format makes every fmt verb print String.
+func (t CardToken) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(t.String())) }
+
+// LogValue makes log/slog print String.
+func (t CardToken) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
+// MarshalJSON writes String as a JSON string.
+func (t CardToken) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
+
+// paymentFields has Payment's fields and none of its methods, so that
+// Format can print them as fmt would.
+type paymentFields Payment
+
+// Format prints p as fmt would print its fields for the same verb. The
+// CardToken field redacts itself; this method exists because fmt ignores a
+// field's methods when it reports a verb that does not fit a struct (%s of
+// a *Payment inside another struct), and would then print the token.
+func (p Payment) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), paymentFields(p))
 }
 
 // Ref returns the payment's reference.

@@ -1,6 +1,7 @@
 package payment_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -34,6 +35,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 		{"saved card", payment.Card{Token: token, CVV: cvv}, []string{token, cvv}, ""},
 		{"pay request with a payment code", *scan, []string{paymentCode}, scan.PaymentRequestID},
 		{"pay request with a card", *byCard, []string{number, number[:12], cvv}, byCard.PaymentRequestID},
+		{"card token", payment.CardToken(token), []string{token, token[:len(token)-4]}, "****oken"},
+		{"payment with a card token", payment.Payment{PaymentID: "P1", CardToken: payment.CardToken(token),
+			Amount: money.MustParse("10.00 CAD"), Refunded: money.MustParse("0.00 CAD")},
+			[]string{token, token[:len(token)-4]}, "****oken"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for how, out := range redacttest.Renderings(t, tc.value) {
@@ -77,6 +82,25 @@ func TestPayRequestStaysReadable(t *testing.T) {
 	} {
 		if out := got[tc.how]; !strings.Contains(out, tc.want) {
 			t.Errorf("%s = %s; want it to contain %s", tc.how, out, tc.want)
+		}
+	}
+}
+
+// A card token shows its last four characters only when that leaves most
+// of it hidden and they cannot forge a log line.
+func TestCardTokenShowsAtMostItsLastFour(t *testing.T) {
+	for token, want := range map[payment.CardToken]string{
+		"":                          "[none]",
+		"tok_12345":                 "[redacted]",
+		"card_0123456789abcdef":     "****cdef",
+		"card_0123456789ab\ncd":     "[redacted]",
+		"card_0123456789abcd\u00e9": "[redacted]",
+	} {
+		if got := token.String(); got != want {
+			t.Errorf("%q shows as %q, want %q", string(token), got, want)
+		}
+		if got := fmt.Sprintf("%x %d %q", token, token, token); strings.Contains(got, string(token)) && token != "" {
+			t.Errorf("%q leaks through fmt: %s", string(token), got)
 		}
 	}
 }

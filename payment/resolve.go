@@ -188,6 +188,10 @@ func resolveOnce(ctx context.Context, p Provider, req *PayRequest) (*Payment, er
 	case out.Action == nil && replay != nil && replay.PaymentID == out.PaymentID:
 		out.Action = replay.Action
 	}
+	if out.CardToken == "" && replay != nil && replay.PaymentID == out.PaymentID {
+		// Inquiries do not carry the saved card's token; the pay answer does.
+		out.CardToken = replay.CardToken
+	}
 	return &out, nil
 }
 

@@ -87,6 +87,24 @@ func TestResolveReplaysThePayWhereItCannotInquireByRequestID(t *testing.T) {
 	}
 }
 
+// A card payment's token comes from the pay answer, since inquiries do not
+// carry it: Resolve keeps it from the replay of the same payment.
+func TestResolveKeepsTheReplaysCardToken(t *testing.T) {
+	card := *paid
+	card.CardToken = "card_0123456789abcdef"
+	p := &scripted{pays: []step{{pay: &card}}, inquiries: []step{{pay: paid}}}
+	got, err := payment.Resolve(context.Background(), p, req)
+	if err != nil || got.CardToken != card.CardToken {
+		t.Fatalf("Resolve = %+v, %v; want the replay's card token", got, err)
+	}
+	other := card
+	other.PaymentID = "P2"
+	p = &scripted{pays: []step{{pay: &other}}, inquiries: []step{{pay: paid}}}
+	if got, err := payment.Resolve(context.Background(), p, req); err != nil || got.CardToken != "" {
+		t.Fatalf("Resolve = %+v, %v; took the token of another payment", got, err)
+	}
+}
+
 // The replay only finds the payment; its status comes from the inquiry. A
 // strict AlphaPay answers the replay of a paid order with U
 // PAYMENT_IN_PROCESS and a fresh QR code, which must not make a paid and

@@ -159,7 +159,7 @@ if the payment ended failed or cancelled, 3 if it was still pending at --timeout
 	fs.StringVar(&f.amount, "amount", "", "`amount` and currency, e.g. \"19.99 CAD\" (required)")
 	fs.StringVar(&f.scenario, "scenario", "", "how the customer pays: qr_code, web, jsapi, native_jsapi, h5, app, mini_program,\nin_store_qr, in_store_scan, cashier (default: the wallet's first;\ncredit_card is not available on the command line)")
 	fs.StringVar(&f.method, "method", "", "wallet or network for providers that serve several: alipay, wechat_pay, unionpay")
-	fs.StringVar(&f.description, "description", "", "what the customer sees")
+	fs.StringVar(&f.description, "description", "", "what the customer sees (default \"Payment <id>\", printed on stderr;\nAlphaPay requires a description)")
 	fs.StringVar(&f.notifyURL, "notify-url", "", "`URL` that receives the provider's notifications")
 	fs.StringVar(&f.redirectURL, "redirect-url", "", "`URL` the customer returns to after paying")
 	fs.StringVar(&f.paymentCode, "payment-code", "", "the code scanned from the customer's wallet (in_store_scan)")
@@ -177,6 +177,12 @@ if the payment ended failed or cancelled, 3 if it was still pending at --timeout
 	pr := o.printer(stdout, stderr)
 	if f.id == "" || f.amount == "" {
 		return pr.failure("pay", usageErr("--id and --amount are required"), "")
+	}
+	if f.description == "" {
+		// Derived from --id alone, so that repeating the command (or
+		// --resolve) sends the identical request.
+		f.description = "Payment " + f.id
+		fmt.Fprintf(stderr, "paybridge pay: no --description; the customer sees %q\n", f.description)
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()

@@ -131,6 +131,25 @@ func TestPayPrintsWhatToDoNext(t *testing.T) {
 	}
 }
 
+// AlphaPay requires order.description: without --description the CLI sends
+// "Payment <id>", says so on stderr, and sends the same on a repeat.
+func TestPayWithoutDescriptionSendsADefault(t *testing.T) {
+	e := newCLIEnv(t)
+	for range 2 {
+		r := e.op("pay", "--id", "CLI-NODESC", "--amount", "5.00 CAD", "--method", "alipay")
+		if r.code != exitOK || !strings.Contains(r.stderr, `the customer sees "Payment CLI-NODESC"`) {
+			t.Fatalf("pay without --description: %s", r)
+		}
+	}
+	reqs := e.sim.Requests(alphapaytest.PathPay)
+	if len(reqs) != 2 || !bytes.Contains(reqs[0].Body, []byte(`"description":"Payment CLI-NODESC"`)) || !bytes.Equal(reqs[0].Body, reqs[1].Body) {
+		t.Fatalf("the simulator received %d pays: %s", len(reqs), reqs[0].Body)
+	}
+	if e.sim.Orders("CLI-NODESC") != 1 {
+		t.Errorf("orders: %d", e.sim.Orders("CLI-NODESC"))
+	}
+}
+
 func TestInquireRefundAndCancel(t *testing.T) {
 	e := newCLIEnv(t)
 	paid := e.jsonOp(t, exitOK, "pay", "--id", "CLI-LIFE-1", "--amount", "20.00 CAD", "--method", "alipay")

@@ -93,7 +93,7 @@ func TestSandboxServesBothProvidersToItsPrintedConfig(t *testing.T) {
 			}
 			for _, wallet := range w.Names() {
 				p, _ := w.Get(wallet)
-				req := &payment.PayRequest{PaymentRequestID: "SANDBOX-" + name + "-" + wallet, Amount: money.MustParse("12.00 CNY")}
+				req := &payment.PayRequest{PaymentRequestID: "SANDBOX-" + name + "-" + wallet, Amount: money.MustParse("12.00 CNY"), Description: "Sandbox test"}
 				if p.Capabilities().SupportsScenario(payment.ScenarioQRCode) {
 					req.Scenario, req.Method = payment.ScenarioQRCode, payment.MethodAlipay
 				} else {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"image/png"
 	"net/url"
 	"strings"
@@ -163,6 +164,52 @@ func checkAction(t *testing.T, s payment.Scenario, a *payment.Action) {
 		if a == nil || a.Kind != payment.ActionInvokeSDK || len(a.SDKParams) == 0 {
 			t.Fatalf("%s: action %+v", s, a)
 		}
+	}
+}
+
+// A card payment returns the card's token (card.cardId); a remembered card's
+// token pays again as Card.Token for the same customer. The token never
+// shows in full when the payment is printed.
+func TestCardTokenPaysAgain(t *testing.T) {
+	srv := alphapaytest.NewServer()
+	defer srv.Close()
+	c := newClient(t, srv)
+	ctx := context.Background()
+	first := request(payment.ScenarioCreditCard)
+	first.PaymentRequestID = "ORDER-CARD-1"
+	first.Card.Remember, first.Card.CustomerID, first.Card.Email = true, "C001", "ada@example.com"
+	p, err := c.Pay(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.CardToken == "" {
+		t.Fatalf("no card token: %+v", p)
+	}
+	token := string(p.CardToken)
+	for _, out := range []string{fmt.Sprintf("%v", p), fmt.Sprintf("%+v", *p), fmt.Sprintf("%#v", p)} {
+		if strings.Contains(out, token) {
+			t.Fatalf("the payment shows its card token: %s", out)
+		}
+	}
+	again := request(payment.ScenarioCreditCard)
+	again.PaymentRequestID = "ORDER-CARD-2"
+	again.Card = &payment.Card{Token: token, CustomerID: "C001"}
+	p2, err := c.Pay(ctx, again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(p2.CardToken) != token {
+		t.Fatalf("second payment's token %v, want the saved card's", p2.CardToken)
+	}
+	reqs := srv.Requests(wire.PathPay)
+	if body := reqs[len(reqs)-1].Body; !bytes.Contains(body, []byte(`"card":{"cardId":"`+token+`","customerId":"C001"}`)) {
+		t.Fatalf("the saved card was not sent as card.cardId: %s", body)
+	}
+	once := request(payment.ScenarioCreditCard)
+	once.PaymentRequestID = "ORDER-CARD-3"
+	p3, err := c.Pay(ctx, once)
+	if err != nil || p3.CardToken == "" || string(p3.CardToken) == token {
+		t.Fatalf("a card not remembered: %+v, %v; want a token of its own", p3, err)
 	}
 }
 
@@ -337,6 +384,9 @@ func TestTinyCNYOrderFailsWhenPaid(t *testing.T) {
 	}
 }
 
+// The transactions report reads the row shape AlphaPay documents and the
+// official SDK models (model/beans/Transaction.java), which the simulator
+// serves.
 func TestTransactions(t *testing.T) {
 	srv := alphapaytest.NewServer()
 	defer srv.Close()
@@ -349,13 +399,47 @@ func TestTransactions(t *testing.T) {
 	if err := srv.Complete(p.PaymentID); err != nil {
 		t.Fatal(err)
 	}
-	snap, _ := srv.Payment(p.PaymentID)
-	page, err := c.Transactions(ctx, alphapay.TransactionsRequest{Date: snap.PaidAt.Format("20060102"), Page: 1, PageLimit: 10})
+	r, err := c.Refund(ctx, &payment.RefundRequest{RefundRequestID: "R-TX", Payment: p.Ref(), Amount: money.MustParse("5.00 CAD")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if page.Total != 1 || len(page.Transactions) != 1 || page.Transactions[0].PaymentID != p.PaymentID ||
-		!page.Transactions[0].Amount.Equal(p.Amount) {
+	snap, _ := srv.Payment(p.PaymentID)
+	page, err := c.Transactions(ctx, alphapay.TransactionsRequest{Date: alphapay.TransactionDate(snap.PaidAt), Page: 1, PageLimit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Total != 2 || page.TotalPages != 1 || page.Page != 1 || page.PageLimit != 10 || len(page.Transactions) != 2 {
 		t.Fatalf("page %+v", page)
+	}
+	byID := map[string]alphapay.Transaction{}
+	for _, tx := range page.Transactions {
+		byID[tx.TransactionID] = tx
+	}
+	credit, debit := byID[p.PaymentID], byID[r.RefundID]
+	if credit.Type != alphapay.TransactionsCredit || credit.RequestID != p.PaymentRequestID || !credit.Amount.Equal(p.Amount) ||
+		!credit.SettleAmount.Equal(p.Amount) || credit.ExchangeRate != "1" || credit.Method != payment.MethodWeChatPay ||
+		!credit.CompletedAt.Equal(snap.PaidAt.Truncate(time.Second)) || credit.CreatedAt.IsZero() {
+		t.Errorf("payment row %+v", credit)
+	}
+	if debit.Type != alphapay.TransactionsDebit || debit.RequestID != "R-TX" || !debit.Amount.Equal(money.MustParse("5.00 CAD")) {
+		t.Errorf("refund row %+v", debit)
+	}
+	credits, err := c.Transactions(ctx, alphapay.TransactionsRequest{Date: alphapay.TransactionDate(snap.PaidAt), Page: 1, PageLimit: 10, Type: alphapay.TransactionsCredit})
+	if err != nil || credits.Total != 1 || credits.Transactions[0].TransactionID != p.PaymentID {
+		t.Fatalf("credits: %+v, %v", credits, err)
+	}
+}
+
+// The report's date is the day in UTC−8, whatever zone the time is in.
+func TestTransactionDate(t *testing.T) {
+	for in, want := range map[time.Time]string{
+		time.Date(2026, 11, 23, 7, 59, 0, 0, time.UTC):                      "20261122",
+		time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC):                       "20261123",
+		time.Date(2026, 7, 1, 0, 30, 0, 0, time.FixedZone("PDT", -7*60*60)): "20260630",
+		time.Date(2026, 11, 23, 9, 0, 0, 0, time.FixedZone("CST", 8*60*60)): "20261122",
+	} {
+		if got := alphapay.TransactionDate(in); got != want {
+			t.Errorf("TransactionDate(%v) = %s, want %s", in, got, want)
+		}
 	}
 }

@@ -30,7 +30,7 @@ func TestInvalidRequestsSendNothing(t *testing.T) {
 	}
 	good := func() *payment.PayRequest {
 		return &payment.PayRequest{PaymentRequestID: "ORDER-1", Scenario: payment.ScenarioQRCode,
-			Method: payment.MethodAlipay, Amount: money.MustParse("19.99 CAD")}
+			Method: payment.MethodAlipay, Amount: money.MustParse("19.99 CAD"), Description: "Green tea x2"}
 	}
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -40,6 +40,8 @@ func TestInvalidRequestsSendNothing(t *testing.T) {
 		fields string
 	}{
 		{"nil request", func() *payment.PayRequest { return nil }, payment.KindInvalidRequest, "PayRequest"},
+		{"no description", func() *payment.PayRequest { r := good(); r.Description = ""; return r }, payment.KindInvalidRequest, "Description is required"},
+		{"a blank description", func() *payment.PayRequest { r := good(); r.Description = "   "; return r }, payment.KindInvalidRequest, "Description is required"},
 		{"description over 128 characters", func() *payment.PayRequest { r := good(); r.Description = strings.Repeat("d", 129); return r }, payment.KindInvalidRequest, "Description"},
 		{"amount over 7 digits", func() *payment.PayRequest { r := good(); r.Amount = money.MustParse("100000.00 CAD"); return r }, payment.KindInvalidRequest, "Amount"},
 		{"currency outside the domain", func() *payment.PayRequest { r := good(); r.Amount = money.MustParse("10.00 USD"); return r }, payment.KindUnsupported, "Amount"},

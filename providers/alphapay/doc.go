@@ -14,6 +14,7 @@
 //		Scenario:         payment.ScenarioQRCode,
 //		Method:           payment.MethodWeChatPay,
 //		Amount:           money.MustParse("19.99 CAD"),
+//		Description:      "Two green teas", // required by AlphaPay
 //	})
 //	// pay.Status == payment.StatusPending; show pay.Action.QRImage
 //

@@ -3,6 +3,7 @@ package alphapay
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/paybridge/paybridge/payment"
 	pd "github.com/paybridge/paybridge/payment/driver"
@@ -50,12 +51,20 @@ func encode(path string, body any) (pd.Request, error) {
 	return pd.Request{Path: path, Body: b}, err
 }
 
-// CheckPay finds what AlphaPay cannot take beyond the capabilities.
+// CheckPay finds what AlphaPay cannot take beyond the capabilities:
+// ProviderOptions, and a missing description — order.description is
+// required (AlphaPay's documentation marks it so, and every pay in the
+// official SDK's tests sets it), so the request is refused here rather than
+// by the server.
 func (d *driver) CheckPay(req *payment.PayRequest) []payment.FieldError {
-	if req.ProviderOptions != nil {
-		return []payment.FieldError{{Field: "ProviderOptions", Problem: "are not used by alphapay"}}
+	var bad []payment.FieldError
+	if strings.TrimSpace(req.Description) == "" {
+		bad = append(bad, payment.FieldError{Field: "Description", Problem: "is required by alphapay (order.description)"})
 	}
-	return nil
+	if req.ProviderOptions != nil {
+		bad = append(bad, payment.FieldError{Field: "ProviderOptions", Problem: "are not used by alphapay"})
+	}
+	return bad
 }
 
 // CheckRefund finds what AlphaPay cannot take beyond the capabilities.

@@ -15,6 +15,7 @@ import (
 func FuzzPayAnswer(f *testing.F) {
 	f.Add(`{"scenarioCode":"ONLINE_QRCODE","paymentRequestId":"ORDER-1","paymentId":"2611221015304020147632479","order":{"orderAmount":{"value":"1999","currency":"CAD"}},"paymentInfo":{"paymentUrl":"https://x/qr/1","paymentQRImage":"iVBOR","payUrl":"https://x/pay/1","sdkParams":{"a":"b","n":1}},"paymentCreateTime":"2026-11-22T10:15:30-08:00","result":{"resultCode":"PAYMENT_IN_PROCESS","resultMessage":"payment in process","resultStatus":"U"}}`)
 	f.Add(`{"paymentId":"1","result":{"resultCode":"SUCCESS","resultStatus":"S"}}`)
+	f.Add(`{"scenarioCode":"CREDIT_CARD","paymentId":"1","card":{"cardId":"card_0123456789abcdef01234567"},"result":{"resultCode":"PAYMENT_IN_PROCESS","resultStatus":"U"}}`)
 	f.Add(`{"result":{"resultCode":"ORDER_PAID","resultStatus":"F"}}`)
 	f.Add(`{"paymentId":"1","order":{"orderAmount":{"value":1999,"currency":"CAD"}},"result":{"resultStatus":"S"}}`)
 	f.Add(`{"paymentId":"1","order":{"orderAmount":{"value":"-1","currency":"XXX"}},"result":{"resultStatus":"S"}}`)

@@ -139,6 +139,12 @@ func payFromResponse(req *payment.PayRequest, resp *wire.PayResponse) (*payment.
 		}
 		p.Amount = amt
 	}
+	if resp.Card != nil {
+		// The saved-card token every CREDIT_CARD answer carries (the
+		// official SDK's CreditCardOrderSpecification expects card.cardId
+		// whether or not the card was remembered); Card.Token sends it back.
+		p.CardToken = payment.CardToken(resp.Card.CardID)
+	}
 	if resp.Result.ResultStatus == wire.StatusS {
 		// A repeated pay of a paid order, where AlphaPay says so.
 		// (Inquire tells whether part of it has been refunded since.)

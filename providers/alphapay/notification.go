@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 )
@@ -19,27 +20,31 @@ import (
 var ErrWrongMerchant = errors.New("alphapay: notification for another merchant")
 
 // VerifyNotification checks AlphaPay's signature over a notification: the
-// POST to uri (the notify URL's path and query as AlphaPay addressed it), the
-// Merchant-Code, Request-Time and Nonce headers and the raw body. It returns
-// the time AlphaPay says it sent the notification, for the caller's
-// freshness window.
+// POST to uri (the notify URL as AlphaPay addressed it; package notify tries
+// its path and query, then its path alone), the Merchant-Code, Request-Time
+// and Nonce headers and the raw body. It returns the time AlphaPay says it
+// sent the notification, for the caller's freshness window. The signature
+// covers Request-Time as sent; it is read afterwards with
+// notify.ParseTimestamp (ISO 8601 or Unix time digits), and one that cannot
+// be read is an error wrapping notify.ErrBadTimestamp.
 func (c *Client) VerifyNotification(h http.Header, uri string, body []byte) (time.Time, error) {
 	if mc := h.Get(wire.HeaderMerchantCode); mc != c.d.merchantCode {
 		return time.Time{}, ErrWrongMerchant
 	}
-	if h.Get(wire.HeaderRequestTime) == "" {
+	ts := h.Get(wire.HeaderRequestTime)
+	if ts == "" {
 		return time.Time{}, ErrUnsigned
-	}
-	sentAt, err := time.Parse(time.RFC3339Nano, h.Get(wire.HeaderRequestTime))
-	if err != nil {
-		return time.Time{}, fmt.Errorf("alphapay: notification Request-Time: %w", err)
 	}
 	v := http.Header{}
 	v.Set(wire.HeaderSignature, h.Get(wire.HeaderSignature))
-	v.Set(wire.HeaderRequestTime, h.Get(wire.HeaderRequestTime))
+	v.Set(wire.HeaderRequestTime, ts)
 	v.Set(wire.HeaderNonce, h.Get(wire.HeaderNonce))
 	if err := verifySigned(c.d.keys, c.d.merchantCode, uri, v, body); err != nil {
 		return time.Time{}, err
+	}
+	sentAt, err := notify.ParseTimestamp(ts)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("alphapay: notification Request-Time: %w", err)
 	}
 	return sentAt, nil
 }

@@ -50,7 +50,7 @@ func NewProvider(tb testing.TB) *Provider {
 func (p *Provider) Paid(tb testing.TB, requestID string) *payment.Payment {
 	tb.Helper()
 	pay, err := p.Client.Pay(context.Background(), &payment.PayRequest{PaymentRequestID: requestID, Scenario: payment.ScenarioQRCode,
-		Method: payment.MethodAlipay, Amount: money.MustParse("19.99 CAD"), NotifyURL: "http://127.0.0.1:9/nowhere"})
+		Method: payment.MethodAlipay, Amount: money.MustParse("19.99 CAD"), Description: "Handler test", NotifyURL: "http://127.0.0.1:9/nowhere"})
 	if err != nil {
 		tb.Fatal(err)
 	}

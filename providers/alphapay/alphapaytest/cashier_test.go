@@ -87,7 +87,7 @@ func TestCashierDecline(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
 	resp, _ := c.pay(&wire.PayRequest{
 		ScenarioCode: wire.ScenarioOnlineWeb, PaymentRequestID: "CASH-2",
-		Order:         wire.Order{OrderAmount: wire.Amount{Value: "500", Currency: "CAD"}, RedirectURL: "https://shop.example/done"},
+		Order:         wire.Order{OrderAmount: wire.Amount{Value: "500", Currency: "CAD"}, Description: "Cake", RedirectURL: "https://shop.example/done"},
 		PaymentMethod: method(wire.MethodAlipay),
 	})
 	_, page := getPage(t, c.http, resp.PaymentInfo.PayURL)

@@ -187,6 +187,19 @@ func qrPay(id string) *wire.PayRequest {
 	}
 }
 
+// rememberCard pays with a card remembered for customer and returns its
+// cardId.
+func (c *testClient) rememberCard(id, customer string) string {
+	c.t.Helper()
+	resp, res := c.pay(&wire.PayRequest{ScenarioCode: wire.ScenarioCreditCard, PaymentRequestID: id,
+		Order: wire.Order{OrderAmount: wire.Amount{Value: "100", Currency: "CAD"}, Description: "Card"},
+		Card:  &wire.Card{Info: testCardInfo(), Remember: true, CustomerID: customer, Email: "a@example.com"}})
+	if res.ResultCode != wire.CodePaymentInProcess || resp.Card == nil || resp.Card.CardID == "" {
+		c.t.Fatalf("pay remembering a card: %+v, %+v", res, resp.Card)
+	}
+	return resp.Card.CardID
+}
+
 // paid creates a 19.99 CAD payment and completes it.
 func (c *testClient) paid(id string) string {
 	c.t.Helper()

@@ -448,7 +448,9 @@ func changeAmount(resp any) {
 		}
 	case *wire.TransactionsResponse:
 		if len(v.Transactions) > 0 {
-			bump(&v.Transactions[0].Amount)
+			a := wire.Amount{Value: string(v.Transactions[0].Amount)}
+			bump(&a)
+			v.Transactions[0].Amount = wire.Decimal(a.Value)
 		}
 	}
 }

@@ -1,11 +1,13 @@
 package alphapaytest
 
 import (
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 )
 
@@ -341,6 +343,9 @@ func TestRefundRules(t *testing.T) {
 	wantResult(t, res, wire.CodeRefundValidDateExceed, wire.StatusF)
 }
 
+// The transactions report has the row shape of AlphaPay's documentation and
+// of the official SDK's model/beans/Transaction.java, and reads its date in
+// UTC−8 (request/beans/SearchTransactionsRequest.java).
 func TestTransactions(t *testing.T) {
 	_, c, clk := newFakeServer(t)
 	for i := range 12 {
@@ -356,18 +361,60 @@ func TestTransactions(t *testing.T) {
 		res := c.call(wire.PathTransactions, req, &resp)
 		return &resp, res
 	}
-	day := t0.Format("20060102")
-	resp, res := list(wire.TransactionsRequest{Date: day, Page: 1, PageLimit: 10})
+	day := t0.Format("20060102") // t0 is in UTC−8
+	resp, res := list(wire.TransactionsRequest{Date: day, Page: 1, PageLimit: 10, TransactionType: "All"})
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 	if resp.Pagination != (wire.Pagination{Page: 1, PageLimit: 10, TotalPage: 2, Total: 14}) || len(resp.Transactions) != 10 {
 		t.Errorf("page 1: %+v, %d rows", resp.Pagination, len(resp.Transactions))
 	}
-	resp, _ = list(wire.TransactionsRequest{Date: day, Page: 2, PageLimit: 10})
+	all, _ := list(wire.TransactionsRequest{Date: day, Page: 1, PageLimit: 100, TransactionType: "Credit"})
+	paid := t0.Format(wire.TimeLayout)
+	found := 0
+	for _, got := range all.Transactions {
+		if got.RequestID != "TX-0" {
+			continue
+		}
+		found++
+		snap, _ := c.srv.PaymentByRequestID("TX-0")
+		if want := (wire.Transaction{
+			RequestID: "TX-0", TransactionID: snap.PaymentID, Amount: "1999", Currency: "CAD",
+			TransactionType: "Credit", SettleAmount: "1999", SettleCurrency: "CAD", ExchangeRate: "1",
+			PaymentMethod: "Alipay", CreateTime: paid, TransactionTime: paid,
+		}); got != want {
+			t.Errorf("row of TX-0\n got %+v\nwant %+v", got, want)
+		}
+	}
+	if found != 1 {
+		t.Errorf("%d rows of TX-0 among %d credits", found, len(all.Transactions))
+	}
+	// Every row has exactly the fields of the SDK's Transaction.java, all
+	// JSON strings, so the SDK reads the simulator's answer.
+	raw := c.post(wire.PathTransactions, []byte(`{"date":"`+day+`","page":1,"pageLimit":10,"transactionType":"All"}`))
+	var rows struct {
+		Transactions []map[string]any `json:"transactions"`
+	}
+	if err := json.Unmarshal(raw.body, &rows); err != nil || len(rows.Transactions) != 10 {
+		t.Fatalf("raw answer: %v\n%s", err, raw.body)
+	}
+	sdkFields := []string{"requestId", "transactionId", "amount", "currency", "transactionType", "settleAmount",
+		"settleCurrency", "exchangeRate", "paymentMethod", "createTime", "transactionTime"}
+	for _, r := range rows.Transactions {
+		for _, f := range sdkFields {
+			if _, ok := r[f].(string); !ok {
+				t.Errorf("row field %s is %T, want a string: %v", f, r[f], r)
+			}
+		}
+		if len(r) != len(sdkFields) {
+			t.Errorf("row has fields the SDK does not model: %v", r)
+		}
+	}
+	resp, _ = list(wire.TransactionsRequest{Date: day, Page: 2, PageLimit: 10, TransactionType: "All"})
 	if len(resp.Transactions) != 4 {
 		t.Errorf("page 2: %d rows", len(resp.Transactions))
 	}
 	resp, _ = list(wire.TransactionsRequest{Date: day, Page: 1, PageLimit: 10, TransactionType: "Debit"})
-	if len(resp.Transactions) != 1 || resp.Transactions[0].TransactionType != "Debit" || resp.Transactions[0].RefundRequestID != "TX-R-1" || resp.Transactions[0].Amount.Value != "100" {
+	if len(resp.Transactions) != 1 || resp.Transactions[0].TransactionType != "Debit" || resp.Transactions[0].RequestID != "TX-R-1" ||
+		resp.Transactions[0].Amount != "100" || resp.Transactions[0].SettleAmount != "100" || resp.Transactions[0].PaymentMethod != "Alipay" {
 		t.Errorf("debits %+v", resp.Transactions)
 	}
 	resp, _ = list(wire.TransactionsRequest{Date: day, Page: 3, PageLimit: 10, TransactionType: "Credit"})
@@ -375,19 +422,48 @@ func TestTransactions(t *testing.T) {
 		t.Errorf("credits page 3: %+v", resp)
 	}
 	resp, _ = list(wire.TransactionsRequest{Date: clk.Now().Format("20060102"), Page: 1, PageLimit: 100, TransactionType: "All"})
-	if resp.Pagination.Total != 1 || resp.Transactions[0].PaymentRequestID != "TX-next-day" {
+	if resp.Pagination.Total != 1 || resp.Transactions[0].RequestID != "TX-next-day" {
 		t.Errorf("next day %+v", resp)
 	}
 	for name, req := range map[string]wire.TransactionsRequest{
-		"date format": {Date: "2026-11-22", Page: 1, PageLimit: 10},
-		"date value":  {Date: "20261322", Page: 1, PageLimit: 10},
-		"page 0":      {Date: day, Page: 0, PageLimit: 10},
-		"limit 9":     {Date: day, Page: 1, PageLimit: 9},
-		"limit 101":   {Date: day, Page: 1, PageLimit: 101},
-		"type":        {Date: day, Page: 1, PageLimit: 10, TransactionType: "credit"},
+		"date format":  {Date: "2026-11-22", Page: 1, PageLimit: 10, TransactionType: "All"},
+		"date value":   {Date: "20261322", Page: 1, PageLimit: 10, TransactionType: "All"},
+		"page 0":       {Date: day, Page: 0, PageLimit: 10, TransactionType: "All"},
+		"limit 9":      {Date: day, Page: 1, PageLimit: 9, TransactionType: "All"},
+		"limit 101":    {Date: day, Page: 1, PageLimit: 101, TransactionType: "All"},
+		"type":         {Date: day, Page: 1, PageLimit: 10, TransactionType: "credit"},
+		"type missing": {Date: day, Page: 1, PageLimit: 10},
 	} {
 		if _, res := list(req); res.ResultCode != wire.CodeParamInvalid {
 			t.Errorf("%s: %+v", name, res)
 		}
+	}
+}
+
+// A CNY payment settles in the domain currency at the CNY rate, rounded
+// half up; the report's day is UTC−8 whatever the clock's zone.
+func TestTransactionsSettleCNYAndUseUTCMinus8(t *testing.T) {
+	// 23:30 UTC on the 22nd is 15:30 on the 22nd in UTC−8.
+	clk := clock.NewFake(time.Date(2026, 11, 22, 23, 30, 0, 0, time.UTC))
+	srv := NewServer(WithClock(clk), WithCNYRate("0.1925"))
+	defer srv.Close()
+	c := newTestClient(t, srv, clk)
+	req := qrPay("TX-CNY")
+	req.Order.OrderAmount = wire.Amount{Value: "1234", Currency: "CNY"}
+	resp, _ := c.pay(req)
+	if err := srv.Complete(resp.PaymentID); err != nil {
+		t.Fatal(err)
+	}
+	var list wire.TransactionsResponse
+	res := c.call(wire.PathTransactions, wire.TransactionsRequest{Date: "20261122", Page: 1, PageLimit: 10, TransactionType: "All"}, &list)
+	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
+	// 12.34 CNY × 0.1925 = 2.375450 CAD → 2.38 CAD.
+	if len(list.Transactions) != 1 || list.Transactions[0].SettleAmount != "238" || list.Transactions[0].SettleCurrency != "CAD" ||
+		list.Transactions[0].ExchangeRate != "0.1925" || list.Transactions[0].Currency != "CNY" || list.Transactions[0].Amount != "1234" {
+		t.Fatalf("rows %+v", list.Transactions)
+	}
+	res = c.call(wire.PathTransactions, wire.TransactionsRequest{Date: "20261123", Page: 1, PageLimit: 10, TransactionType: "All"}, &list)
+	if wantResult(t, res, wire.CodeSuccess, wire.StatusS); list.Pagination.Total != 0 {
+		t.Fatalf("the UTC day's report has %d rows; the payment was on the 22nd in UTC−8", list.Pagination.Total)
 	}
 }

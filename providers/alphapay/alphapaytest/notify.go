@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
@@ -158,15 +159,20 @@ func isAck(b []byte) bool {
 }
 
 // signedPost builds a notification POST signed by AlphaPay's key over the
-// target's request URI (spec §7).
+// target's request URI, or its path alone with WithNotifyPathOnly (spec
+// §7).
 func (s *Server) signedPost(ctx context.Context, target string, body []byte, now time.Time) (*http.Request, error) {
 	u, err := url.Parse(target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, errors.New("alphapaytest: notify URL is not an absolute http(s) URL")
 	}
+	uri := u.RequestURI()
+	if s.cfg.notifyPath {
+		uri, _, _ = strings.Cut(uri, "?")
+	}
 	reqTime := now.Format(wire.TimeLayout)
 	nonce := newNonce()
-	sig, err := signing.Sign(s.apKey, signing.Message(http.MethodPost, u.RequestURI(), body, s.cfg.merchantCode, reqTime, nonce))
+	sig, err := signing.Sign(s.apKey, signing.Message(http.MethodPost, uri, body, s.cfg.merchantCode, reqTime, nonce))
 	if err != nil {
 		return nil, errors.New("alphapaytest: signing the notification failed")
 	}
@@ -209,7 +215,8 @@ func (s *Server) AwaitDeliveries(ctx context.Context, n int) error {
 
 // SignedNotification returns, without sending it, a correctly signed
 // payment notification POST to targetURL for the payment's current state.
-// The signature covers POST and targetURL's request URI.
+// The signature covers POST and targetURL's request URI (its path alone
+// with WithNotifyPathOnly).
 func (s *Server) SignedNotification(paymentID, targetURL string) (*http.Request, error) {
 	s.mu.Lock()
 	o := s.orderLocked(paymentID)

@@ -317,3 +317,28 @@ func TestSignedNotification(t *testing.T) {
 		t.Error("relative URL")
 	}
 }
+
+// WithNotifyPathOnly signs a notification to a URL with a query over its
+// path alone; by default the signature covers the path and query.
+func TestNotifyPathOnly(t *testing.T) {
+	for _, pathOnly := range []bool{false, true} {
+		srv, c, _ := newFakeServer(t, WithNotifyPathOnly(pathOnly))
+		id := c.paid("N-P")
+		req, err := srv.SignedNotification(id, "https://shop.example/webhook?a=b")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(req.Body)
+		h, err := signing.ParseHeader(req.Header.Get(wire.HeaderSignature))
+		if err != nil {
+			t.Fatal(err)
+		}
+		verifies := func(uri string) bool {
+			msg := signing.Message("POST", uri, body, srv.Credentials().MerchantCode, req.Header.Get(wire.HeaderRequestTime), req.Header.Get(wire.HeaderNonce))
+			return signing.Verify(c.apPub, msg, h.Signature) == nil
+		}
+		if verifies("/webhook?a=b") == pathOnly || verifies("/webhook") != pathOnly {
+			t.Errorf("path only %v: verifies over path and query %v, over the path %v", pathOnly, verifies("/webhook?a=b"), verifies("/webhook"))
+		}
+	}
+}

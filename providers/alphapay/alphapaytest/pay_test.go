@@ -66,13 +66,15 @@ func TestPayScenarios(t *testing.T) {
 		"APP/UnionPay":         {sdk: []string{"tn"}},
 		"MINI_APP/Wechat":      {sdk: []string{"appId", "timeStamp", "nonceStr", "package", "signType", "paySign"}},
 		"MINI_APP/Alipay":      {sdk: []string{"tradeNO"}},
-		"CREDIT_CARD/info":     {},
+		"CREDIT_CARD/info":     {cardID: true},
 		"CREDIT_CARD/remember": {cardID: true},
 		"CREDIT_CARD/cardId":   {cardID: true},
 		"OFFLINE_QRCODE":       {paymentURL: true, qr: true},
 		"OFFLINE":              {},
 	}
-	for name, req := range validPays() {
+	reqs := validPays()
+	reqs["CREDIT_CARD/cardId"].Card = &wire.Card{CardID: c.rememberCard("S-SAVE", "cust-1"), CustomerID: "cust-1"}
+	for name, req := range reqs {
 		t.Run(name, func(t *testing.T) {
 			req.PaymentRequestID = "S-" + name
 			body, _ := json.Marshal(req)
@@ -184,6 +186,42 @@ func TestPayScenarios(t *testing.T) {
 	}
 }
 
+// Every CREDIT_CARD answer carries card.cardId, as the official SDK's
+// CreditCardOrderSpecification.groovy expects with remember null, false and
+// true. A remembered card's ID pays again for the same card.customerId; an
+// unremembered card's ID, an unknown ID or another customer's is refused.
+func TestCardIDs(t *testing.T) {
+	_, c, _ := newFakeServer(t)
+	pay := func(id string, card *wire.Card) (*wire.PayResponse, wire.Result) {
+		return c.pay(&wire.PayRequest{ScenarioCode: wire.ScenarioCreditCard, PaymentRequestID: id,
+			Order: wire.Order{OrderAmount: wire.Amount{Value: "100", Currency: "CAD"}, Description: "Cake"}, Card: card})
+	}
+	once, res := pay("C-ONCE", &wire.Card{Info: testCardInfo()})
+	wantResult(t, res, wire.CodePaymentInProcess, wire.StatusU)
+	if once.Card == nil || once.Card.CardID == "" {
+		t.Fatalf("no card.cardId for a card not remembered: %+v", once.Card)
+	}
+	saved := c.rememberCard("C-SAVE", "C001")
+	again, res := pay("C-AGAIN", &wire.Card{CardID: saved, CustomerID: "C001"})
+	wantResult(t, res, wire.CodePaymentInProcess, wire.StatusU)
+	if again.Card == nil || again.Card.CardID != saved {
+		t.Fatalf("paying with a saved card answered card %+v, want %s", again.Card, saved)
+	}
+	if replay, _ := pay("C-AGAIN", &wire.Card{CardID: saved, CustomerID: "C001"}); replay.PaymentID != again.PaymentID || replay.Card == nil || replay.Card.CardID != saved {
+		t.Fatalf("replay: %+v", replay)
+	}
+	for name, card := range map[string]*wire.Card{
+		"not remembered":   {CardID: once.Card.CardID},
+		"unknown":          {CardID: "card_unknown", CustomerID: "C001"},
+		"another customer": {CardID: saved, CustomerID: "C002"},
+		"no customer":      {CardID: saved},
+	} {
+		if _, res := pay("C-BAD-"+name, card); res.ResultCode != wire.CodeParamInvalid || res.ResultStatus != wire.StatusF {
+			t.Errorf("%s: %+v", name, res)
+		}
+	}
+}
+
 func TestPaySchema(t *testing.T) {
 	_, c, _ := newFakeServer(t)
 	base := func() *wire.PayRequest { return qrPay("SCHEMA") }
@@ -206,6 +244,11 @@ func TestPaySchema(t *testing.T) {
 		{"amount blank", func(r *wire.PayRequest) { r.Order.OrderAmount.Value = " 1" }, wire.CodeParamInvalid},
 		{"amount non-ASCII digit", func(r *wire.PayRequest) { r.Order.OrderAmount.Value = "１" }, wire.CodeParamInvalid},
 		{"currency missing", func(r *wire.PayRequest) { r.Order.OrderAmount.Currency = "" }, wire.CodeParamInvalid},
+		// order.description is required: AlphaPay documents it so and every
+		// pay of the official SDK's tests (OrderSpecification.groovy,
+		// CreditCardOrderSpecification.groovy) sets it.
+		{"description missing", func(r *wire.PayRequest) { r.Order.Description = "" }, wire.CodeParamInvalid},
+		{"description blank", func(r *wire.PayRequest) { r.Order.Description = " \u3000 " }, wire.CodeParamInvalid},
 		{"currency USD in CAD domain", func(r *wire.PayRequest) { r.Order.OrderAmount.Currency = "USD" }, wire.CodeCurrencyNotSupport},
 		{"currency EUR", func(r *wire.PayRequest) { r.Order.OrderAmount.Currency = "EUR" }, wire.CodeCurrencyNotSupport},
 		{"currency lower case", func(r *wire.PayRequest) { r.Order.OrderAmount.Currency = "cad" }, wire.CodeCurrencyNotSupport},

@@ -65,6 +65,7 @@ type Server struct {
 	charges            map[string]int     // by paymentRequestId
 	refunds            map[string]*refund // by refundId
 	refundsByRequestID map[string]*refund // by refundRequestId
+	cards              map[string]string  // remembered cards: cardId → card.customerId
 	nonces             map[string]time.Time
 	nonceInserts       int
 	requests           map[string][]RecordedRequest
@@ -112,6 +113,7 @@ type config struct {
 	addr         string
 	autoComplete bool
 	strictReplay bool
+	notifyPath   bool
 
 	// Test hooks: called after an API request is recorded and when its
 	// handler returns.
@@ -126,6 +128,14 @@ type config struct {
 // it. A client must be correct under both; payment.Resolve is, because it
 // takes the status from an inquiry.
 func WithStrictReplay(on bool) Option { return func(cfg *config) { cfg.strictReplay = on } }
+
+// WithNotifyPathOnly sets which URI notifications are signed over. AlphaPay
+// documents "the path of the notify URL", while the signing description
+// both providers share speaks of the path "plus query string": by default
+// (false) the simulator signs the notify URL's path and query, with true its
+// path alone. The two differ only for a notify URL with a query; a receiver
+// must accept both (package notify does).
+func WithNotifyPathOnly(on bool) Option { return func(cfg *config) { cfg.notifyPath = on } }
 
 // WithClock sets the clock for order expiry, the Request-Time window,
 // every timestamp and the notification retry schedule. The default is the
@@ -285,6 +295,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		charges:            map[string]int{},
 		refunds:            map[string]*refund{},
 		refundsByRequestID: map[string]*refund{},
+		cards:              map[string]string{},
 		nonces:             map[string]time.Time{},
 		requests:           map[string][]RecordedRequest{},
 		scripts:            map[string][]Fault{},

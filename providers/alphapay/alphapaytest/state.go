@@ -33,7 +33,7 @@ type order struct {
 	notifyURL, redirectURL  string
 	method                  *wire.PaymentMethod
 	customer                *wire.Customer
-	card                    *wire.Card // only CardID
+	card                    *wire.Card // only CardID: CREDIT_CARD answers carry it
 	info                    *wire.PaymentInfo
 	status                  string
 	tiny                    bool // CNY worth <= 0.01 CAD: fails when completed
@@ -176,6 +176,13 @@ func (s *Server) pay(req *wire.PayRequest, base string) *wire.PayResponse {
 		}
 	}
 
+	var cardID string
+	if req.Card != nil {
+		var res *wire.Result
+		if cardID, res = s.cardLocked(req.Card); res != nil {
+			return &wire.PayResponse{PaymentRequestID: req.PaymentRequestID, Result: *res}
+		}
+	}
 	now := s.clock.Now()
 	o := &order{
 		id:          s.newIDLocked(),
@@ -200,13 +207,9 @@ func (s *Server) pay(req *wire.PayRequest, base string) *wire.PayResponse {
 		c := *req.Customer
 		o.customer = &c
 	}
-	if c := req.Card; c != nil && (c.CardID != "" || c.Remember) {
-		// Only a token goes back, never card.info.
-		id := c.CardID
-		if id == "" {
-			id = "card_" + newNonce()[:24]
-		}
-		o.card = &wire.Card{CardID: id}
+	if cardID != "" {
+		// Only the token goes back, never card.info.
+		o.card = &wire.Card{CardID: cardID}
 	}
 	o.info = paymentInfo(o, req)
 	s.payments[o.id] = o
@@ -217,6 +220,34 @@ func (s *Server) pay(req *wire.PayRequest, base string) *wire.PayResponse {
 		s.completeLocked(o)
 	}
 	return resp
+}
+
+// cardLocked returns the cardId a CREDIT_CARD answer carries: every
+// answer has one, as the official SDK's CreditCardOrderSpecification
+// expects of remembered and unremembered cards alike. A card given by its
+// details gets a new ID, which is remembered for card.customerId when
+// card.remember is set; a card given by cardId must have been remembered
+// for the same card.customerId [ours: what AlphaPay does with the cardId of
+// a card it was not asked to remember is not documented; the simulator
+// refuses it].
+func (s *Server) cardLocked(c *wire.Card) (string, *wire.Result) {
+	if c.CardID == "" {
+		id := "card_" + newNonce()[:24]
+		if c.Remember {
+			s.cards[id] = c.CustomerID
+		}
+		return id, nil
+	}
+	customer, ok := s.cards[c.CardID]
+	switch {
+	case !ok:
+		res := fail(wire.CodeParamInvalid, "card.cardId is not a remembered card")
+		return "", &res
+	case customer != c.CustomerID:
+		res := fail(wire.CodeParamInvalid, "card.cardId was remembered for another card.customerId")
+		return "", &res
+	}
+	return c.CardID, nil
 }
 
 // paymentStateLocked is the inquiry answer (and, without Result, the
@@ -404,14 +435,18 @@ func (s *Server) inquiryRefund(req *wire.InquiryRefundRequest) *wire.RefundState
 	return st
 }
 
+// reportZone is the time zone of a transactions request's date: UTC−8,
+// as the official SDK documents it (SearchTransactionsRequest.java).
+var reportZone = time.FixedZone("UTC-8", -8*60*60)
+
 // transactions lists the payments paid (Credit) and refunds made (Debit)
-// on a date of the clock's location (spec §4.6).
+// on a date in UTC−8 (spec §4.6), in the row shape AlphaPay documents and
+// the official SDK models (model/beans/Transaction.java).
 func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsResponse {
 	failed := func(msg string) *wire.TransactionsResponse {
 		return &wire.TransactionsResponse{Result: fail(wire.CodeParamInvalid, msg)}
 	}
-	loc := s.clock.Now().Location()
-	day, err := time.ParseInLocation("20060102", req.Date, loc)
+	day, err := time.ParseInLocation("20060102", req.Date, reportZone)
 	if len(req.Date) != 8 || !allDigits(req.Date) || err != nil {
 		return failed("date must be yyyyMMdd")
 	}
@@ -423,11 +458,13 @@ func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsR
 	}
 	credit, debit := true, true
 	switch req.TransactionType {
-	case "", "All":
-	case "Credit":
+	case wire.TransactionsAll:
+	case wire.TransactionsCredit:
 		debit = false
-	case "Debit":
+	case wire.TransactionsDebit:
 		credit = false
+	case "":
+		return failed("transactionType is required")
 	default:
 		return failed("transactionType must be All, Credit or Debit")
 	}
@@ -443,25 +480,18 @@ func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsR
 	if credit {
 		for _, o := range s.payments {
 			if onDay(o.paid) {
-				rows = append(rows, row{o.paid, wire.Transaction{
-					TransactionType: "Credit", PaymentID: o.id, PaymentRequestID: o.requestID,
-					Amount: wireAmount(o.amount), TransactionTime: formatTime(o.paid),
-				}})
+				rows = append(rows, row{o.paid, s.transactionRow(wire.TransactionsCredit, o.requestID, o.id, o.amount, o.method, o.created, o.paid)})
 			}
 		}
 	}
 	if debit {
 		for _, r := range s.refunds {
 			if onDay(r.at) {
-				var reqID string
+				var method *wire.PaymentMethod
 				if o := s.payments[r.paymentID]; o != nil {
-					reqID = o.requestID
+					method = o.method
 				}
-				rows = append(rows, row{r.at, wire.Transaction{
-					TransactionType: "Debit", PaymentID: r.paymentID, PaymentRequestID: reqID,
-					RefundID: r.id, RefundRequestID: r.requestID,
-					Amount: wireAmount(r.amount), TransactionTime: formatTime(r.at),
-				}})
+				rows = append(rows, row{r.at, s.transactionRow(wire.TransactionsDebit, r.requestID, r.id, r.amount, method, r.at, r.at)})
 			}
 		}
 	}
@@ -470,8 +500,7 @@ func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsR
 		if !rows[i].at.Equal(rows[j].at) {
 			return rows[i].at.Before(rows[j].at)
 		}
-		a, b := rows[i].tx, rows[j].tx
-		return a.PaymentID+a.RefundID < b.PaymentID+b.RefundID
+		return rows[i].tx.TransactionID < rows[j].tx.TransactionID
 	})
 	total := len(rows)
 	resp := &wire.TransactionsResponse{
@@ -492,6 +521,38 @@ func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsR
 		}
 	}
 	return resp
+}
+
+// transactionRow is one report row. The amount is sent as a count of
+// minor units, like every other v2 amount [ours: the documentation does
+// not say]; the requestId of a refund row is its refundRequestId [ours]; the
+// transactionId is the paymentId or refundId. An amount in the merchant's
+// domain currency settles as it is, at rate 1; a CNY amount settles at the
+// WithCNYRate rate, rounded half up to the domain currency's minor unit.
+func (s *Server) transactionRow(typ, requestID, id string, amount money.Amount, method *wire.PaymentMethod, created, done time.Time) wire.Transaction {
+	tx := wire.Transaction{
+		RequestID:       requestID,
+		TransactionID:   id,
+		Amount:          wire.Decimal(amount.MinorString()),
+		Currency:        amount.Currency().Code(),
+		TransactionType: typ,
+		SettleCurrency:  s.cfg.domain,
+		CreateTime:      formatTime(created),
+		TransactionTime: formatTime(done),
+	}
+	if method != nil {
+		tx.PaymentMethod = method.PaymentMethodType
+	}
+	if tx.Currency == s.cfg.domain {
+		tx.SettleAmount, tx.ExchangeRate = tx.Amount, "1"
+		return tx
+	}
+	settled := new(big.Rat).Mul(new(big.Rat).SetInt64(amount.Minor()), s.cnyRate)
+	settled.Add(settled, big.NewRat(1, 2))
+	whole := new(big.Int).Quo(settled.Num(), settled.Denom()) // floor: the value is positive
+	tx.SettleAmount = wire.Decimal(whole.String())
+	tx.ExchangeRate = wire.Decimal(s.cfg.cnyRate)
+	return tx
 }
 
 // completeLocked is the customer paying an in-process order.

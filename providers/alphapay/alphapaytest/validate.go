@@ -259,6 +259,9 @@ func (s *Server) checkPay(req *wire.PayRequest) (money.Amount, string, *wire.Res
 	if res != nil {
 		return money.Amount{}, "", res
 	}
+	if strings.TrimSpace(req.Order.Description) == "" {
+		return bad(wire.CodeParamInvalid, "order.description is required")
+	}
 	desc := cut(req.Order.Description, maxDescription)
 	if req.Order.NotifyURL != "" && !checkURL(req.Order.NotifyURL) {
 		return bad(wire.CodeParamInvalid, "order.notifyUrl must be an absolute http(s) URL")

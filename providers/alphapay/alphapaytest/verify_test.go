@@ -214,7 +214,7 @@ func TestBodyFailures(t *testing.T) {
 		})
 	}
 	t.Run("unknown fields are fine", func(t *testing.T) {
-		a := c.post(wire.PathPay, []byte(`{"scenarioCode":"OFFLINE_QRCODE","paymentRequestId":"U-1","order":{"orderAmount":{"value":"100","currency":"CAD"},"extra":[1,{"x":null}]},"terminalId":"T1"}`))
+		a := c.post(wire.PathPay, []byte(`{"scenarioCode":"OFFLINE_QRCODE","paymentRequestId":"U-1","order":{"orderAmount":{"value":"100","currency":"CAD"},"description":"Tea","extra":[1,{"x":null}]},"terminalId":"T1"}`))
 		wantResult(t, a.result, wire.CodePaymentInProcess, wire.StatusU)
 	})
 	t.Run("too large", func(t *testing.T) {

@@ -1,11 +1,14 @@
 // Package wire holds the JSON shapes of the AlphaPay v2 API
 // (spec: docs/providers/alphapay.md), shared by the adapter and its
-// simulator so the two cannot disagree about a field name. Field order
-// follows AlphaPay's documentation and official SDK, so the bytes the adapter
-// signs match theirs.
+// simulator so the two cannot disagree about a field name. Field names and
+// nesting are the official Java SDK's (providers/alphapay/golden_test.go
+// names the SDK file each request was checked against); field order
+// follows AlphaPay's documentation, and carries no meaning to the server,
+// which verifies the signature over the bytes as sent.
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 
 	"github.com/paybridge/paybridge/internal/jsonamount"
@@ -288,24 +291,65 @@ type RefundState struct {
 	Result          *Result       `json:"result,omitempty"`
 }
 
-// TransactionsRequest is the body of transactions.
+// TransactionsRequest is the body of transactions. Every field is required
+// (AlphaPay's transaction page; the official SDK's
+// request/beans/SearchTransactionsRequest.java has the same four). Date is
+// the day in UTC−8, as the SDK's comment on the field says.
 type TransactionsRequest struct {
 	Date            string `json:"date"`
 	Page            int    `json:"page"`
 	PageLimit       int    `json:"pageLimit"`
-	TransactionType string `json:"transactionType,omitempty"`
+	TransactionType string `json:"transactionType"`
 }
 
-// Transaction is one row of a transactions answer. The documentation does
-// not list its fields publicly; these are the ones paybridge reads [ours].
+// Transaction types of a transactions request ("All") and of its rows.
+const (
+	TransactionsAll    = "All"
+	TransactionsCredit = "Credit" // a payment
+	TransactionsDebit  = "Debit"  // a refund
+)
+
+// Transaction is one row of a transactions answer, with the fields of
+// AlphaPay's transaction page and of the official SDK's
+// model/beans/Transaction.java, all strings there (the two times are
+// java.util.Date in the SDK, ISO 8601 text on the wire). One payment or
+// refund may have several rows.
 type Transaction struct {
-	TransactionType  string `json:"transactionType"` // Credit (payment) or Debit (refund)
-	PaymentID        string `json:"paymentId,omitempty"`
-	PaymentRequestID string `json:"paymentRequestId,omitempty"`
-	RefundID         string `json:"refundId,omitempty"`
-	RefundRequestID  string `json:"refundRequestId,omitempty"`
-	Amount           Amount `json:"amount"`
-	TransactionTime  string `json:"transactionTime,omitempty"`
+	RequestID       string  `json:"requestId,omitempty"`     // the merchant's order ID
+	TransactionID   string  `json:"transactionId,omitempty"` // AlphaPay's transaction ID
+	Amount          Decimal `json:"amount"`
+	Currency        string  `json:"currency"`
+	TransactionType string  `json:"transactionType"` // Credit or Debit
+	SettleAmount    Decimal `json:"settleAmount,omitempty"`
+	SettleCurrency  string  `json:"settleCurrency,omitempty"`
+	ExchangeRate    Decimal `json:"exchangeRate,omitempty"`
+	PaymentMethod   string  `json:"paymentMethod,omitempty"` // Alipay, Wechat or UnionPay
+	CreateTime      string  `json:"createTime,omitempty"`
+	TransactionTime string  `json:"transactionTime,omitempty"`
+}
+
+// Decimal is a number AlphaPay documents as a JSON string ("amount":
+// "1999"). A JSON number is read too, its text kept as sent, as the SDK's
+// JSON library would read one into its String field; null reads as "".
+// It marshals as a JSON string.
+type Decimal string
+
+// UnmarshalJSON reads a JSON string, number or null.
+func (d *Decimal) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case string(b) == "null":
+		*d = ""
+		return nil
+	case len(b) > 0 && b[0] == '"':
+		return json.Unmarshal(b, (*string)(d))
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*d = Decimal(n)
+	return nil
 }
 
 // Pagination is the page information of a transactions answer.
