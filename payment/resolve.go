@@ -157,6 +157,14 @@ func resolveOnce(ctx context.Context, p Provider, req *PayRequest) (*Payment, er
 		return nil, err
 	}
 	if !found.Amount.Currency().IsZero() && !found.Amount.Equal(req.Amount) {
+		if replay != nil {
+			// The provider just accepted the identical request as this
+			// payment's, and now says it is of another amount: two signed
+			// answers contradict each other. Nothing is concluded; ask
+			// again.
+			return nil, &Error{Op: "resolve", Provider: p.Name(), Kind: KindUnknownOutcome, RequestID: req.PaymentRequestID,
+				Err: fmt.Errorf("the provider accepted the request as payment %s, whose inquiry says %s, not %s", found.PaymentID, found.Amount, req.Amount)}
+		}
 		return nil, &Error{Op: "resolve", Provider: p.Name(), Kind: KindIdempotencyConflict, RequestID: req.PaymentRequestID,
 			Err: fmt.Errorf("payment %s under this PaymentRequestID is of %s, not %s", found.PaymentID, found.Amount, req.Amount)}
 	}

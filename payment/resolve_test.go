@@ -260,3 +260,15 @@ func TestAwaitFinalReturnsADefiniteErrorAtOnce(t *testing.T) {
 		t.Fatalf("err %v after %d inquiries", err, p.inqCalls)
 	}
 }
+
+// When the provider accepts the identical request (a replay) and its
+// inquiry then names another amount, the answers contradict each other:
+// Resolve keeps asking instead of calling it a conflict.
+func TestResolveTreatsAContradictingInquiryAsUnknown(t *testing.T) {
+	was := &payment.Payment{PaymentID: "P1", PaymentRequestID: "R1", Status: payment.StatusSucceeded, Amount: money.MustParse("20.00 USD")}
+	p := &scripted{pays: []step{{pay: withAction(pending, qr)}}, inquiries: []step{{pay: was}, {pay: paid}}}
+	got, err := payment.Resolve(context.Background(), p, req, payment.WithClock(clock.NewAuto(t0)))
+	if err != nil || got.Status != payment.StatusSucceeded || p.inqCalls != 2 {
+		t.Fatalf("Resolve = %+v, %v after %d inquiries; want the second, consistent answer", got, err, p.inqCalls)
+	}
+}

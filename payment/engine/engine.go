@@ -203,6 +203,9 @@ func (p *Provider) completePay(ctx context.Context, req *payment.PayRequest, got
 		out.Method = req.Method
 	}
 	out.Result = got.Result
+	if out.CardToken == "" {
+		out.CardToken = got.CardToken
+	}
 	if out.Status == payment.StatusPending {
 		out.Action = got.Action
 	}

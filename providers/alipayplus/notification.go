@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/paybridge/paybridge/notify"
+
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 )
@@ -32,12 +34,15 @@ func (c *Client) VerifyNotification(h http.Header, uri string, body []byte) (tim
 	if ts == "" {
 		return time.Time{}, ErrUnsigned
 	}
-	sentAt, err := time.Parse(time.RFC3339Nano, ts)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("alipayplus: notification Request-Time: %w", err)
-	}
+	// The signature covers the header as sent, whatever its form: verify
+	// first, then read the time (ISO 8601, or Unix time digits as Alipay's
+	// official Go code sends it).
 	if err := c.d.env.verifySigned(uri, ts, h, body); err != nil {
 		return time.Time{}, err
+	}
+	sentAt, err := notify.ParseTimestamp(ts)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("alipayplus: notification Request-Time: %w", err)
 	}
 	return sentAt, nil
 }
