@@ -27,6 +27,7 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/payment/driver"
 )
@@ -58,6 +59,14 @@ type Config struct {
 	MaxAnswerBytes int64
 	// Jitter draws the random part of backoffs; nil means math/rand/v2.
 	Jitter func(n int64) int64
+	// Journal, if set, records every pay, cancel and refund before its
+	// first byte is sent and settles it once its outcome is known (package
+	// journal); a call whose outcome stays unknown stays open for
+	// notify.Reconciler. A call whose entry cannot be recorded is not sent:
+	// it fails with payment.ErrUnavailable. Nil: nothing is journaled.
+	Journal journal.Journal
+	// JournalTimeout bounds each journal call (default 5s).
+	JournalTimeout time.Duration
 }
 
 // Provider is a payment.Provider over a driver. It is safe for concurrent
@@ -121,6 +130,9 @@ func New(d driver.Driver, cfg Config) (*Provider, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "paybridge"
 	}
+	if cfg.JournalTimeout <= 0 {
+		cfg.JournalTimeout = 5 * time.Second
+	}
 	p := &Provider{
 		d: d, name: d.Name(), caps: d.Capabilities().Clone(), env: d.Envelope(), cfg: cfg,
 		base: u.String(), basePath: u.Path, loopback: loopback, http: hc,
@@ -157,8 +169,26 @@ func (p *Provider) Pay(ctx context.Context, req *payment.PayRequest) (*payment.P
 	if err != nil {
 		return nil, p.fail(payment.OpPay, id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("encoding the request: %w", err))
 	}
+	settle, err := p.journalBegin(ctx, payment.OpPay, id, wreq.Body, journal.Request{Pay: req}, func(r journal.Request) (driver.Request, error) {
+		return p.d.EncodePay(r.Pay)
+	})
+	if err != nil {
+		return nil, err
+	}
+	got, err := p.pay(ctx, req, wreq)
+	var o journal.Outcome
+	if err == nil {
+		o = journal.Outcome{PaymentID: got.PaymentID, Status: string(got.Status)}
+	}
+	settle(ctx, err, o)
+	return got, err
+}
+
+// pay sends an encoded pay request and reads its answer.
+func (p *Provider) pay(ctx context.Context, req *payment.PayRequest, wreq driver.Request) (*payment.Payment, error) {
+	id := req.PaymentRequestID
 	var got *payment.Payment
-	err = p.do(ctx, &call{op: payment.OpPay, id: id, mutating: true, req: wreq,
+	err := p.do(ctx, &call{op: payment.OpPay, id: id, mutating: true, req: wreq,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			pay, v, err := p.d.DecodePay(req, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -259,6 +289,12 @@ func (p *Provider) Cancel(ctx context.Context, ref payment.Ref) (*payment.Paymen
 	if err != nil {
 		return nil, p.fail(payment.OpCancel, id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("encoding the request: %w", err))
 	}
+	settle, err := p.journalBegin(ctx, payment.OpCancel, id, wreq.Body, journal.Request{Cancel: &ref}, func(r journal.Request) (driver.Request, error) {
+		return p.d.EncodeCancel(*r.Cancel)
+	})
+	if err != nil {
+		return nil, err
+	}
 	var got *payment.Payment
 	err = p.do(ctx, &call{op: payment.OpCancel, id: id, mutating: true, req: wreq,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
@@ -272,6 +308,11 @@ func (p *Provider) Cancel(ctx context.Context, ref payment.Ref) (*payment.Paymen
 			got = fillRef(p.name, ref, pay, v.Result)
 			return v, nil
 		}})
+	var o journal.Outcome
+	if err == nil {
+		o = journal.Outcome{PaymentID: got.PaymentID, Status: string(got.Status)}
+	}
+	settle(ctx, err, o)
 	return got, err
 }
 
@@ -290,6 +331,12 @@ func (p *Provider) Refund(ctx context.Context, req *payment.RefundRequest) (*pay
 	if err != nil {
 		return nil, p.fail(payment.OpRefund, id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("encoding the request: %w", err))
 	}
+	settle, err := p.journalBegin(ctx, payment.OpRefund, id, wreq.Body, journal.Request{Refund: req}, func(r journal.Request) (driver.Request, error) {
+		return p.d.EncodeRefund(r.Refund)
+	})
+	if err != nil {
+		return nil, err
+	}
 	var got *payment.Refund
 	err = p.do(ctx, &call{op: payment.OpRefund, id: id, mutating: true, req: wreq,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
@@ -303,6 +350,11 @@ func (p *Provider) Refund(ctx context.Context, req *payment.RefundRequest) (*pay
 			got = fillRefund(p.name, req, r, v.Result)
 			return v, nil
 		}})
+	var o journal.Outcome
+	if err == nil {
+		o = journal.Outcome{PaymentID: got.PaymentID, RefundID: got.RefundID, Status: string(got.Status)}
+	}
+	settle(ctx, err, o)
 	return got, err
 }
 

@@ -68,6 +68,7 @@ func New(cfg Config) (*Client, error) {
 		Clock:      d.clock,
 		Logger:     cfg.Logger,
 		UserAgent:  "paybridge-alipayplus",
+		Journal:    cfg.Journal,
 	})
 	if err != nil {
 		field := "BaseURL"

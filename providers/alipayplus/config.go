@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
@@ -78,6 +79,11 @@ type Config struct {
 	// Logger receives debug lines per attempt and warnings for unknown
 	// outcomes, without secrets. Nil: no logs.
 	Logger *slog.Logger
+	// Journal, if set, records every pay, cancel and refund before it is
+	// sent and settles it when its outcome is known, so that a call cut off
+	// by a crash is found and settled afterwards (package journal;
+	// journal/pgjournal keeps it in PostgreSQL). Nil: no journal.
+	Journal journal.Journal
 }
 
 // configView is all that may be shown of a Config: String, LogValue and

@@ -47,6 +47,7 @@ func New(cfg Config) (*Client, error) {
 		Clock:      cfg.Clock,
 		Logger:     cfg.Logger,
 		UserAgent:  "paybridge-alphapay",
+		Journal:    cfg.Journal,
 	})
 	if err != nil {
 		return nil, &ConfigError{"BaseURL", err}
