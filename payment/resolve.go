@@ -12,11 +12,12 @@ import (
 type PollOption func(*pollConfig)
 
 type pollConfig struct {
-	clock   Clock
-	base    time.Duration
-	max     time.Duration
-	jitter  func(int64) int64
-	onRetry func(attempt int, err error)
+	clock    Clock
+	base     time.Duration
+	max      time.Duration
+	maxPolls int
+	jitter   func(int64) int64
+	onRetry  func(attempt int, err error)
 }
 
 // WithClock makes Resolve and AwaitFinal wait on c instead of the system
@@ -44,6 +45,20 @@ func WithPollInterval(base, max time.Duration) PollOption {
 func WithPollObserver(f func(attempt int, err error)) PollOption {
 	return func(p *pollConfig) { p.onRetry = f }
 }
+
+// WithMaxPolls bounds Resolve and AwaitFinal to n rounds of inquiry: after
+// the nth round that leaves the question open they return an *Error of kind
+// KindUnknownOutcome, as when the context ends. n <= 0 means no bound. A
+// caller with its own schedule — notify.Reconciler — asks one round at a
+// time with WithMaxPolls(1).
+func WithMaxPolls(n int) PollOption { return func(p *pollConfig) { p.maxPolls = n } }
+
+// exhausted reports whether poll number n was the last one allowed.
+func (c pollConfig) exhausted(n int) bool { return c.maxPolls > 0 && n >= c.maxPolls }
+
+// errPollsExhausted is the cause of the unknown outcome WithMaxPolls ends
+// with.
+func errPollsExhausted(n int) error { return fmt.Errorf("no final answer in %d round(s)", n) }
 
 func newPollConfig(opts []PollOption) pollConfig {
 	c := pollConfig{base: time.Second, max: 5 * time.Second, jitter: rand.Int64N}
@@ -123,6 +138,10 @@ func Resolve(ctx context.Context, p Provider, req *PayRequest, opts ...PollOptio
 		lastErr = err
 		if c.onRetry != nil {
 			c.onRetry(n, err)
+		}
+		if c.exhausted(n) {
+			return nil, &Error{Op: "resolve", Provider: p.Name(), Kind: KindUnknownOutcome,
+				RequestID: req.PaymentRequestID, Err: lastAnswer(errPollsExhausted(n), lastErr)}
 		}
 		if !c.wait(ctx, n) {
 			return nil, &Error{Op: "resolve", Provider: p.Name(), Kind: KindUnknownOutcome,
@@ -240,6 +259,10 @@ func AwaitFinal(ctx context.Context, p Provider, ref Ref, opts ...PollOption) (*
 		}
 		if c.onRetry != nil {
 			c.onRetry(n, err)
+		}
+		if c.exhausted(n) {
+			return last, &Error{Op: "await", Provider: p.Name(), Kind: KindUnknownOutcome,
+				RequestID: ref.String(), Err: lastAnswer(errPollsExhausted(n), lastErr)}
 		}
 		if !c.wait(ctx, n) {
 			return last, &Error{Op: "await", Provider: p.Name(), Kind: KindUnknownOutcome,

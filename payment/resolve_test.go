@@ -272,3 +272,20 @@ func TestResolveTreatsAContradictingInquiryAsUnknown(t *testing.T) {
 		t.Fatalf("Resolve = %+v, %v after %d inquiries; want the second, consistent answer", got, err, p.inqCalls)
 	}
 }
+
+func TestWithMaxPollsBoundsTheRounds(t *testing.T) {
+	clk := clock.NewAuto(t0)
+	p := &scripted{caps: payment.Capabilities{InquireByRequestID: true}, inquiries: []step{{err: kindErr(payment.KindUnavailable)}}}
+	_, err := payment.Resolve(context.Background(), p, req, payment.WithClock(clk), payment.WithMaxPolls(2))
+	if !errors.Is(err, payment.ErrUnknownOutcome) || errors.Is(err, payment.ErrUnavailable) || p.inqCalls != 2 {
+		t.Fatalf("Resolve = %v after %d inquiries; want unknown after 2", err, p.inqCalls)
+	}
+	if n := len(clk.Waits()); n != 1 {
+		t.Fatalf("%d waits; the last round is not waited after", n)
+	}
+	p = &scripted{inquiries: []step{{pay: pending}}}
+	got, err := payment.AwaitFinal(context.Background(), p, payment.Ref{PaymentID: "P1"}, payment.WithClock(clk), payment.WithMaxPolls(1))
+	if !errors.Is(err, payment.ErrUnknownOutcome) || got != pending || p.inqCalls != 1 {
+		t.Fatalf("AwaitFinal = %+v, %v after %d inquiries", got, err, p.inqCalls)
+	}
+}
