@@ -30,6 +30,45 @@ func TestPostgresStore(t *testing.T) {
 			return newHarness(t, srv.Addr, cfg)
 		})
 	})
+	t.Run("schedule", func(t *testing.T) {
+		storetest.RunSchedule(t, func(t *testing.T, cfg storetest.ScheduleConfig) storetest.ScheduleHarness {
+			return newScheduleHarness(t, srv.Addr, cfg)
+		})
+	})
+	t.Run("schedule cleanup deletes expired rows only", func(t *testing.T) {
+		ctx := context.Background()
+		h := newScheduleHarness(t, srv.Addr, storetest.ScheduleConfig{})
+		t.Cleanup(h.Close)
+		short, err := pgstore.NewSchedule(h.admin, pgstore.ScheduleOptions{Table: h.table, IdleTTL: time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"a", "b"} {
+			l, err := short.Acquire(ctx, k, time.Minute)
+			if err != nil || short.Defer(ctx, k, l.Token, 1, 0) != nil {
+				t.Fatalf("Acquire/Defer %s: %v", k, err)
+			}
+		}
+		if _, err := short.Acquire(ctx, "live", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		var purged int64
+		for purged < 2 && time.Now().Before(deadline) {
+			n, err := short.Cleanup(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			purged += n
+			<-tick.C
+		}
+		var left int
+		if err := h.admin.QueryRow(ctx, "SELECT count(*) FROM "+h.table).Scan(&left); err != nil || purged != 2 || left != 1 {
+			t.Fatalf("purged %d, left %d (%v); want 2 purged and the live lease left", purged, left, err)
+		}
+	})
 	t.Run("100 duplicates over 4 instances are delivered once", func(t *testing.T) {
 		table := uniqueTable()
 		stores := make([]notify.Store, 4)
@@ -146,6 +185,10 @@ func TestTableNames(t *testing.T) {
 		if (err == nil) != ok || (err != nil && !errors.Is(err, pgstore.ErrTableName)) {
 			t.Errorf("table %q: %v", name, err)
 		}
+		_, err = pgstore.NewSchedule(nil, pgstore.ScheduleOptions{Table: name})
+		if (err == nil) != ok || (err != nil && !errors.Is(err, pgstore.ErrTableName)) {
+			t.Errorf("schedule table %q: %v", name, err)
+		}
 	}
 }
 
@@ -235,6 +278,63 @@ func (h *harness) Outage(context.Context) error {
 }
 
 func (h *harness) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, p := range h.pools {
+		p.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := h.admin.Exec(ctx, "DROP TABLE "+h.table); err != nil {
+		h.t.Errorf("harness: dropping the table: %v", err)
+	}
+}
+
+// scheduleHarness gives each schedule check a table of its own; its clients
+// have pools of their own.
+type scheduleHarness struct {
+	t     *testing.T
+	addr  string
+	admin *pgxpool.Pool
+	cfg   storetest.ScheduleConfig
+	table string
+	mu    sync.Mutex
+	pools []*pgxpool.Pool
+}
+
+func newScheduleHarness(t *testing.T, addr string, cfg storetest.ScheduleConfig) *scheduleHarness {
+	h := &scheduleHarness{t: t, addr: addr, admin: newPool(t, addr, 2), cfg: cfg, table: uniqueTable()}
+	s, err := pgstore.NewSchedule(h.admin, pgstore.ScheduleOptions{Table: h.table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func (h *scheduleHarness) NewClient(ctx context.Context) (notify.Schedule, error) {
+	cfg, err := pgxpool.ParseConfig(testserver.ConnString(h.addr))
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = 2
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	h.pools = append(h.pools, pool)
+	h.mu.Unlock()
+	return pgstore.NewSchedule(pool, pgstore.ScheduleOptions{Table: h.table, IdleTTL: h.cfg.IdleTTL})
+}
+
+func (h *scheduleHarness) Advance(time.Duration) bool { return false }
+
+func (h *scheduleHarness) Close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, p := range h.pools {

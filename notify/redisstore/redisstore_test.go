@@ -29,6 +29,11 @@ func TestRedisStore(t *testing.T) {
 			return newHarness(t, srv.Addr, cfg)
 		})
 	})
+	t.Run("schedule", func(t *testing.T) {
+		storetest.RunSchedule(t, func(t *testing.T, cfg storetest.ScheduleConfig) storetest.ScheduleHarness {
+			return &scheduleHarness{harness: newHarness(t, srv.Addr, storetest.Config{}), idle: cfg.IdleTTL}
+		})
+	})
 	t.Run("100 duplicates over 4 instances are delivered once", func(t *testing.T) {
 		prefix := uniquePrefix()
 		stores := make([]notify.Store, 4)
@@ -145,4 +150,18 @@ func (h *harness) Close() {
 	if err := h.ExpireAll(ctx); err != nil {
 		h.t.Errorf("harness: deleting the keys: %v", err)
 	}
+}
+
+// scheduleHarness gives each schedule check a key prefix of its own.
+type scheduleHarness struct {
+	*harness
+	idle time.Duration
+}
+
+func (h *scheduleHarness) NewClient(context.Context) (notify.Schedule, error) {
+	rdb := redis.NewClient(&redis.Options{Addr: h.proxy.Addr(), ContextTimeoutEnabled: true, PoolSize: 2})
+	h.mu.Lock()
+	h.rdbs = append(h.rdbs, rdb)
+	h.mu.Unlock()
+	return redisstore.NewSchedule(rdb, redisstore.ScheduleOptions{KeyPrefix: h.prefix, IdleTTL: h.idle}), nil
 }

@@ -309,3 +309,120 @@ func (s swallow) Release(ctx context.Context, key string, tok notify.Token) erro
 	_ = s.Store.Release(ctx, key, tok)
 	return nil
 }
+
+// memScheduleHarness runs the schedule checks on notify.MemorySchedule on a
+// fake clock, shared by every client.
+type memScheduleHarness struct {
+	clk *clock.Fake
+	cfg storetest.ScheduleConfig
+	s   notify.Schedule
+	// For a broken schedule: each client a schedule of its own.
+	perClient bool
+}
+
+func newMemScheduleHarness(cfg storetest.ScheduleConfig) *memScheduleHarness {
+	h := &memScheduleHarness{clk: clock.NewFake(time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)), cfg: cfg}
+	h.s = h.newSchedule()
+	return h
+}
+
+func (h *memScheduleHarness) newSchedule() notify.Schedule {
+	return notify.NewMemorySchedule(notify.MemoryScheduleOptions{Clock: h.clk, IdleTTL: h.cfg.IdleTTL})
+}
+
+func (h *memScheduleHarness) NewClient(context.Context) (notify.Schedule, error) {
+	s := h.s
+	if h.perClient {
+		s = h.newSchedule()
+	}
+	return s, nil
+}
+func (h *memScheduleHarness) Advance(d time.Duration) bool {
+	h.clk.Advance(d)
+	return true
+}
+func (h *memScheduleHarness) Close() {}
+
+func TestMemorySchedulePassesTheSuite(t *testing.T) {
+	storetest.RunSchedule(t, func(t *testing.T, cfg storetest.ScheduleConfig) storetest.ScheduleHarness {
+		return newMemScheduleHarness(cfg)
+	})
+}
+
+// brokenSchedules each break one rule, and the suite must name it.
+var brokenSchedules = map[string]struct {
+	make    func(h *memScheduleHarness)
+	mustSay string
+}{
+	"per-process memory schedule": {
+		func(h *memScheduleHarness) { h.perClient = true },
+		"of clients acquiring one key at once, exactly one gets the lease"},
+	"defer ignores the token": {
+		func(h *memScheduleHarness) { h.s = &tokenBlind{Schedule: h.s, last: map[string]notify.Token{}} },
+		"Defer acts only for the lease's holder"},
+}
+
+func TestSuiteCatchesBrokenSchedules(t *testing.T) {
+	if os.Getenv("STORETEST_BROKEN_SCHEDULE") != "" {
+		t.Skip("running as the child")
+	}
+	if testing.Short() {
+		t.Skip("runs the suite in child processes")
+	}
+	for name, b := range brokenSchedules {
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestBrokenScheduleChild$", "-test.v")
+			cmd.Env = append(os.Environ(), "STORETEST_BROKEN_SCHEDULE="+name)
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) {
+				t.Fatalf("the suite passed a broken schedule (err %v):\n%s", err, tail(out))
+			}
+			if !strings.Contains(string(out), "RULE BROKEN — "+b.mustSay) {
+				t.Fatalf("the suite failed without naming the rule %q:\n%s", b.mustSay, tail(out))
+			}
+		})
+	}
+}
+
+// TestBrokenScheduleChild runs the schedule suite on the broken schedule
+// its parent names; it is expected to fail.
+func TestBrokenScheduleChild(t *testing.T) {
+	name := os.Getenv("STORETEST_BROKEN_SCHEDULE")
+	if name == "" {
+		t.Skip("run by TestSuiteCatchesBrokenSchedules")
+	}
+	b, ok := brokenSchedules[name]
+	if !ok {
+		t.Fatalf("no broken schedule %q", name)
+	}
+	storetest.RunSchedule(t, func(t *testing.T, cfg storetest.ScheduleConfig) storetest.ScheduleHarness {
+		h := newMemScheduleHarness(cfg)
+		b.make(h)
+		return h
+	})
+}
+
+// tokenBlind defers with the key's latest token, whoever calls.
+type tokenBlind struct {
+	notify.Schedule
+	mu   sync.Mutex
+	last map[string]notify.Token
+}
+
+func (s *tokenBlind) Acquire(ctx context.Context, key string, ttl time.Duration) (notify.Lease, error) {
+	l, err := s.Schedule.Acquire(ctx, key, ttl)
+	if l.Held() {
+		s.mu.Lock()
+		s.last[key] = l.Token
+		s.mu.Unlock()
+	}
+	return l, err
+}
+
+func (s *tokenBlind) Defer(ctx context.Context, key string, _ notify.Token, tries int, wait time.Duration) error {
+	s.mu.Lock()
+	tok := s.last[key]
+	s.mu.Unlock()
+	return s.Schedule.Defer(ctx, key, tok, tries, wait)
+}
