@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"testing"
 )
 
 // Postgres is a throwaway PostgreSQL cluster: its data directory and unix
@@ -23,7 +22,7 @@ type Postgres struct {
 	// Addr is the server's host:port.
 	Addr string
 
-	t testing.TB
+	t TB
 	p *process
 }
 
@@ -45,7 +44,7 @@ func ConnString(addr string) string {
 //
 // initdb takes a second or two: start one server per test binary or
 // top-level test, and give each check its own table or database.
-func StartPostgres(t testing.TB) *Postgres {
+func StartPostgres(t TB) *Postgres {
 	t.Helper()
 	if !supported {
 		unavailable(t, "servers are started only on Unix systems")

@@ -4,7 +4,6 @@ import (
 	"io"
 	"net"
 	"sync"
-	"testing"
 )
 
 // Proxy forwards TCP connections to a server until Cut, which looks to the
@@ -23,7 +22,7 @@ type Proxy struct {
 
 // NewProxy starts a proxy to target (host:port) on a free loopback port. It
 // is cut when the test ends.
-func NewProxy(t testing.TB, target string) *Proxy {
+func NewProxy(t TB, target string) *Proxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

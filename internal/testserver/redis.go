@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -17,7 +16,7 @@ type Redis struct {
 	// Addr is the server's host:port.
 	Addr string
 
-	t testing.TB
+	t TB
 	p *process
 }
 
@@ -31,7 +30,7 @@ const (
 // working directory in a temporary directory and persistence off. It is
 // stopped when t ends. Without the binary, t is skipped (failed under
 // CI=true).
-func StartRedis(t testing.TB) *Redis {
+func StartRedis(t TB) *Redis {
 	t.Helper()
 	if !supported {
 		unavailable(t, "servers are started only on Unix systems")

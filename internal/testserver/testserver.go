@@ -17,9 +17,25 @@ import (
 	"testing"
 )
 
+// TB is what starting a server needs of its caller. *testing.T and
+// *testing.B have it; so can a program that is not a test — the soak
+// command — whose Cleanup runs at its end, whose Fatal stops it and whose
+// Skip means it cannot run here.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	TempDir() string
+	Errorf(format string, args ...any)
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Skip(args ...any)
+}
+
+var _ TB = (testing.TB)(nil)
+
 // unavailable skips t, or fails it under CI=true, because a server cannot
 // run here.
-func unavailable(t testing.TB, format string, args ...any) {
+func unavailable(t TB, format string, args ...any) {
 	t.Helper()
 	msg := "testserver: " + fmt.Sprintf(format, args...)
 	if os.Getenv("CI") == "true" {
