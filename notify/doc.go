@@ -1,7 +1,8 @@
 // Package notify receives provider notifications (webhooks): an
 // http.Handler that verifies them, drops duplicates, hands each event to the
 // platform exactly once and acknowledges it only when the platform took it —
-// plus a Reconciler that settles payments whose notification never came.
+// plus a Reconciler that settles payments whose notification never came and
+// calls a crash cut off.
 //
 // Providers push a notification when a payment or refund reaches a state,
 // retry it until acknowledged, and may deliver it several times and out of
@@ -25,6 +26,13 @@
 // NewMemoryStore serves one instance. Several instances share a store on
 // Redis (package notify/redisstore) or PostgreSQL (notify/pgstore); package
 // notify/storetest checks any Store against the contract.
+//
+// The Reconciler inquires the payments the platform still waits on and, with
+// a journal (package journal), settles the pays, cancels and refunds whose
+// outcome a crash or an outage left unknown; it delivers what it finds
+// through the same Store. Its Schedule — in memory, or shared on Redis or
+// PostgreSQL — spaces the tries of each item and leases it to one instance
+// at a time.
 //
 // Every rejection is a distinct error (ErrBadSignature, ErrBadTimestamp,
 // ErrStale, ErrFuture, ErrUndecodable, ErrUnknownEvent, ErrTooLarge, …)
