@@ -205,25 +205,30 @@ func checkDefer(t *testing.T, e *senv) {
 	if err := e.deferKey(b, "k", "not-the-token", 1, 0); !errors.Is(err, notify.ErrNotOwner) {
 		t.Errorf("RULE BROKEN — %s: Defer with another token = %v", ruleDeferOwner, err)
 	}
-	wait := shortLease
-	if e.fake {
-		wait = longLease
-	}
-	start := time.Now()
-	if err := e.deferKey(a, "k", tok, 3, wait); err != nil {
+	if err := e.deferKey(a, "k", tok, 3, longLease); err != nil {
 		t.Fatalf("Defer by the holder: %v", err)
 	}
 	l := e.notHeld(b, "k", longLease, ruleAcquireWaiting)
 	if l.Busy {
 		t.Errorf("RULE BROKEN — %s: a waiting key is not Busy: %+v", ruleLeaseBusy, l)
 	}
-	if l.Wait <= 0 || l.Wait > wait {
-		t.Errorf("RULE BROKEN — %s: Wait = %s for a key waiting %s", ruleWait, l.Wait, wait)
+	if l.Wait <= 0 || l.Wait > longLease {
+		t.Errorf("RULE BROKEN — %s: Wait = %s for a key waiting %s", ruleWait, l.Wait, longLease)
 	}
 	if err := e.deferKey(a, "k", tok, 4, 0); !errors.Is(err, notify.ErrNotOwner) {
 		t.Errorf("RULE BROKEN — %s: a second Defer of an ended lease = %v", ruleDeferOwner, err)
 	}
-	e.dueAfter(b, "k", start, wait, 3, ruleAcquireDue)
+	// A key whose wait is over is due again, with its tries.
+	wait := shortLease
+	if e.fake {
+		wait = longLease
+	}
+	tok = e.held(a, "k2", longLease, 0, ruleAcquireNew)
+	start := time.Now()
+	if err := e.deferKey(a, "k2", tok, 3, wait); err != nil {
+		t.Fatalf("Defer by the holder: %v", err)
+	}
+	e.dueAfter(b, "k2", start, wait, 3, ruleAcquireDue)
 }
 
 func checkLeaseExpiry(t *testing.T, e *senv) {

@@ -16,6 +16,11 @@
 //
 // Every failure names the rule it breaks ("RULE BROKEN — …"), and all are
 // reported in one run.
+//
+// RunSchedule does the same for a notify.Schedule, the Reconciler's leases
+// and intervals: leases and their owners, expiry of a crashed holder's
+// lease, waits and tries, Forget, concurrent instances, the idle TTL and
+// the context.
 package storetest
 
 import (
