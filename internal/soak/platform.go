@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS soak_payments (
 	provider   text NOT NULL,
 	status     text NOT NULL,
 	payment_id text NOT NULL DEFAULT '',
+	recovered  boolean NOT NULL DEFAULT false,
 	updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE IF NOT EXISTS soak_refunds (
@@ -31,6 +32,7 @@ CREATE TABLE IF NOT EXISTS soak_refunds (
 	request_id        text NOT NULL,
 	status            text NOT NULL,
 	refund_id         text NOT NULL DEFAULT '',
+	recovered         boolean NOT NULL DEFAULT false,
 	updated_at        timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE IF NOT EXISTS soak_deliveries (
@@ -234,6 +236,13 @@ UNION ALL SELECT provider, refund_request_id, status, 'refund' FROM soak_refunds
 			err = p.setPayment(ctx, r.id, id, status)
 		} else {
 			err = p.setRefund(ctx, r.id, id, status)
+		}
+		if err == nil {
+			table, key := "soak_payments", "request_id"
+			if op == payment.OpRefund {
+				table, key = "soak_refunds", "refund_request_id"
+			}
+			_, err = p.db.Exec(ctx, `UPDATE `+table+` SET recovered = true WHERE `+key+` = $1`, r.id)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("recover %s %s: %w", op, r.id, err))

@@ -64,6 +64,7 @@ type figures struct {
 	Faults               int
 	DuplicatePosts       int
 	SettledByReconciler  int // journal entries the Reconciler settled
+	RecoveredByPlatform  int // the platform's records left open by a kill, settled from the journal
 	RedeliveredAfterKill int // events delivered again because the instance delivering them was killed first
 	Elapsed              time.Duration
 }
@@ -75,9 +76,9 @@ func (f figures) losses() int {
 // String is the soak's one line of figures.
 func (f figures) String() string {
 	return fmt.Sprintf("soak: payments=%d double_charges=%d double_refunds=%d duplicate_deliveries=%d unsettled=%d u_to_f=%d stale=%d"+
-		" | refunds=%d kills=%d faults=%d duplicate_posts=%d settled_by_reconciler=%d redelivered_after_kill=%d elapsed=%s",
+		" | refunds=%d kills=%d faults=%d duplicate_posts=%d settled_by_reconciler=%d recovered_by_platform=%d redelivered_after_kill=%d elapsed=%s",
 		f.Payments, f.DoubleCharges, f.DoubleRefunds, f.DuplicateDeliveries, f.Unsettled, f.UToF, f.Stale,
-		f.Refunds, f.Kills, f.Faults, f.DuplicatePosts, f.SettledByReconciler, f.RedeliveredAfterKill, f.Elapsed.Round(time.Second))
+		f.Refunds, f.Kills, f.Faults, f.DuplicatePosts, f.SettledByReconciler, f.RecoveredByPlatform, f.RedeliveredAfterKill, f.Elapsed.Round(time.Second))
 }
 
 // soak is one run: the servers, the simulators, the instances and what the
@@ -926,6 +927,9 @@ func (s *soak) figures(ctx context.Context) (figures, error) {
 	}
 	drows.Close()
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM paybridge_journal WHERE outcome->>'by' = 'reconciler'`).Scan(&f.SettledByReconciler); err != nil {
+		return f, err
+	}
+	if err := s.db.QueryRow(ctx, `SELECT (SELECT count(*) FROM soak_payments WHERE recovered) + (SELECT count(*) FROM soak_refunds WHERE recovered)`).Scan(&f.RecoveredByPlatform); err != nil {
 		return f, err
 	}
 	return f, nil
