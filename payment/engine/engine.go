@@ -23,9 +23,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/payment/driver"
@@ -72,7 +72,9 @@ type Provider struct {
 	basePath string
 	loopback bool
 	http     *http.Client
-	rc       *retryablehttp.Client
+
+	endpoints  sync.Map // driver path → *endpoint
+	nEndpoints atomic.Int32
 }
 
 var _ payment.Provider = (*Provider)(nil)
@@ -125,7 +127,6 @@ func New(d driver.Driver, cfg Config) (*Provider, error) {
 		d: d, name: d.Name(), caps: d.Capabilities().Clone(), env: d.Envelope(), cfg: cfg,
 		base: u.String(), basePath: u.Path, loopback: loopback, http: hc,
 	}
-	p.rc = p.retryClient()
 	return p, nil
 }
 
@@ -158,7 +159,7 @@ func (p *Provider) Pay(ctx context.Context, req *payment.PayRequest) (*payment.P
 		return nil, p.fail(payment.OpPay, id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("encoding the request: %w", err))
 	}
 	var got *payment.Payment
-	err = p.do(ctx, &call{op: payment.OpPay, id: id, mutating: true, req: wreq,
+	err = p.do(ctx, call{op: payment.OpPay, id: id, mutating: true, req: wreq,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			pay, v, err := p.d.DecodePay(req, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -234,7 +235,7 @@ func (p *Provider) Inquire(ctx context.Context, ref payment.Ref) (*payment.Payme
 		return nil, p.fail(payment.OpInquire, id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("encoding the request: %w", err))
 	}
 	var got *payment.Payment
-	err = p.do(ctx, &call{op: payment.OpInquire, id: id, req: wreq,
+	err = p.do(ctx, call{op: payment.OpInquire, id: id, req: wreq,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			pay, v, err := p.d.DecodeInquire(ref, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -260,7 +261,7 @@ func (p *Provider) Cancel(ctx context.Context, ref payment.Ref) (*payment.Paymen
 		return nil, p.fail(payment.OpCancel, id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("encoding the request: %w", err))
 	}
 	var got *payment.Payment
-	err = p.do(ctx, &call{op: payment.OpCancel, id: id, mutating: true, req: wreq,
+	err = p.do(ctx, call{op: payment.OpCancel, id: id, mutating: true, req: wreq,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			pay, v, err := p.d.DecodeCancel(ref, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -291,7 +292,7 @@ func (p *Provider) Refund(ctx context.Context, req *payment.RefundRequest) (*pay
 		return nil, p.fail(payment.OpRefund, id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("encoding the request: %w", err))
 	}
 	var got *payment.Refund
-	err = p.do(ctx, &call{op: payment.OpRefund, id: id, mutating: true, req: wreq,
+	err = p.do(ctx, call{op: payment.OpRefund, id: id, mutating: true, req: wreq,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			r, v, err := p.d.DecodeRefund(req, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -317,7 +318,7 @@ func (p *Provider) InquireRefund(ctx context.Context, ref payment.RefundRef) (*p
 		return nil, p.fail(payment.OpInquireRefund, id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("encoding the request: %w", err))
 	}
 	var got *payment.Refund
-	err = p.do(ctx, &call{op: payment.OpInquireRefund, id: id, req: wreq,
+	err = p.do(ctx, call{op: payment.OpInquireRefund, id: id, req: wreq,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			r, v, err := p.d.DecodeInquireRefund(ref, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -344,7 +345,7 @@ func (p *Provider) Call(ctx context.Context, op, id string, req driver.Request, 
 	if decode == nil {
 		return p.fail(op, id, payment.KindInvalidRequest, payment.Result{}, errors.New("no decode function"))
 	}
-	return p.do(ctx, &call{op: op, id: id, req: req, decode: decode})
+	return p.do(ctx, call{op: op, id: id, req: req, decode: decode})
 }
 
 // fail builds the one error type every call returns, and logs unknown
