@@ -47,7 +47,8 @@ type adapterEnv interface {
 //     the simulator in another process (benchClientOnly);
 //   - Pay and Inquire, paybridge and baseline, as separate benchmarks (in
 //     process, plain HTTP): allocations of both ends of the exchange;
-//   - parallel Pay through one client, within and beyond the pool.
+//   - parallel Pay through one client, within and beyond the pool, with
+//     the CPU time per Pay (both ends).
 func benchAdapter(b *testing.B, mk func(testing.TB, simMode) adapterEnv) {
 	ctx := context.Background()
 	e := mk(b, simMode{})
@@ -94,6 +95,7 @@ func benchAdapter(b *testing.B, mk func(testing.TB, simMode) adapterEnv) {
 			defer o.close()
 			b.ReportAllocs()
 			b.SetParallelism(max(1, n/runtime.GOMAXPROCS(0)))
+			cpu0 := processCPU()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					if err := o.pay(ctx); err != nil {
@@ -102,6 +104,11 @@ func benchAdapter(b *testing.B, mk func(testing.TB, simMode) adapterEnv) {
 					}
 				}
 			})
+			if haveProcessCPU {
+				// Both ends' CPU per Pay: what bounds the throughput of a
+				// machine, whatever else runs on it.
+				b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+			}
 			reportConns(b, o.dials)
 		})
 	}

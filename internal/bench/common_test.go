@@ -90,3 +90,12 @@ func (c *leapingClock) Now() time.Time {
 	return time.Unix(c.n.Add(1)*100*3600, 0) // no time.Duration: it would overflow
 }
 func (c *leapingClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// TestCryptoBackend says which RSA implementation this build runs on
+// (scripts/bench checks it) and that the build is what it claims.
+func TestCryptoBackend(t *testing.T) {
+	if boringEnabled() != (cryptoBackend == "boringcrypto") {
+		t.Fatalf("built for %s, but crypto/boring.Enabled() = %v", cryptoBackend, boringEnabled())
+	}
+	t.Logf("crypto: %s", cryptoBackend)
+}
