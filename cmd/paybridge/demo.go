@@ -36,13 +36,25 @@ type demoWallet struct {
 	close   func()
 }
 
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	noQR := fs.Bool("no-qr", false, "do not draw QR codes")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+func demoCommand() *command {
+	return &command{
+		name:     "demo",
+		summary:  "a full payment flow on the built-in simulators, in-process",
+		synopsis: "[--no-qr]",
+		about: `Starts both simulated providers in-process and, for each, takes a payment (its QR
+code drawn in the terminal), plays the customer, receives the signed notification
+through package notify, inquires, refunds part and then the rest, and shows an
+unknown outcome — the connection lost after the provider took the money —
+settled by payment.Resolve without a second charge. No credentials, no network.`,
+		setup: func(fs *flag.FlagSet) runFunc {
+			noQR := fs.Bool("no-qr", false, "do not draw QR codes")
+			return func(ctx context.Context, pr printer) int { return runDemo(ctx, pr, !*noQR) }
+		},
 	}
+}
+
+func runDemo(ctx context.Context, pr printer, drawQR bool) int {
+	stdout, stderr := pr.stdout, pr.stderr
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 
@@ -58,7 +70,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 	for _, w := range wallets {
-		if err := demoFlow(ctx, w, stdout, !*noQR); err != nil {
+		if err := demoFlow(ctx, w, stdout, drawQR); err != nil {
 			fmt.Fprintf(stderr, "paybridge demo: %s: %v\n", w.title, err)
 			return exitFailed
 		}

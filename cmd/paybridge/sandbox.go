@@ -32,28 +32,31 @@ const (
 
 func keyFile(dir, who, half string) string { return filepath.Join(dir, who+"_"+half+".pem") }
 
-func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8081", "AlphaPay simulator address (loopback); the Alipay+ wallet listens on the next port")
-	useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate (written to the keys directory as sandbox_cert.pem)")
-	keysDir := fs.String("keys", "paybridge-sandbox", "directory of PEM key pairs: merchant_private.pem, alphapay_private.pem, wallet_private.pem (created when missing)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: paybridge sandbox [--addr 127.0.0.1:8081] [--tls] [--keys DIR]
-
-Serves simulated providers on loopback until interrupted, prints a configuration
+func sandboxCommand() *command {
+	return &command{
+		name:     "sandbox",
+		summary:  "serve both simulators on loopback, with cashier pages and notifications",
+		synopsis: "[--addr 127.0.0.1:8081] [--tls] [--keys DIR]",
+		about: `Serves simulated providers on loopback until interrupted, prints a configuration
 file for them, serves their cashier pages and delivers their notifications.
 
 Cashier actions are plain HTTP endpoints too, for scripts and other clients' tests:
   POST {alphapay}/pay/{paymentId}/approve     the customer pays
   POST {alphapay}/pay/{paymentId}/decline     the customer refuses
   POST {wallet}/cashier/{paymentId}/approve   the customer pays in the wallet
-  POST {wallet}/cashier/{paymentId}/decline   the customer refuses`)
-		fs.PrintDefaults()
+  POST {wallet}/cashier/{paymentId}/decline   the customer refuses`,
+		setup: func(fs *flag.FlagSet) runFunc {
+			addr := fs.String("addr", "127.0.0.1:8081", "AlphaPay simulator address (loopback); the Alipay+ wallet listens on the next port")
+			useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate (written to the keys directory as sandbox_cert.pem)")
+			keysDir := fs.String("keys", "paybridge-sandbox", "directory of PEM key pairs: merchant_private.pem, alphapay_private.pem, wallet_private.pem (created when missing)")
+			return func(ctx context.Context, pr printer) int {
+				return runSandbox(ctx, pr.stdout, pr.stderr, addr, useTLS, keysDir)
+			}
+		},
 	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
+}
+
+func runSandbox(ctx context.Context, stdout, stderr io.Writer, addr *string, useTLS *bool, keysDir *string) int {
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil || !isLoopbackHost(host) {
 		fmt.Fprintln(stderr, "paybridge sandbox: --addr must be a loopback host:port, e.g. 127.0.0.1:8081")
