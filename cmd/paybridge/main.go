@@ -58,6 +58,8 @@ func commands() []*command {
 	return []*command{
 		demoCommand(),
 		sandboxCommand(),
+		listenCommand(),
+		triggerCommand(),
 		keygenCommand(),
 		payCommand(),
 		inquireCommand(),

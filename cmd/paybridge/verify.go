@@ -65,7 +65,7 @@ files or configuration.`,
 		setup: func(fset *flag.FlagSet) runFunc {
 			var f verifyFlags
 			fset.StringVar(&f.config, "config", "", "wallets configuration `file` (required)")
-			fset.StringVar(&f.wallet, "wallet", "", "wallet `name` (optional if the configuration names one wallet)")
+			fset.StringVar(&f.wallet, "wallet", "", "wallet `name` (default: the wallet whose provider key verifies the notification)")
 			fset.StringVar(&f.bodyFile, "body", "", "`file` holding the notification body, byte for byte as received (required)")
 			fset.StringVar(&f.headersFile, "headers", "", "`file` of \"Name: value\" header lines, as curl -D or a proxy log writes them (required)")
 			fset.StringVar(&f.uri, "uri", "", "the `path` and query the provider posted to, e.g. /notify/alphapay (default: the\nrequest line of the headers file, if it has one)")
@@ -141,16 +141,45 @@ func (f *verifyFlags) load(ctx context.Context) (*verifyInput, error) {
 	if in.uri, in.uriNote, err = chooseURI(f.uri, target); err != nil {
 		return nil, err
 	}
-	w, err := openWallet(ctx, f.config, f.wallet)
+	sources, err := notifySources(ctx, f.config, f.wallet)
 	if err != nil {
 		return nil, err
 	}
-	src, ok := w.provider.(notify.Source)
-	if !ok {
-		return nil, fmt.Errorf("wallet %q (%s) does not receive signed notifications", w.name, w.kind)
+	chosen, err := pickSource(sources, in)
+	if err != nil {
+		return nil, err
 	}
-	in.kind, in.wallet, in.src = w.kind, w.name, src
+	in.kind, in.wallet, in.src = chosen.src.Name(), chosen.name, chosen.src
 	return in, nil
+}
+
+// pickSource chooses the wallet to check against when the configuration
+// has several and --wallet names none: the one whose provider key verifies
+// the notification, else the only one of the provider its headers name.
+func pickSource(sources []namedSource, in *verifyInput) (namedSource, error) {
+	if len(sources) == 1 {
+		return sources[0], nil
+	}
+	for _, s := range sources {
+		_, err := s.src.VerifyNotification(in.header, in.uri, in.body)
+		if err == nil || errors.Is(err, notify.ErrBadTimestamp) {
+			return s, nil
+		}
+	}
+	var byHeader []namedSource
+	for _, s := range sources {
+		if h := idHeader[s.src.Name()]; h != "" && in.header.Get(h) != "" {
+			byHeader = append(byHeader, s)
+		}
+	}
+	if len(byHeader) == 1 {
+		return byHeader[0], nil
+	}
+	names := make([]string, len(sources))
+	for i, s := range sources {
+		names[i] = s.name
+	}
+	return namedSource{}, usageErr("--wallet is required: no wallet's key verifies this notification, and its headers do not say which of %s it is for", strings.Join(names, ", "))
 }
 
 // chooseURI picks the URI the signature is checked over: --uri, or the
