@@ -32,7 +32,7 @@ type envelope struct {
 
 // Sign sets Client-Id, Request-Time and Signature for one attempt.
 func (e *envelope) Sign(h http.Header, uri string, body []byte, now time.Time) error {
-	ts := now.Format(e.cfg.timeLayout)
+	ts := formatRequestTime(now, e.cfg.timeLayout)
 	sig, err := signing.Sign(e.cfg.keys.merchant, signing.Message(http.MethodPost, uri, body, e.cfg.clientID, ts))
 	if err != nil {
 		return err

@@ -12,8 +12,10 @@
 //     "/miniprogram/api" as GCash). Any other POST under the prefix is
 //     answered F INVALID_API, anything else 404.
 //   - Every request is verified in order: Client-Id (INVALID_CLIENT),
-//     Request-Time within 5 minutes of the clock either way
-//     (REQUEST_TIME_INVALID), the Signature header (INVALID_SIGNATURE), its
+//     Request-Time within 5 minutes of the clock either way, in ISO 8601
+//     as documented or in Unix time digits as Alipay's official SDKs send
+//     it (ISO 8601 only with WithStrictRequestTime; REQUEST_TIME_INVALID),
+//     the Signature header (INVALID_SIGNATURE), its
 //     keyVersion (KEY_NOT_FOUND), its algorithm and the RSA signature over
 //     "POST <request URI>\n<Client-Id>.<Request-Time>.<body>"
 //     (INVALID_SIGNATURE; URL-encoded and raw base64 are both accepted),

@@ -247,9 +247,12 @@ func (s *Server) verify(r *http.Request, body []byte) *wire.Result {
 	if !ok {
 		return failp(wire.CodeRequestTimeInvalid, "Request-Time header is missing or repeated")
 	}
-	t, err := time.Parse(time.RFC3339, rt)
-	if err != nil {
-		return failp(wire.CodeRequestTimeInvalid, "Request-Time is not an ISO 8601 time with an offset")
+	t, ok := parseRequestTime(rt, s.cfg.strictRequestTime)
+	if !ok {
+		if s.cfg.strictRequestTime {
+			return failp(wire.CodeRequestTimeInvalid, "Request-Time is not an ISO 8601 time with an offset")
+		}
+		return failp(wire.CodeRequestTimeInvalid, "Request-Time is neither an ISO 8601 time with an offset nor Unix time digits")
 	}
 	if d := s.clock.Now().Sub(t); d > timeWindow || d < -timeWindow {
 		return failp(wire.CodeRequestTimeInvalid, "Request-Time is more than 5 minutes from the server time")
@@ -279,6 +282,32 @@ func (s *Server) verify(r *http.Request, body []byte) *wire.Result {
 		}
 	}
 	return nil
+}
+
+// unixUnits maps the digit count of a Unix-time Request-Time to its unit:
+// 13 digits are milliseconds (Alipay's official Java SDK sends
+// System.currentTimeMillis), 19 nanoseconds (the official Go SDK sends
+// time.Now().UnixNano()); 10 (seconds) and 16 (microseconds) are read too.
+var unixUnits = map[int]time.Duration{10: time.Second, 13: time.Millisecond, 16: time.Microsecond, 19: time.Nanosecond}
+
+// parseRequestTime reads a Request-Time header: ISO 8601 with an offset
+// (RFC 3339), as the wallets document it, or, unless isoOnly, Unix time as
+// 10, 13, 16 or 19 decimal digits, as Alipay's official SDKs send it. The
+// signature covers the header as sent, whatever its form.
+func parseRequestTime(v string, isoOnly bool) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, true
+	}
+	unit, ok := unixUnits[len(v)]
+	if isoOnly || !ok || !allDigits(v) {
+		return time.Time{}, false
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	per := int64(time.Second / unit)
+	return time.Unix(n/per, (n%per)*int64(unit)), true
 }
 
 // process decodes and executes a verified request.

@@ -141,6 +141,7 @@ type config struct {
 	notificationShape string
 	rawSignature      bool
 	unsignedFailures  bool
+	strictRequestTime bool
 	notifyClient      *http.Client
 	logger            *slog.Logger
 	addr              string
@@ -228,6 +229,16 @@ func WithRawSignature(on bool) Option { return func(cfg *config) { cfg.rawSignat
 // WithUnsignedFailures makes the server send F and U answers without a
 // Signature header, as the spec allows; S and A answers stay signed.
 func WithUnsignedFailures(on bool) Option { return func(cfg *config) { cfg.unsignedFailures = on } }
+
+// WithStrictRequestTime makes the server accept Request-Time only in the
+// ISO 8601 form the wallets document (such as
+// 2026-11-22T18:15:30.123+08:00). By default (false) it also accepts Unix
+// time digits, as Alipay's official SDKs send it: milliseconds from the
+// Java SDK, nanoseconds from the Go SDK (seconds and microseconds too).
+// Either way the signature covers the header as sent. Which forms a wallet
+// accepts is not documented: a client must send one both readings take
+// (the paybridge adapter's default does).
+func WithStrictRequestTime(on bool) Option { return func(cfg *config) { cfg.strictRequestTime = on } }
 
 // WithNotifyClient sets the client notifications are POSTed with (default:
 // a plain client with a 30 s timeout).
