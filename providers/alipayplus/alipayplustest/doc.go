@@ -15,9 +15,10 @@
 //     Request-Time within 5 minutes of the clock either way, in ISO 8601
 //     as documented or in Unix time digits as Alipay's official SDKs send
 //     it (ISO 8601 only with WithStrictRequestTime; REQUEST_TIME_INVALID),
-//     the Signature header (INVALID_SIGNATURE), its
-//     keyVersion (KEY_NOT_FOUND), its algorithm and the RSA signature over
-//     "POST <request URI>\n<Client-Id>.<Request-Time>.<body>"
+//     the Signature header (INVALID_SIGNATURE, also when it is missing:
+//     the wallets name no code for that, so this one is the simulator's
+//     choice), its keyVersion (KEY_NOT_FOUND), its algorithm and the RSA
+//     signature over "POST <request URI>\n<Client-Id>.<Request-Time>.<body>"
 //     (INVALID_SIGNATURE; URL-encoded and raw base64 are both accepted),
 //     then the body: a Content-Type, if sent, of application/json and JSON
 //     in UTF-8 (MSG_PARSE_ERROR), and its schema (PARAM_ILLEGAL, naming
@@ -27,9 +28,11 @@
 //   - Every answer is HTTP 200 JSON carrying Client-Id, Response-Time and
 //     a Signature made with the wallet's key over the request's URI
 //     (prefix included), URL-encoded unless WithRawSignature; with
-//     WithUnsignedFailures, F and U answers go unsigned as the spec allows
+//     WithUnsignedFailures, F and U answers go unsigned, the laxer reading
 //     (the paybridge adapter believes no unsigned answer and reports them
-//     as unknown outcomes).
+//     as unknown outcomes). Pay and refund answers carry the fields the
+//     wallets document, which include no amount; WithAnswerAmounts adds
+//     paymentAmount and refundAmount, as Alipay's SDK models have them.
 //   - State is kept: pay is idempotent by paymentRequestId (REPEAT_REQUEST
 //     for the same request, REPEAT_REQ_INCONSISTENT for another) and
 //     refund by refundRequestId, refunds never exceed the paid amount,
@@ -47,10 +50,12 @@
 // AuthCodeExpired, AuthCodeUsed and AuthCodePoor.
 //
 // A payment that succeeds or fails is notified to its paymentNotifyUrl,
-// signed like a request, in shape B (or A with WithNotificationShape), on
-// the schedule 0 s, 2 min, 10 min, 10 min, 1 h, 2 h, 6 h, 15 h of the
-// server clock until acknowledged. Deliveries and AwaitDeliveries observe
-// the attempts; SignedNotification builds one without sending it.
+// signed like a request over the notify URL's path and query (its path
+// alone with WithNotifyPathOnly), in shape B (or A with
+// WithNotificationShape), on the schedule 0 s, 2 min, 10 min, 10 min, 1 h,
+// 2 h, 6 h, 15 h of the server clock until acknowledged. Deliveries and
+// AwaitDeliveries observe the attempts; SignedNotification builds one
+// without sending it.
 //
 // Script queues faults for an endpoint's next requests: scripted results
 // (a payment.Result, so any module can script an F or a U),

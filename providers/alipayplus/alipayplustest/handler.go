@@ -156,6 +156,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string) {
 		drop(w)
 		return
 	}
+	if !s.cfg.answerAmounts && !fault.ChangeAmount {
+		dropUndocumentedAmounts(resp)
+	}
 	if fault.ChangeAmount {
 		changeAmount(resp)
 	}
@@ -447,10 +450,24 @@ func changeAmount(resp any) {
 	switch v := resp.(type) {
 	case *wire.PayResponse:
 		v.PaymentAmount = bump(v.PaymentAmount)
+	case *wire.RefundResponse:
+		v.RefundAmount = bump(v.RefundAmount)
 	case *wire.InquiryResponse:
 		v.PaymentAmount = bump(v.PaymentAmount)
 	case *wire.InquiryRefundResponse:
 		v.RefundAmount = bump(v.RefundAmount)
+	}
+}
+
+// dropUndocumentedAmounts removes the amounts the wallets' documented pay
+// and refund answers do not have. The handlers always fill them in, so
+// that WithAnswerAmounts and the ChangeAmount fault can keep them.
+func dropUndocumentedAmounts(resp any) {
+	switch v := resp.(type) {
+	case *wire.PayResponse:
+		v.PaymentAmount = nil
+	case *wire.RefundResponse:
+		v.RefundAmount = nil
 	}
 }
 

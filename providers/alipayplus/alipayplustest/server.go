@@ -142,6 +142,8 @@ type config struct {
 	rawSignature      bool
 	unsignedFailures  bool
 	strictRequestTime bool
+	answerAmounts     bool
+	notifyPathOnly    bool
 	notifyClient      *http.Client
 	logger            *slog.Logger
 	addr              string
@@ -227,8 +229,31 @@ func WithNotificationShape(shape string) Option {
 func WithRawSignature(on bool) Option { return func(cfg *config) { cfg.rawSignature = on } }
 
 // WithUnsignedFailures makes the server send F and U answers without a
-// Signature header, as the spec allows; S and A answers stay signed.
+// Signature header; S and A answers stay signed. Whether a wallet may
+// leave a refusal unsigned is not documented, and Alipay's official SDKs
+// disagree: the Java SDK returns any answer without Signature or
+// Response-Time unverified, the Go SDK rejects it. By default (false) every
+// answer is signed.
 func WithUnsignedFailures(on bool) Option { return func(cfg *config) { cfg.unsignedFailures = on } }
+
+// WithAnswerAmounts makes pay answers carry paymentAmount and refund
+// answers refundAmount. The wallets' documented answers name no amount
+// (pay: result, paymentId, paymentTime, redirectActionForm; refund:
+// result, refundId, refundTime), and by default (false) the server sends
+// none. Alipay's official SDK models both (AlipayPayResponse and
+// AlipayRefundResponse of github.com/alipay/global-open-sdk-go), so a
+// wallet may add them; a client must not depend on them, and must hold an
+// amount that is there to the request (the paybridge adapter does).
+func WithAnswerAmounts(on bool) Option { return func(cfg *config) { cfg.answerAmounts = on } }
+
+// WithNotifyPathOnly sets which URI notifications are signed over. The
+// wallets document the notify URL's path; the signing rules the requests
+// follow (and Alipay's SDKs, whose verifier takes the request URI from the
+// caller) sign the path "plus query string". By default (false) the server
+// signs the notify URL's path and query, with true its path alone. The two
+// differ only for a notify URL with a query; a receiver must accept both
+// (package notify does).
+func WithNotifyPathOnly(on bool) Option { return func(cfg *config) { cfg.notifyPathOnly = on } }
 
 // WithStrictRequestTime makes the server accept Request-Time only in the
 // ISO 8601 form the wallets document (such as
@@ -566,9 +591,10 @@ type Fault struct {
 	// body (the body stays valid JSON).
 	TamperBody bool
 	// ChangeAmount processes normally and answers with the payment's or
-	// refund's amount value one minor unit higher, correctly signed. It
-	// affects the answers that carry an amount: pay, inquiryPayment and
-	// inquiryRefund.
+	// refund's amount value one minor unit higher, correctly signed: a
+	// wallet stating a wrong amount. It affects the successful answers of
+	// pay and refund, which then state the amount even without
+	// WithAnswerAmounts, and of inquiryPayment and inquiryRefund.
 	ChangeAmount bool
 	// RedirectField overrides, for this answer, how a redirect action form
 	// spells its URL: RedirectionURL or RedirectURL. Other values are

@@ -140,7 +140,9 @@ func cashierURL(p *order) string {
 	return u
 }
 
-// pay creates a payment or answers an existing one (spec §5.1, §6).
+// pay creates a payment or answers an existing one (spec §5.1, §6). Its
+// answers carry paymentAmount, which is not in the documented answer:
+// serveAPI drops it unless WithAnswerAmounts.
 func (s *Server) pay(req *wire.PayRequest, tree map[string]any, base string) *wire.PayResponse {
 	amt, expires, res := s.checkPay(req, tree)
 	if res != nil {
@@ -335,8 +337,10 @@ func (s *Server) refund(req *wire.RefundRequest, tree map[string]any) *wire.Refu
 	return refundResponse(r)
 }
 
+// refundResponse is a refund's answer. refundAmount is not in the
+// documented answer: serveAPI drops it unless WithAnswerAmounts.
 func refundResponse(r *refund) *wire.RefundResponse {
-	return &wire.RefundResponse{Result: ok(wire.CodeSuccess, "success"), RefundID: r.id, RefundTime: formatTime(r.at)}
+	return &wire.RefundResponse{Result: ok(wire.CodeSuccess, "success"), RefundID: r.id, RefundAmount: wireAmount(r.amount), RefundTime: formatTime(r.at)}
 }
 
 func (s *Server) inquiryRefund(ref *wire.RefundRef) *wire.InquiryRefundResponse {
