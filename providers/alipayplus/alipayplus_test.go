@@ -574,7 +574,7 @@ func TestTamperedAnswersAreNotTrusted(t *testing.T) {
 // The wallet's notifications, as sent, verify and parse with the Client as
 // notification source, in both shapes.
 func TestNotificationsFromTheWallet(t *testing.T) {
-	for _, shape := range []string{alipayplustest.ShapeB, alipayplustest.ShapeA} {
+	for _, shape := range []string{alipayplustest.ShapeB, alipayplustest.ShapeA, alipayplustest.ShapeC} {
 		t.Run("shape "+shape, func(t *testing.T) {
 			var (
 				mu     sync.Mutex

@@ -200,6 +200,9 @@ func TestDecodeInquire(t *testing.T) {
 		{name: "succeeded", body: `{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentRequestId":"ORDER-1","paymentStatus":"SUCCESS","paymentTime":"2026-11-22T18:16:01+08:00"}`, status: payment.StatusSucceeded, reqID: "ORDER-1", outcome: driver.Done},
 		{name: "failed", body: `{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentStatus":"FAIL","paymentFailReason":"USER_BALANCE_NOT_ENOUGH"}`, status: payment.StatusFailed, outcome: driver.Done},
 		{name: "cancelled", body: `{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentStatus":"CANCELLED"}`, status: payment.StatusCancelled, outcome: driver.Done},
+		// Not in the wallets' documentation; a status of Alipay's SDK
+		// (model/TransactionStatusType.go), and not final.
+		{name: "pending", body: `{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentStatus":"PENDING"}`, status: payment.StatusPending, outcome: driver.Done},
 		{name: "amount as a JSON number", body: `{"result":{"resultStatus":"S"},"paymentId":"P1","paymentStatus":"FAIL","paymentAmount":{"currency":"JPY","value":500}}`, status: payment.StatusFailed, amount: "500 JPY", outcome: driver.Done},
 		{name: "unknown status is never guessed", body: `{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentStatus":"REFUNDED"}`, unread: true},
 		{name: "no status", body: `{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1"}`, unread: true},
@@ -272,6 +275,7 @@ func TestDecodeRefunds(t *testing.T) {
 	}{
 		{`{"result":{"resultStatus":"S"},"refundId":"RF9","refundRequestId":"RF-1","refundStatus":"SUCCESS","refundTime":"2026-11-22T18:40:01+03:00","refundAmount":{"currency":"KWD","value":"1250"}}`, payment.RefundSucceeded, "RF-1", driver.Done, false},
 		{`{"result":{"resultStatus":"S"},"refundId":"RF9","refundStatus":"PROCESSING","refundTime":"2026-11-22T18:40:01+03:00"}`, payment.RefundPending, "", driver.Done, false},
+		{`{"result":{"resultStatus":"S"},"refundId":"RF9","refundStatus":"PENDING","refundTime":"2026-11-22T18:40:01+03:00"}`, payment.RefundPending, "", driver.Done, false},
 		{`{"result":{"resultStatus":"S"},"refundId":"RF9","refundRequestId":"RF-1","refundStatus":"FAIL","refundTime":"2026-11-22T18:40:01+03:00","refundFailReason":"X"}`, payment.RefundFailed, "RF-1", driver.Done, false},
 		{`{"result":{"resultStatus":"S"},"refundId":"RF9","refundStatus":"DONE"}`, "", "", 0, true},
 		{`{"result":{"resultCode":"REFUND_NOT_EXIST","resultStatus":"F"}}`, "", "", driver.Refused, false},

@@ -14,6 +14,7 @@ import (
 // The status tables: wallet status → neutral status.
 var statuses = map[string]payment.Status{
 	wire.PaymentProcessing:  payment.StatusPending,
+	wire.PaymentPending:     payment.StatusPending,
 	wire.PaymentAuthSuccess: payment.StatusAuthorized,
 	wire.PaymentSuccess:     payment.StatusSucceeded,
 	wire.PaymentFail:        payment.StatusFailed,
@@ -22,6 +23,7 @@ var statuses = map[string]payment.Status{
 
 var refundStatuses = map[string]payment.RefundStatus{
 	wire.RefundProcessing: payment.RefundPending,
+	wire.RefundPending:    payment.RefundPending,
 	wire.RefundSuccess:    payment.RefundSucceeded,
 	wire.RefundFail:       payment.RefundFailed,
 }

@@ -51,7 +51,7 @@
 //
 // A payment that succeeds or fails is notified to its paymentNotifyUrl,
 // signed like a request over the notify URL's path and query (its path
-// alone with WithNotifyPathOnly), in shape B (or A with
+// alone with WithNotifyPathOnly), in shape B (or A, or the SDK's C, with
 // WithNotificationShape), on the schedule 0 s, 2 min, 10 min, 10 min, 1 h,
 // 2 h, 6 h, 15 h of the server clock until acknowledged. Deliveries and
 // AwaitDeliveries observe the attempts; SignedNotification builds one

@@ -62,7 +62,7 @@ type notification struct {
 }
 
 // notificationBodyLocked returns the notifyPayment body of a payment in
-// the configured shape (spec §5.6): SUCCESS once paid, FAIL once declined.
+// the configured shape: SUCCESS once paid, FAIL once declined.
 // It reports false for a payment that never reached either.
 func (s *Server) notificationBodyLocked(p *order) ([]byte, bool) {
 	n := wire.Notification{
@@ -91,7 +91,11 @@ func (s *Server) notificationBodyLocked(p *order) ([]byte, bool) {
 		if succeeded {
 			res = ok(wire.CodeSuccess, "success")
 		}
-		n.PaymentResult = &res
+		if s.cfg.notificationShape == ShapeC {
+			n.NotifyType, n.Result = wire.NotifyPaymentResult, &res
+		} else {
+			n.PaymentResult = &res
+		}
 	}
 	body, err := json.Marshal(n)
 	return body, err == nil

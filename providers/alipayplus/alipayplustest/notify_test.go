@@ -254,17 +254,19 @@ func TestNotificationShapes(t *testing.T) {
 		{ShapeA, true, "paymentAmount,paymentFailReason,paymentId,paymentRequestId,paymentStatus", func(n wire.Notification) bool {
 			return n.PaymentStatus == wire.PaymentFail && n.PaymentFailReason == declineReason
 		}},
+		{ShapeC, false, "notifyType,paymentAmount,paymentCreateTime,paymentId,paymentRequestId,paymentTime,result", func(n wire.Notification) bool {
+			return n.NotifyType == wire.NotifyPaymentResult && n.Result.ResultStatus == wire.StatusS && n.Result.ResultCode == wire.CodeSuccess
+		}},
+		{ShapeC, true, "notifyType,paymentAmount,paymentCreateTime,paymentId,paymentRequestId,result", func(n wire.Notification) bool {
+			return n.NotifyType == wire.NotifyPaymentResult && n.Result.ResultStatus == wire.StatusF && n.Result.ResultCode == wire.CodeProcessFail
+		}},
 	} {
 		name := "shape " + tc.shape
 		if tc.decline {
 			name += " declined"
 		}
 		t.Run(name, func(t *testing.T) {
-			opts := []Option{}
-			if tc.shape == ShapeA {
-				opts = append(opts, WithNotificationShape(ShapeA))
-			}
-			srv, c, _ := newFakeServer(t, opts...)
+			srv, c, _ := newFakeServer(t, WithNotificationShape(tc.shape))
 			rc := newReceiver(t, srv.Credentials())
 			rc.ack()
 			r := cashierPay("N-S")

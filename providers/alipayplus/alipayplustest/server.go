@@ -44,12 +44,19 @@ const (
 	RedirectURL = "redirectUrl"
 )
 
-// Notification body shapes (WithNotificationShape, spec §5.6).
+// Notification body shapes (WithNotificationShape).
 const (
-	// ShapeA carries paymentStatus and paymentFailReason.
+	// ShapeA carries paymentStatus and paymentFailReason, as the wallets
+	// document.
 	ShapeA = "A"
-	// ShapeB carries paymentResult and paymentCreateTime.
+	// ShapeB carries paymentResult and paymentCreateTime, as the wallets
+	// document.
 	ShapeB = "B"
+	// ShapeC is B as Alipay's official SDK models it
+	// (request/notify/AlipayPayResultNotify.go of
+	// github.com/alipay/global-open-sdk-go): notifyType PAYMENT_RESULT and
+	// the payment's result in result rather than paymentResult.
+	ShapeC = "C"
 )
 
 // Server is a running simulated Alipay+ wallet: the five v1 payment
@@ -218,8 +225,8 @@ func WithRedirectField(name string) Option { return func(cfg *config) { cfg.redi
 func WithAcceptStatus(status string) Option { return func(cfg *config) { cfg.acceptStatus = status } }
 
 // WithNotificationShape sets the body shape of payment notifications:
-// ShapeB (the default) or ShapeA. The constructor panics on any other
-// value.
+// ShapeB (the default), ShapeA or ShapeC. The constructor panics on any
+// other value.
 func WithNotificationShape(shape string) Option {
 	return func(cfg *config) { cfg.notificationShape = shape }
 }
@@ -361,8 +368,8 @@ func NewUnstartedServer(opts ...Option) *Server {
 	if cfg.acceptStatus != wire.StatusS && cfg.acceptStatus != wire.StatusA {
 		panic(`alipayplustest: WithAcceptStatus: want "S" or "A"`)
 	}
-	if cfg.notificationShape != ShapeA && cfg.notificationShape != ShapeB {
-		panic(`alipayplustest: WithNotificationShape: want "A" or "B"`)
+	if cfg.notificationShape != ShapeA && cfg.notificationShape != ShapeB && cfg.notificationShape != ShapeC {
+		panic(`alipayplustest: WithNotificationShape: want "A", "B" or "C"`)
 	}
 	var currencies map[string]bool
 	if cfg.currencies != nil {
