@@ -42,7 +42,7 @@ func testDriver(t testing.TB) *walletDriver {
 	return c.d
 }
 
-// Every F code the wallets document maps to the reason the spec gives it,
+// Every F code the wallets document maps to the reason its documentation gives it,
 // and through the engine to the kind docs/providers/alipayplus.md lists.
 func TestResultCodeReasons(t *testing.T) {
 	for code, want := range map[string]struct {

@@ -22,9 +22,9 @@ var (
 	ErrWrongClient = errors.New("alipayplus: Client-Id is not ours")
 )
 
-// envelope is the protocol's authentication (spec §2): RSA-SHA256 over
-// "POST <uri>\n<Client-Id>.<time>.<body>", the merchant key for requests,
-// the wallet key for answers and notifications.
+// envelope is the protocol's authentication (docs/providers/alipayplus.md,
+// Signing): RSA-SHA256 over "POST <uri>\n<Client-Id>.<time>.<body>", the
+// merchant key for requests, the wallet key for answers and notifications.
 type envelope struct {
 	cfg *settings
 	raw bool // send the signature as raw base64

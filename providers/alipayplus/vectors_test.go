@@ -216,7 +216,7 @@ func TestPayReproducesTheVectors(t *testing.T) {
 // wants whole seconds in Request-Time. The wallet refuses it, signed: F,
 // reported with its code and never re-sent. The same F unsigned is not
 // believed: anyone on the path could have written it, so the outcome is
-// unknown (spec §2 lets SDKs trust it; paybridge does not).
+// unknown (Alipay's Java SDK would trust it; paybridge does not).
 func TestRefundReproducesTheVector(t *testing.T) {
 	vf := loadVectors(t)
 	v := find(t, vf.AlipayPlus, "request: refund")

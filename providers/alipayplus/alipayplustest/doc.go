@@ -4,8 +4,9 @@
 // net/http/httptest: NewServer gives a running wallet and Credentials the
 // configuration a client needs to talk to it.
 //
-// The server speaks the wire protocol of the Alipay+ v1 specification
-// exactly and is at least as strict as the wallets are documented to be:
+// The server speaks the wire protocol the wallets document (paybridge's
+// reading of it, with its sources, is docs/providers/alipayplus.md) and is
+// at least as strict as the wallets are documented to be:
 //
 //   - The five endpoints answer POST {prefix}/v1/payments/{name}; the
 //     prefix is per wallet (WithPrefix: "/api" by default, "" as Super Qi,

@@ -19,7 +19,7 @@ import (
 const maxBody = 256 << 10
 
 // timeWindow is how far Request-Time may be from the clock, either way
-// (spec §2).
+// (REQUEST_TIME_INVALID, as Rebell documents it).
 const timeWindow = 5 * time.Minute
 
 var apiPaths = map[string]bool{
@@ -235,7 +235,7 @@ func single(h http.Header, name string) (string, bool) {
 	return v[0], true
 }
 
-// verify checks the request's headers and signature (spec §2) and returns
+// verify checks the request's headers and signature (Signing) and returns
 // the failure, or nil. Messages name what is wrong, never a header's
 // value.
 func (s *Server) verify(r *http.Request, body []byte) *wire.Result {
@@ -392,7 +392,7 @@ func (s *Server) signatureHeader(msg []byte, corrupt bool) (string, bool) {
 	return signing.Header{Algorithm: wire.Algorithm, KeyVersion: s.cfg.keyVersion, Signature: sig}.Format(!s.cfg.rawSignature), true
 }
 
-// writeAnswer signs payload as the wallet does (spec §2) and writes it,
+// writeAnswer signs payload as the wallet does (Signing) and writes it,
 // applying the fault's signature and body alterations.
 func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, payload []byte, res wire.Result, fault Fault) {
 	respTime := s.clock.Now().Format(wire.TimeLayout)

@@ -18,8 +18,8 @@ import (
 )
 
 // retrySchedule is the wait before each try of a payment notification
-// (spec §5.6, after Antom): at most 8 tries, stopping at the first
-// acknowledgement.
+// (Antom's; the wallets document none): at most 8 tries, stopping at the
+// first acknowledgement.
 var retrySchedule = []time.Duration{
 	0, 2 * time.Minute, 10 * time.Minute, 10 * time.Minute,
 	time.Hour, 2 * time.Hour, 6 * time.Hour, 15 * time.Hour,
@@ -185,7 +185,7 @@ func isAck(b []byte) bool {
 
 // signedPost builds a notification POST signed by the wallet's key over the
 // target's request URI, like a request, or over its path alone with
-// WithNotifyPathOnly (spec §5.6).
+// WithNotifyPathOnly.
 func (s *Server) signedPost(ctx context.Context, target string, body []byte, now time.Time) (*http.Request, error) {
 	u, err := url.Parse(target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -19,7 +19,7 @@ import (
 )
 
 // receiver is a merchant's notification endpoint that verifies every
-// notification as the spec says (§5.6) and answers as told.
+// notification as the wallets document it and answers as told.
 type receiver struct {
 	t        *testing.T
 	srv      *httptest.Server

@@ -255,7 +255,8 @@ func TestAnswerSignatureEncodings(t *testing.T) {
 }
 
 // TestQueryString checks that requests and answers are signed over the
-// whole request URI, query string included (spec §2).
+// whole request URI, query string included (docs/providers/alipayplus.md,
+// Signing).
 func TestQueryString(t *testing.T) {
 	_, c, _ := newFakeServer(t)
 	body := []byte(`{"paymentId":"1"}`)

@@ -39,7 +39,7 @@ const (
 	StatusA = "A"
 )
 
-// Result codes used by paybridge (spec §5).
+// Result codes used by paybridge (docs/providers/alipayplus.md, Result codes).
 const (
 	CodeSuccess                 = "SUCCESS"
 	CodeAccept                  = "ACCEPT"
