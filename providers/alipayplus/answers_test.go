@@ -237,6 +237,17 @@ func TestDecodeInquire(t *testing.T) {
 	if p.FailureReason != "RISK" {
 		t.Fatalf("payment %+v", p)
 	}
+	// The official SDK's inquiry answer names a failure paymentResultCode;
+	// it is the reason when paymentFailReason is absent, and only then.
+	for body, want := range map[string]string{
+		`{"result":{"resultStatus":"S"},"paymentId":"P1","paymentStatus":"FAIL","paymentResultCode":"USER_BALANCE_NOT_ENOUGH"}`:                              "USER_BALANCE_NOT_ENOUGH",
+		`{"result":{"resultStatus":"S"},"paymentId":"P1","paymentStatus":"FAIL","paymentFailReason":"RISK","paymentResultCode":"RISK_REJECT"}`:               "RISK",
+		`{"result":{"resultStatus":"S"},"paymentId":"P1","paymentStatus":"SUCCESS","paymentResultCode":"SUCCESS","paymentTime":"2026-11-22T18:16:01+08:00"}`: "",
+	} {
+		if p, _, err := d.DecodeInquire(byID, answer(wire.PathInquiry, body)); err != nil || p.FailureReason != want {
+			t.Errorf("%s: %+v, %v; want reason %q", body, p, err, want)
+		}
+	}
 }
 
 func TestDecodeRefunds(t *testing.T) {

@@ -128,6 +128,10 @@ func paymentFromInquiry(r *wire.InquiryResponse) (*payment.Payment, error) {
 		ExpiresAt:        parseTime(r.AuthExpiryTime),
 		FailureReason:    r.PaymentFailReason,
 	}
+	if status == payment.StatusFailed && p.FailureReason == "" {
+		// The SDK's inquiry answer names the failure paymentResultCode.
+		p.FailureReason = r.PaymentResultCode
+	}
 	if r.PaymentAmount != nil {
 		amt, err := fromWireAmount(*r.PaymentAmount)
 		if err != nil {

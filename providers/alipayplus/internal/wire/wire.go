@@ -217,6 +217,9 @@ type PaymentRef struct {
 }
 
 // InquiryResponse is the answer to inquiryPayment. Result is the query's.
+// PaymentResultCode is not in the wallets' documentation: Alipay's official
+// SDK has it (response/pay/AlipayPayQueryResponse.go) where the wallets
+// have paymentFailReason.
 type InquiryResponse struct {
 	Result            Result  `json:"result"`
 	PaymentID         string  `json:"paymentId,omitempty"`
@@ -225,6 +228,7 @@ type InquiryResponse struct {
 	PaymentTime       string  `json:"paymentTime,omitempty"`
 	PaymentStatus     string  `json:"paymentStatus,omitempty"`
 	PaymentFailReason string  `json:"paymentFailReason,omitempty"`
+	PaymentResultCode string  `json:"paymentResultCode,omitempty"`
 	AuthExpiryTime    string  `json:"authExpiryTime,omitempty"`
 }
 
