@@ -176,6 +176,12 @@ func TestSandboxServesBothProvidersToItsPrintedConfig(t *testing.T) {
 				if err != nil || got.Status != payment.StatusSucceeded {
 					t.Fatalf("%s: after approving at %s: %+v, %v", wallet, approve, got, err)
 				}
+				// trigger reaches the sandbox's control endpoints with the
+				// configuration's certificate too; the receiver refuses.
+				r := runCLI("trigger", "--config", cfg, "--wallet", wallet, "--payment-id", pay.PaymentID, "--notify-url", refusing(t))
+				if r.code != exitFailed || !strings.Contains(r.stdout, "HTTP 500, not acknowledged") {
+					t.Errorf("%s: trigger: %s", wallet, r)
+				}
 			}
 		})
 	}

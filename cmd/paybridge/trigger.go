@@ -107,7 +107,7 @@ func runTrigger(ctx context.Context, pr printer, f triggerFlags) int {
 		if err != nil {
 			return pr.failure(err, "")
 		}
-		return reportTrigger(pr, out, "re-sent the notification of "+out.Notification.Kind+" "+out.Notification.ID)
+		return reportTrigger(pr, out, "re-sent the notification of "+out.Notification.Kind+" "+out.Notification.ID+" to")
 	}
 
 	req, err := triggerPayment(w.provider, f)
@@ -166,13 +166,13 @@ func reportTrigger(pr printer, out triggerJSON, what string) int {
 		result := ""
 		switch {
 		case n.URL == "":
-			result = "nothing: the payment has no notify URL"
+			result = "nobody: the payment has no notify URL"
 		case n.StatusCode == 0:
 			result = fmt.Sprintf("%s: no answer (%s)", n.URL, n.Err)
 		case n.Acked:
 			result = fmt.Sprintf("%s: HTTP %d, acknowledged", n.URL, n.StatusCode)
 		default:
-			result = fmt.Sprintf("%s: HTTP %d, not acknowledged (%s)", n.URL, n.StatusCode, n.Err)
+			result = fmt.Sprintf("%s: HTTP %d, not acknowledged", n.URL, n.StatusCode)
 		}
 		fmt.Fprintf(pr.stdout, "%s %s.\n", what, result)
 		if out.Payment != nil && !n.Acked {

@@ -11,10 +11,11 @@ import (
 )
 
 // setProcAttr puts chromedriver in a process group of its own, which the
-// browser it starts joins, so that killGroup ends them together; and kills
-// it if the test process dies without calling Close.
+// browser it starts joins, so that killGroup ends them together. (Not
+// Pdeathsig: it fires when the thread that started the process exits, not
+// the process, and would end only chromedriver anyway.)
 func setProcAttr(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 }
 
 // killGroup kills chromedriver's process group.
