@@ -178,7 +178,7 @@ func (s *Server) notificationTextLocked(p *order) (text string, sending bool) {
 		return fmt.Sprintf("sent to %s, acknowledged (attempt %d)", p.notifyURL, last.Attempt), false
 	case last != nil && last.Attempt < len(retrySchedule):
 		return fmt.Sprintf("sent to %s, not acknowledged: %s (attempt %d of %d); the wallet tries again in %s",
-			p.notifyURL, last.Err, last.Attempt, len(retrySchedule), waitText(retrySchedule[last.Attempt])), false
+			p.notifyURL, last.Err, last.Attempt, len(retrySchedule), cashierWaitText(retrySchedule[last.Attempt])), false
 	case last != nil:
 		return fmt.Sprintf("sent to %s, not acknowledged: %s (attempt %d, the last)", p.notifyURL, last.Err, last.Attempt), false
 	case p.status == wire.PaymentProcessing:
@@ -189,8 +189,8 @@ func (s *Server) notificationTextLocked(p *order) (text string, sending bool) {
 	return "sending to " + p.notifyURL + "…", true
 }
 
-// waitText writes a retry wait as people do: "2 minutes", "1 hour".
-func waitText(d time.Duration) string {
+// cashierWaitText writes a retry wait as people do: "2 minutes", "1 hour".
+func cashierWaitText(d time.Duration) string {
 	if d%time.Hour == 0 {
 		if d == time.Hour {
 			return "1 hour"
