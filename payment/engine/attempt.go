@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/paybridge/paybridge/payment"
@@ -71,9 +72,11 @@ type callState struct {
 	attemptAt       time.Time
 
 	// Per attempt, from the connection trace.
-	gotConn    bool // a connection was handed to the request: bytes may have been written
-	dialFailed bool // a connection or TLS handshake for the request failed
-	insecure   bool // the connection's certificate chain was not verified
+	// The trace's callbacks may run on the transport's dial goroutine,
+	// even after the attempt has returned: hence atomics.
+	gotConn    atomic.Bool // a connection was handed to the request: bytes may have been written
+	dialFailed atomic.Bool // a connection or TLS handshake for the request failed
+	insecure   atomic.Bool // the connection's certificate chain was not verified
 
 	// Held here rather than allocated one by one for every call.
 	tr      httptrace.ClientTrace
@@ -251,16 +254,16 @@ func (st *callState) setTrace() {
 	st.tr = httptrace.ClientTrace{
 		ConnectDone: func(_, _ string, err error) {
 			if err != nil {
-				st.dialFailed = true
+				st.dialFailed.Store(true)
 			}
 		},
 		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
 			if err != nil {
-				st.dialFailed = true
+				st.dialFailed.Store(true)
 			}
 		},
 		GotConn: func(info httptrace.GotConnInfo) {
-			st.gotConn = true
+			st.gotConn.Store(true)
 			if st.p.loopback {
 				return
 			}
@@ -269,7 +272,7 @@ func (st *callState) setTrace() {
 				// transport. Closing the connection now, before the request
 				// is written, keeps the signed body and any card data off
 				// it.
-				st.insecure = true
+				st.insecure.Store(true)
 				tc.Close()
 			}
 		},
@@ -292,9 +295,9 @@ func (st *callState) classify(ctx context.Context, resp *http.Response, err erro
 	}
 	if err != nil {
 		switch {
-		case st.insecure:
+		case st.insecure.Load():
 			st.last, st.cause = notSent, ErrInsecureURL
-		case !st.gotConn && (st.dialFailed || neverSent(err)):
+		case !st.gotConn.Load() && (st.dialFailed.Load() || neverSent(err)):
 			st.last, st.cause = notSent, redactURLError(err)
 		default:
 			st.last, st.cause = lost, redactURLError(err)
@@ -304,7 +307,7 @@ func (st *callState) classify(ctx context.Context, resp *http.Response, err erro
 			log.Debug("paybridge: attempt failed", "provider", p.name, "op", c.op, "request_id", c.id,
 				"attempt", st.attempts, "may_have_been_sent", st.last != notSent, "duration", elapsed, "error", st.cause.Error())
 		}
-		return ctx.Err() == nil && !st.insecure && !permanentTLS(err)
+		return ctx.Err() == nil && !st.insecure.Load() && !permanentTLS(err)
 	}
 	st.maybePerformed = true
 	if log != nil {
@@ -390,7 +393,9 @@ func (st *callState) waitToRetry(ctx context.Context) bool {
 	case <-p.cfg.Clock.After(wait):
 	}
 	st.attemptAt = p.cfg.Clock.Now()
-	st.gotConn, st.dialFailed, st.insecure = false, false, false
+	st.gotConn.Store(false)
+	st.dialFailed.Store(false)
+	st.insecure.Store(false)
 	return true
 }
 
