@@ -433,13 +433,15 @@ func (m *model) pay(p *mPay, what string) {
 }
 
 // payStatusAgrees reports whether a pay answer's status agrees with the
-// books. A pay answer is about the payment, not its refunds: a repeat of a
-// paid payment may say succeeded after refunds the books show (AlphaPay's
-// answer to a repeat carries no status; its S means "already paid").
-// Inquire and Resolve must say exactly what the books say.
+// books. A pay answer is the provider's answer to a repeat, which may lag:
+// it may say succeeded after refunds the books show, and under a strict
+// reading of AlphaPay (a repeat answered U PAYMENT_IN_PROCESS) pending for
+// a paid payment. It may never say paid for a payment the books do not
+// show paid. Inquire and Resolve must say exactly what the books say.
 func payStatusAgrees(caps payment.Capabilities, got, books payment.Status) bool {
 	return got == visible(caps, books) ||
-		(got == payment.StatusSucceeded && (books == payment.StatusPartiallyRefunded || books == payment.StatusRefunded))
+		(got == payment.StatusSucceeded && (books == payment.StatusPartiallyRefunded || books == payment.StatusRefunded)) ||
+		(got == payment.StatusPending && books.Paid())
 }
 
 // withID picks a payment whose PaymentID the model knows.

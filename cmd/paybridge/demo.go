@@ -36,13 +36,25 @@ type demoWallet struct {
 	close   func()
 }
 
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	noQR := fs.Bool("no-qr", false, "do not draw QR codes")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+func demoCommand() *command {
+	return &command{
+		name:     "demo",
+		summary:  "a full payment flow on the built-in simulators, in-process",
+		synopsis: "[--no-qr]",
+		about: `Starts both simulated providers in-process and, for each, takes a payment (its QR
+code drawn in the terminal), plays the customer, receives the signed notification
+through package notify, inquires, refunds part and then the rest, and shows an
+unknown outcome — the connection lost after the provider took the money —
+settled by payment.Resolve without a second charge. No credentials, no network.`,
+		setup: func(fs *flag.FlagSet) runFunc {
+			noQR := fs.Bool("no-qr", false, "do not draw QR codes")
+			return func(ctx context.Context, pr printer) int { return runDemo(ctx, pr, !*noQR) }
+		},
 	}
+}
+
+func runDemo(ctx context.Context, pr printer, drawQR bool) int {
+	stdout, stderr := pr.stdout, pr.stderr
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 
@@ -58,7 +70,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 	for _, w := range wallets {
-		if err := demoFlow(ctx, w, stdout, !*noQR); err != nil {
+		if err := demoFlow(ctx, w, stdout, drawQR); err != nil {
 			fmt.Fprintf(stderr, "paybridge demo: %s: %v\n", w.title, err)
 			return exitFailed
 		}
@@ -113,7 +125,7 @@ func demoFlow(ctx context.Context, w demoWallet, out io.Writer, drawQR bool) err
 	add("customer pays", "done", "in the simulator's cashier")
 	select {
 	case ev := <-events:
-		add("notification", "delivered once, acknowledged", ev.Key)
+		add("notification", "delivered once, acknowledged", "dedupe key "+ev.Key+": notify drops re-deliveries with this key")
 	case <-ctx.Done():
 		return errors.New("no notification arrived")
 	}
@@ -128,6 +140,10 @@ func demoFlow(ctx context.Context, w demoWallet, out io.Writer, drawQR bool) err
 	if err != nil {
 		return err
 	}
+	refunded, err := money.FromMinor(0, req.Amount.Currency())
+	if err != nil {
+		return err
+	}
 	for i, amt := range []money.Amount{part, rest} {
 		r, err := w.provider.Refund(ctx, &payment.RefundRequest{
 			RefundRequestID: fmt.Sprintf("%s-R%d", req.PaymentRequestID, i+1),
@@ -137,21 +153,25 @@ func demoFlow(ctx context.Context, w demoWallet, out io.Writer, drawQR bool) err
 		if err != nil {
 			return fmt.Errorf("refund: %w", err)
 		}
-		if !w.provider.Capabilities().InquiryShowsRefunds {
-			// This provider reports refunds per refund, not on the payment.
-			rs, err := w.provider.InquireRefund(ctx, payment.RefundRef{RefundID: r.RefundID, RefundRequestID: r.RefundRequestID})
-			if err != nil {
-				return fmt.Errorf("inquire refund: %w", err)
-			}
-			add("refund "+amt.String(), string(r.Status), "refund "+rs.RefundID+" is "+string(rs.Status))
-			continue
-		}
-		got, err = w.provider.Inquire(ctx, p.Ref())
+		// Every provider reports a refund by the refund's ID.
+		rs, err := w.provider.InquireRefund(ctx, payment.RefundRef{RefundID: r.RefundID, RefundRequestID: r.RefundRequestID})
 		if err != nil {
-			return fmt.Errorf("inquire: %w", err)
+			return fmt.Errorf("inquire refund: %w", err)
 		}
-		add("refund "+amt.String(), string(r.Status), "payment now "+string(got.Status))
+		if refunded, err = refunded.Add(amt); err != nil {
+			return err
+		}
+		add("refund "+amt.String(), string(rs.Status), fmt.Sprintf("refund %s; refunded so far: %s of %s", rs.RefundID, refunded, req.Amount))
 	}
+	got, err = w.provider.Inquire(ctx, p.Ref())
+	if err != nil {
+		return fmt.Errorf("inquire: %w", err)
+	}
+	note := "the payment after its refunds"
+	if !w.provider.Capabilities().InquiryShowsRefunds {
+		note += " (this provider's inquiry does not show refunds: read them per refund, as above)"
+	}
+	add("inquire", string(got.Status), note)
 
 	// 4. An unknown outcome: the provider takes the payment, the answer is
 	// lost on every attempt. Resolve finds the payment; nothing is charged
@@ -162,17 +182,26 @@ func demoFlow(ctx context.Context, w demoWallet, out io.Writer, drawQR bool) err
 	if !errors.Is(err, payment.ErrUnknownOutcome) {
 		return fmt.Errorf("expected an unknown outcome, got %v", err)
 	}
-	add("pay "+req2.Amount.String(), "unknown outcome", "connection lost after the provider took it")
+	add("pay "+req2.Amount.String(), "unknown outcome", "every answer lost after the provider took the request")
 	p2, err := payment.Resolve(ctx, w.provider, req2)
 	if err != nil {
 		return fmt.Errorf("resolve: %w", err)
 	}
-	add("payment.Resolve", string(p2.Status), "found payment "+p2.PaymentID)
+	add("payment.Resolve", string(p2.Status), "found payment "+p2.PaymentID+": the retry met the original (same request ID), no second order")
 	if err := w.customerPays(p2.PaymentID); err != nil {
 		return fmt.Errorf("customer: %w", err)
 	}
-	<-events
-	add("customer pays", "done", fmt.Sprintf("charges under %s: %d", req2.PaymentRequestID, w.charges(req2.PaymentRequestID)))
+	select {
+	case <-events:
+	case <-ctx.Done():
+		return errors.New("no notification arrived")
+	}
+	n := w.charges(req2.PaymentRequestID)
+	verdict := "one charge despite the retry"
+	if n != 1 {
+		verdict = "MORE THAN ONE CHARGE"
+	}
+	add("customer pays", "done", fmt.Sprintf("charges under %s: %d — %s", req2.PaymentRequestID, n, verdict))
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STEP\tOUTCOME\tDETAIL")

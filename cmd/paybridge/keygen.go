@@ -38,64 +38,57 @@ func keyPaths(dir, name string) keyFiles {
 
 func (k keyFiles) all() []string { return []string{k.private, k.public, k.base64} }
 
-func runKeygen(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("keygen", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	dir := fset.String("out", ".", "`directory` to write the key files to (created if missing)")
-	name := fset.String("name", "merchant", "file name `prefix`")
-	bits := fset.Int("bits", minKeygenBits, fmt.Sprintf("RSA key size, %d to %d", minKeygenBits, maxKeygenBits))
-	force := fset.Bool("force", false, "overwrite existing key files")
-	fset.Usage = func() {
-		fmt.Fprint(stderr, `usage: paybridge keygen [--out DIR] [--name NAME] [--bits 2048] [--force]
-
-Generates an RSA key pair for signing requests to a provider, in the forms
+func keygenCommand() *command {
+	return &command{
+		name:     "keygen",
+		summary:  "generate an RSA key pair in the forms providers ask for",
+		synopsis: "[--out DIR] [--name NAME] [--bits 2048] [--force]",
+		about: `Generates an RSA key pair for signing requests to a provider, in the forms
 providers ask for:
   DIR/NAME_private.pem   PKCS#8 PEM private key: the wallet's "privateKey" setting
   DIR/NAME_public.pem    PKIX PEM public key
   DIR/NAME_public.b64    bare base64 of the public key, as AlphaPay's and Alipay+
                          dashboards take it
 All three are written with mode 0600. Existing files are never overwritten
-without --force. The private key is never printed.
+without --force. The private key is never printed.`,
+		setup: func(fset *flag.FlagSet) runFunc {
+			dir := fset.String("out", ".", "`directory` to write the key files to (created if missing)")
+			name := fset.String("name", "merchant", "file name `prefix`")
+			bits := fset.Int("bits", minKeygenBits, fmt.Sprintf("RSA key size, %d to %d", minKeygenBits, maxKeygenBits))
+			force := fset.Bool("force", false, "overwrite existing key files")
+			return func(_ context.Context, pr printer) int { return runKeygen(pr, *dir, *name, *bits, *force) }
+		},
+	}
+}
 
-Flags:
-`)
-		fset.PrintDefaults()
-	}
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
+func runKeygen(pr printer, dir, name string, bits int, force bool) int {
+	stdout, stderr := pr.stdout, pr.stderr
 	switch {
-	case fset.NArg() > 0:
-		fmt.Fprintf(stderr, "paybridge keygen: unexpected argument %q (flags only)\n", fset.Arg(0))
-		return exitUsage
-	case *bits < minKeygenBits || *bits > maxKeygenBits:
+	case bits < minKeygenBits || bits > maxKeygenBits:
 		fmt.Fprintf(stderr, "paybridge keygen: --bits must be %d to %d (providers require at least %d)\n", minKeygenBits, maxKeygenBits, minKeygenBits)
 		return exitUsage
-	case *name == "" || filepath.Base(*name) != *name:
+	case name == "" || filepath.Base(name) != name:
 		fmt.Fprintln(stderr, "paybridge keygen: --name must be a plain file name prefix, without a directory")
 		return exitUsage
 	}
-	files := keyPaths(*dir, *name)
-	if !*force {
+	files := keyPaths(dir, name)
+	if !force {
 		if existing := existingFiles(files.all()); len(existing) > 0 {
 			fmt.Fprintf(stderr, "paybridge keygen: %s already exists; not overwriting it (use --force to replace the key pair)\n", existing[0])
 			return exitFailed
 		}
 	}
-	key, err := rsa.GenerateKey(rand.Reader, *bits)
+	key, err := rsa.GenerateKey(rand.Reader, bits)
 	if err != nil {
 		fmt.Fprintln(stderr, "paybridge keygen: generating the key:", err)
 		return exitFailed
 	}
 	b64 := signing.PublicKeyBase64(&key.PublicKey)
-	if err := writeKeyFiles(*dir, files, key, b64, *force); err != nil {
+	if err := writeKeyFiles(dir, files, key, b64, force); err != nil {
 		fmt.Fprintln(stderr, "paybridge keygen:", err)
 		return exitFailed
 	}
-	printKeygen(stdout, files, *bits, b64)
+	printKeygen(stdout, files, bits, b64)
 	return exitOK
 }
 

@@ -16,77 +16,46 @@ import (
 
 // The operation commands — pay, inquire, cancel, refund, inquire-refund —
 // call one configured wallet through the neutral payment API. They share the
-// flags that pick the wallet and the output form (opFlags); each adds its
-// own. Nothing they print contains a key or card data: cards are not
-// supported on the command line at all, so that card numbers never land in
-// shell history.
+// flags that pick the wallet (opFlags) and --json; each adds its own.
+// Nothing they print contains a key or card data: cards are not supported
+// on the command line at all, so that card numbers never land in shell
+// history.
 
-const commonFlagsHelp = `
-Every operation takes:
-  --config FILE   the wallets configuration (see "go doc providers"); relative
-                  "file:" secrets are read next to it
-  --wallet NAME   the wallet to use; optional when the file names only one
-  --json          print one JSON object on stdout instead of the human listing
-  --timeout D     give up after D (default 5m)
+const opAbout = `
+Every operation takes --config FILE (the wallets configuration, see "go doc
+./providers"; relative "file:" secrets are read next to it; "paybridge sandbox"
+writes one), --wallet NAME (optional when the file names one wallet), --json
+and --timeout. Under --json, stdout carries exactly one JSON object whatever
+happens: the payment or refund, or {"error": {"kind", "message", "hint", ...}};
+messages for people go to stderr.
 
-Exit codes: 0 done; 1 the provider refused or the payment failed; 2 bad flags or
-configuration; 3 the outcome is unknown (settle it before retrying); 4 the
-request was invalid or unsupported: nothing happened (nothing was sent, or the
-provider refused its content).
-`
+"call result" is the provider's answer to this call (its result code and
+S/F/U/A status), not the payment's status: an inquiry answers SUCCESS (S) for
+a payment that is still pending.`
 
 // opFlags are the flags every operation command takes.
 type opFlags struct {
-	fs      *flag.FlagSet
 	config  string
 	wallet  string
-	json    bool
 	timeout time.Duration
 }
 
-func newOpFlags(name, synopsis, about string, stderr io.Writer) *opFlags {
-	o := &opFlags{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
-	o.fs.SetOutput(stderr)
-	o.fs.StringVar(&o.config, "config", "", "wallets configuration `file` (required)")
-	o.fs.StringVar(&o.wallet, "wallet", "", "wallet `name` in the configuration (optional if it names one wallet)")
-	o.fs.BoolVar(&o.json, "json", false, "print one JSON object on stdout")
-	o.fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
-	o.fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: paybridge %s %s\n\n%s\n", name, synopsis, about)
-		fmt.Fprint(stderr, commonFlagsHelp)
-		fmt.Fprintln(stderr, "\nFlags:")
-		o.fs.PrintDefaults()
-	}
-	return o
+func (o *opFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.config, "config", "", "wallets configuration `file` (required)")
+	fs.StringVar(&o.wallet, "wallet", "", "wallet `name` in the configuration (optional if it names one wallet)")
+	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
 }
 
-// parse parses args; ok is false when the command must stop with code
-// (help was asked for, or a flag was wrong).
-func (o *opFlags) parse(args []string) (code int, ok bool) {
-	if err := o.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, false
-		}
-		return exitUsage, false
-	}
-	if o.fs.NArg() > 0 {
-		fmt.Fprintf(o.fs.Output(), "paybridge %s: unexpected argument %q (flags only)\n", o.fs.Name(), o.fs.Arg(0))
-		return exitUsage, false
+// check validates the shared flags and the command's required ones
+// (name, value pairs), naming every missing one at once.
+func (o *opFlags) check(requiredFlags ...[2]string) error {
+	if err := required(append([][2]string{{"config", o.config}}, requiredFlags...)...); err != nil {
+		return err
 	}
 	if o.timeout <= 0 {
-		fmt.Fprintf(o.fs.Output(), "paybridge %s: --timeout must be positive\n", o.fs.Name())
-		return exitUsage, false
+		return usageErr("--timeout must be positive, such as 30s or 5m")
 	}
-	if o.config == "" {
-		fmt.Fprintf(o.fs.Output(), "paybridge %s: --config is required\n", o.fs.Name())
-		return exitUsage, false
-	}
-	return exitOK, true
-}
-
-// usageErr reports a missing or contradictory flag.
-func usageErr(format string, args ...any) error {
-	return usageError{kind: "usage", err: fmt.Errorf(format, args...)}
+	return nil
 }
 
 // walletInfo is an opened wallet: its provider and what the configuration
@@ -125,81 +94,89 @@ func openWallet(ctx context.Context, config, wallet string) (walletInfo, error) 
 	return walletInfo{name: name, kind: ws.Kind(name), provider: p}, nil
 }
 
-func (o *opFlags) printer(stdout, stderr io.Writer) printer {
-	return printer{stdout: stdout, stderr: stderr, json: o.json}
-}
-
 // --- pay ---
 
 type payFlags struct {
 	id, amount, scenario, method, description   string
 	notifyURL, redirectURL, paymentCode         string
 	appID, payerID, osName, osVersion, terminal string
-	wait, resolve                               bool
+	wait, resolve, noQR                         bool
 	pollInterval                                time.Duration
 }
 
-func runPay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o := newOpFlags("pay", "--config FILE [--wallet NAME] --id ID --amount \"19.99 CAD\" [flags]",
-		`Creates a payment and prints what to do next (the QR code to show, the URL to
-redirect to, or the parameters for the wallet SDK).
+func payCommand() *command {
+	return &command{
+		name:     "pay",
+		summary:  "create a payment with a configured wallet; --wait follows it to the end",
+		synopsis: `--config FILE [--wallet NAME] --id ID --amount "19.99 CAD" [flags]`,
+		about: `Creates a payment and prints what to do next — the QR code to show (drawn in
+the terminal), the URL to redirect to, or the parameters for the wallet SDK.
 
 --id is the idempotency key: repeating the command with the same --id and the same
 content returns the same payment and never charges twice. Use a new --id only for
 a new purchase attempt, never to retry one whose outcome is unknown (exit 3):
 re-run that one with --resolve instead.
 
-With --wait the command polls until the customer has paid (or the payment failed,
-was cancelled or expired), printing a progress line per poll on stderr; it exits 1
-if the payment ended failed or cancelled, 3 if it was still pending at --timeout.`,
-		stderr)
-	var f payFlags
-	fs := o.fs
-	fs.StringVar(&f.id, "id", "", "your payment request `ID`, the idempotency key (required)")
-	fs.StringVar(&f.amount, "amount", "", "`amount` and currency, e.g. \"19.99 CAD\" (required)")
-	fs.StringVar(&f.scenario, "scenario", "", "how the customer pays: qr_code, web, jsapi, native_jsapi, h5, app, mini_program,\nin_store_qr, in_store_scan, cashier (default: the wallet's first;\ncredit_card is not available on the command line)")
-	fs.StringVar(&f.method, "method", "", "wallet or network for providers that serve several: alipay, wechat_pay, unionpay")
-	fs.StringVar(&f.description, "description", "", "what the customer sees (default \"Payment <id>\", printed on stderr;\nAlphaPay requires a description)")
-	fs.StringVar(&f.notifyURL, "notify-url", "", "`URL` that receives the provider's notifications")
-	fs.StringVar(&f.redirectURL, "redirect-url", "", "`URL` the customer returns to after paying")
-	fs.StringVar(&f.paymentCode, "payment-code", "", "the code scanned from the customer's wallet (in_store_scan)")
-	fs.StringVar(&f.appID, "app-id", "", "your app or mini program `ID` in the wallet (mini_program, native_jsapi)")
-	fs.StringVar(&f.payerID, "payer-id", "", "the customer's `ID` in that app, such as a WeChat openid (mini_program, native_jsapi)")
-	fs.StringVar(&f.osName, "os", "", "customer device OS: ios or android (app)")
-	fs.StringVar(&f.osVersion, "os-version", "", "customer device OS `version` (app)")
-	fs.StringVar(&f.terminal, "terminal-type", "", "terminal type: mini_app, app, web, wap, system (Alipay+ wallets)")
-	fs.BoolVar(&f.wait, "wait", false, "poll until the payment leaves pending (bounded by --timeout)")
-	fs.BoolVar(&f.resolve, "resolve", false, "if the outcome is unknown, settle it by re-sending the same request before giving up")
-	fs.DurationVar(&f.pollInterval, "poll-interval", time.Second, "first wait between polls for --wait and --resolve (later ones double, up to 5 times as long)")
-	if code, ok := o.parse(args); !ok {
-		return code
+With --wait the command prints the action first, then polls until the customer
+has paid (or the payment failed, was cancelled or expired), with a progress line
+per poll on stderr, and prints the payment as it ended; it exits 1 if the payment
+ended failed or cancelled, 3 if it was still pending at --timeout. Under --json
+the action and QR code go to stderr, and stdout gets the final payment only.
+` + opAbout,
+		json:      true,
+		exitCodes: true,
+		setup: func(fs *flag.FlagSet) runFunc {
+			o, f := &opFlags{}, &payFlags{}
+			o.register(fs)
+			fs.StringVar(&f.id, "id", "", "your payment request `ID`, the idempotency key (required)")
+			fs.StringVar(&f.amount, "amount", "", "`amount` and currency, e.g. \"19.99 CAD\" (required)")
+			fs.StringVar(&f.scenario, "scenario", "", "how the customer pays: qr_code, web, jsapi, native_jsapi, h5, app, mini_program,\nin_store_qr, in_store_scan, cashier (default: the wallet's first;\ncredit_card is not available on the command line)")
+			fs.StringVar(&f.method, "method", "", "wallet or network for providers that serve several: alipay, wechat_pay, unionpay")
+			fs.StringVar(&f.description, "description", "", "what the customer sees (default \"Payment <id>\", printed on stderr;\nAlphaPay requires a description)")
+			fs.StringVar(&f.notifyURL, "notify-url", "", "`URL` that receives the provider's notifications")
+			fs.StringVar(&f.redirectURL, "redirect-url", "", "`URL` the customer returns to after paying")
+			fs.StringVar(&f.paymentCode, "payment-code", "", "the code scanned from the customer's wallet (in_store_scan)")
+			fs.StringVar(&f.appID, "app-id", "", "your app or mini program `ID` in the wallet (mini_program, native_jsapi)")
+			fs.StringVar(&f.payerID, "payer-id", "", "the customer's `ID` in that app, such as a WeChat openid (mini_program, native_jsapi)")
+			fs.StringVar(&f.osName, "os", "", "customer device OS: ios or android (app)")
+			fs.StringVar(&f.osVersion, "os-version", "", "customer device OS `version` (app)")
+			fs.StringVar(&f.terminal, "terminal-type", "", "terminal type: mini_app, app, web, wap, system (Alipay+ wallets)")
+			fs.BoolVar(&f.wait, "wait", false, "print the action, then poll until the payment leaves pending (bounded by --timeout)")
+			fs.BoolVar(&f.resolve, "resolve", false, "if the outcome is unknown, settle it by re-sending the same request before giving up")
+			fs.BoolVar(&f.noQR, "no-qr", false, "do not draw the QR code in the terminal")
+			fs.DurationVar(&f.pollInterval, "poll-interval", time.Second, "first wait between polls for --wait and --resolve (later ones double, up to 5 times as long)")
+			return func(ctx context.Context, pr printer) int {
+				if err := o.check([2]string{"id", f.id}, [2]string{"amount", f.amount}); err != nil {
+					return pr.failure(err, pr.cmdHint())
+				}
+				if f.pollInterval <= 0 {
+					return pr.failure(usageErr("--poll-interval must be positive, such as 1s"), "")
+				}
+				if f.description == "" {
+					// Derived from --id alone, so that repeating the command (or
+					// --resolve) sends the identical request.
+					f.description = "Payment " + f.id
+					fmt.Fprintf(pr.stderr, "paybridge pay: no --description; the customer sees %q\n", f.description)
+				}
+				ctx, cancel := context.WithTimeout(ctx, o.timeout)
+				defer cancel()
+				w, err := o.open(ctx)
+				if err != nil {
+					return pr.failure(err, "")
+				}
+				return payAndReport(ctx, w, f, pr)
+			}
+		},
 	}
-	pr := o.printer(stdout, stderr)
-	if f.id == "" || f.amount == "" {
-		return pr.failure("pay", usageErr("--id and --amount are required"), "")
-	}
-	if f.description == "" {
-		// Derived from --id alone, so that repeating the command (or
-		// --resolve) sends the identical request.
-		f.description = "Payment " + f.id
-		fmt.Fprintf(stderr, "paybridge pay: no --description; the customer sees %q\n", f.description)
-	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	w, err := o.open(ctx)
-	if err != nil {
-		return pr.failure("pay", err, "")
-	}
-	return payAndReport(ctx, w, &f, pr)
 }
 
-// payAndReport pays, settles an unknown outcome with --resolve, waits with
-// --wait, and prints the result.
+// payAndReport pays, settles an unknown outcome with --resolve, shows the
+// action, waits with --wait, and prints the result.
 func payAndReport(ctx context.Context, w walletInfo, f *payFlags, pr printer) int {
 	p := w.provider
 	req, err := buildPayRequest(p, f)
 	if err != nil {
-		return pr.failure("pay", err, payHint(p, f, err))
+		return pr.failure(err, payHint(p, f, err))
 	}
 	pay, err := p.Pay(ctx, req)
 	if err != nil && f.resolve && payment.KindOf(err) == payment.KindUnknownOutcome {
@@ -207,25 +184,80 @@ func payAndReport(ctx context.Context, w walletInfo, f *payFlags, pr printer) in
 		pay, err = payment.Resolve(ctx, p, req, pollOptions(f, pr.stderr, "resolving "+req.PaymentRequestID)...)
 	}
 	if err != nil {
-		return pr.failure("pay", err, payHint(p, f, err))
+		return pr.failure(err, payHint(p, f, err))
 	}
-	if f.wait && pay.Status == payment.StatusPending {
-		var last *payment.Payment
-		last, err = payment.AwaitFinal(ctx, p, pay.Ref(), pollOptions(f, pr.stderr, "waiting for the customer, payment "+pay.PaymentID)...)
-		if err != nil {
-			if last != nil && !pr.json {
-				pr.payment(last)
-			}
-			return pr.failure("pay", err, awaitHint(pay, err))
+	waiting := f.wait && pay.Status == payment.StatusPending
+	switch {
+	case !pr.json:
+		pr.payment(pay)
+		if !f.noQR {
+			drawAction(pr.stdout, pay.Action)
 		}
-		pay = last
+	case waiting:
+		// stdout is the final payment's alone; the person waiting must
+		// still see where the customer pays.
+		fmt.Fprintf(pr.stderr, "paybridge pay: payment %s is pending; the customer pays here:\n", pay.PaymentID)
+		b := &block{}
+		addAction(b, pay.Action)
+		_ = b.write(pr.stderr)
+		if !f.noQR {
+			drawAction(pr.stderr, pay.Action)
+		}
+	}
+	if !waiting {
+		if pr.json {
+			pr.payment(pay)
+		}
+		return exitOK
+	}
+	fmt.Fprintf(pr.stderr, "paybridge pay: waiting for the customer (at most %s; Ctrl-C stops waiting, not the payment)\n", remaining(ctx))
+	last, err := payment.AwaitFinal(ctx, p, pay.Ref(), pollOptions(f, pr.stderr, "waiting for the customer, payment "+pay.PaymentID)...)
+	if err != nil {
+		if last != nil && !pr.json {
+			fmt.Fprintf(pr.stdout, "\nStill %s when the wait ended:\n", last.Status)
+			pr.payment(last)
+		}
+		return pr.failure(err, awaitHint(pay, err))
+	}
+	pay = last
+	if !pr.json {
+		fmt.Fprintf(pr.stdout, "\nThe payment ended %s:\n", pay.Status)
 	}
 	pr.payment(pay)
-	if f.wait && (pay.Status == payment.StatusFailed || pay.Status == payment.StatusCancelled) {
+	if pay.Status == payment.StatusFailed || pay.Status == payment.StatusCancelled {
 		fmt.Fprintf(pr.stderr, "paybridge pay: the payment ended %s\n", pay.Status)
 		return exitFailed
 	}
 	return exitOK
+}
+
+// remaining is the time left before ctx's deadline, rounded for people.
+func remaining(ctx context.Context) string {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return "no limit"
+	}
+	return time.Until(dl).Round(time.Second).String()
+}
+
+// drawAction draws what the customer scans: a QR payment's code, or the
+// cashier URL of a redirect (to open it on a phone).
+func drawAction(w io.Writer, a *payment.Action) {
+	if a == nil {
+		return
+	}
+	content, caption := "", ""
+	switch {
+	case a.Kind == payment.ActionShowQR && a.QRCode != "":
+		content, caption = a.QRCode, "The customer scans this with the wallet app:"
+	case a.Kind == payment.ActionRedirect && a.URL != "":
+		content, caption = a.URL, "Scan to open the redirect URL on a phone:"
+	default:
+		return
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, caption)
+	_ = writeQR(w, content)
 }
 
 // buildPayRequest turns the flags into a request. Everything the provider
@@ -371,52 +403,180 @@ func orNone(s []string) string {
 
 // --- inquire and cancel ---
 
-func runInquire(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return runPaymentRef(ctx, "inquire", `Prints the payment's current state.`, args, stdout, stderr,
+func inquireCommand() *command {
+	return paymentRefCommand("inquire", "show a payment's current state", `Prints the payment's current state.`,
 		func(ctx context.Context, p payment.Provider, ref payment.Ref) (*payment.Payment, error) {
 			return p.Inquire(ctx, ref)
 		})
 }
 
-func runCancel(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return runPaymentRef(ctx, "cancel", `Closes an unpaid payment (some wallets also reverse a paid one in full) and
+func cancelCommand() *command {
+	return paymentRefCommand("cancel", "cancel an unpaid payment", `Closes an unpaid payment (some wallets also reverse a paid one in full) and
 prints its new state. Cancelling twice is safe. A paid payment that cannot be
-cancelled is refused (exit 1): refund it instead.`, args, stdout, stderr,
+cancelled is refused (exit 1): refund it instead.`,
 		func(ctx context.Context, p payment.Provider, ref payment.Ref) (*payment.Payment, error) {
 			return p.Cancel(ctx, ref)
 		})
 }
 
-// runPaymentRef runs an operation on a payment named by --payment-id and/or
-// --request-id.
-func runPaymentRef(ctx context.Context, name, about string, args []string, stdout, stderr io.Writer,
-	op func(context.Context, payment.Provider, payment.Ref) (*payment.Payment, error)) int {
-	o := newOpFlags(name, "--config FILE [--wallet NAME] (--payment-id ID | --request-id ID)", about+`
+// paymentRefCommand is an operation on a payment named by --payment-id
+// and/or --request-id.
+func paymentRefCommand(name, summary, about string,
+	op func(context.Context, payment.Provider, payment.Ref) (*payment.Payment, error)) *command {
+	return &command{
+		name:     name,
+		summary:  summary,
+		synopsis: "--config FILE [--wallet NAME] (--payment-id ID | --request-id ID)",
+		about: about + `
 
 --payment-id is the provider's ID (pay prints it); --request-id is yours (pay's --id).
-Some providers (AlphaPay) look payments up by --payment-id only.`, stderr)
-	var ref payment.Ref
-	o.fs.StringVar(&ref.PaymentID, "payment-id", "", "the provider's payment `ID`")
-	o.fs.StringVar(&ref.PaymentRequestID, "request-id", "", "your payment request `ID` (pay's --id)")
-	if code, ok := o.parse(args); !ok {
-		return code
+Some providers (AlphaPay) look payments up by --payment-id only.
+` + opAbout,
+		json:      true,
+		exitCodes: true,
+		setup: func(fs *flag.FlagSet) runFunc {
+			o := &opFlags{}
+			o.register(fs)
+			var ref payment.Ref
+			fs.StringVar(&ref.PaymentID, "payment-id", "", "the provider's payment `ID`")
+			fs.StringVar(&ref.PaymentRequestID, "request-id", "", "your payment request `ID` (pay's --id)")
+			return func(ctx context.Context, pr printer) int {
+				if err := o.check(); err != nil {
+					return pr.failure(err, pr.cmdHint())
+				}
+				if ref.PaymentID == "" && ref.PaymentRequestID == "" {
+					return pr.failure(usageErr("--payment-id or --request-id is required"), pr.cmdHint())
+				}
+				ctx, cancel := context.WithTimeout(ctx, o.timeout)
+				defer cancel()
+				w, err := o.open(ctx)
+				if err != nil {
+					return pr.failure(err, "")
+				}
+				pay, err := op(ctx, w.provider, ref)
+				if err != nil {
+					return pr.failure(err, refHint(name, w.provider, ref, err))
+				}
+				pr.payment(pay)
+				return exitOK
+			}
+		},
 	}
-	pr := o.printer(stdout, stderr)
-	if ref.PaymentID == "" && ref.PaymentRequestID == "" {
-		return pr.failure(name, usageErr("--payment-id or --request-id is required"), "")
+}
+
+// --- refund and inquire-refund ---
+
+// hiddenUsage marks a flag that help does not list.
+const hiddenUsage = "\x00hidden"
+
+func refundCommand() *command {
+	return &command{
+		name:     "refund",
+		summary:  "refund part or all of a paid payment",
+		synopsis: `--config FILE [--wallet NAME] --refund-request-id ID (--payment-id ID | --request-id ID) --amount "5.00 CAD" [--reason TEXT]`,
+		about: `Refunds part or all of a paid payment.
+
+--refund-request-id is the refund's idempotency key, chosen by you: repeating the
+command with the same one and the same amount returns the same refund and never
+refunds twice. --payment-id/--request-id name the payment as for inquire.
+` + opAbout,
+		json:      true,
+		exitCodes: true,
+		setup: func(fs *flag.FlagSet) runFunc {
+			o := &opFlags{}
+			o.register(fs)
+			var req payment.RefundRequest
+			var amount string
+			var misnamed bool
+			fs.StringVar(&req.RefundRequestID, "refund-request-id", "", "your refund request `ID`, the idempotency key (required)")
+			fs.StringVar(&req.Payment.PaymentID, "payment-id", "", "the provider's payment `ID`")
+			fs.StringVar(&req.Payment.PaymentRequestID, "request-id", "", "your payment request `ID` (pay's --id)")
+			fs.StringVar(&amount, "amount", "", "`amount` to refund, in the payment's currency, e.g. \"5.00 CAD\" (required)")
+			fs.StringVar(&req.Reason, "reason", "", "reason shown to the customer, where supported")
+			fs.StringVar(&req.NotifyURL, "notify-url", "", "`URL` that receives the refund's notification, where supported")
+			// The two refund IDs are easy to mix up, and "flag provided but
+			// not defined" would not say which one was meant.
+			fs.Func("refund-id", hiddenUsage, func(string) error { misnamed = true; return nil })
+			return func(ctx context.Context, pr printer) int {
+				if misnamed {
+					return pr.failure(usageErr("name your refund with --refund-request-id (the ID you choose, the idempotency key); "+
+						"--refund-id is the provider's ID of an existing refund, for inquire-refund"), pr.cmdHint())
+				}
+				if err := o.check([2]string{"refund-request-id", req.RefundRequestID}, [2]string{"amount", amount}); err != nil {
+					return pr.failure(err, pr.cmdHint())
+				}
+				if req.Payment.PaymentID == "" && req.Payment.PaymentRequestID == "" {
+					return pr.failure(usageErr("--payment-id or --request-id is required"), pr.cmdHint())
+				}
+				ctx, cancel := context.WithTimeout(ctx, o.timeout)
+				defer cancel()
+				w, err := o.open(ctx)
+				if err != nil {
+					return pr.failure(err, "")
+				}
+				if req.Amount, err = money.Parse(amount); err != nil {
+					err = &payment.Error{Op: payment.OpRefund, Provider: w.provider.Name(), Kind: payment.KindInvalidRequest,
+						RequestID: req.RefundRequestID, Err: fmt.Errorf("--amount: %w", err)}
+					return pr.failure(err, "nothing was sent.")
+				}
+				r, err := w.provider.Refund(ctx, &req)
+				if err != nil {
+					return pr.failure(err, refundHint(w.provider, req.Payment, err))
+				}
+				pr.refund(r)
+				return exitOK
+			}
+		},
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	w, err := o.open(ctx)
-	if err != nil {
-		return pr.failure(name, err, "")
+}
+
+func inquireRefundCommand() *command {
+	return &command{
+		name:     "inquire-refund",
+		summary:  "show a refund's current state",
+		synopsis: "--config FILE [--wallet NAME] (--refund-id ID | --refund-request-id ID)",
+		about: `Prints the refund's current state.
+
+--refund-id is the provider's refund ID (refund prints it); --refund-request-id
+is yours (refund's --refund-request-id). Some providers (AlphaPay) look refunds
+up by --refund-id only.
+` + opAbout,
+		json:      true,
+		exitCodes: true,
+		setup: func(fs *flag.FlagSet) runFunc {
+			o := &opFlags{}
+			o.register(fs)
+			var ref payment.RefundRef
+			fs.StringVar(&ref.RefundID, "refund-id", "", "the provider's refund `ID`")
+			fs.StringVar(&ref.RefundRequestID, "refund-request-id", "", "your refund request `ID`")
+			return func(ctx context.Context, pr printer) int {
+				if err := o.check(); err != nil {
+					return pr.failure(err, pr.cmdHint())
+				}
+				if ref.RefundID == "" && ref.RefundRequestID == "" {
+					return pr.failure(usageErr("--refund-id or --refund-request-id is required"), pr.cmdHint())
+				}
+				ctx, cancel := context.WithTimeout(ctx, o.timeout)
+				defer cancel()
+				w, err := o.open(ctx)
+				if err != nil {
+					return pr.failure(err, "")
+				}
+				r, err := w.provider.InquireRefund(ctx, ref)
+				if err != nil {
+					hint := ""
+					if payment.KindOf(err) == payment.KindUnsupported && ref.RefundID == "" {
+						hint = w.provider.Name() + " looks refunds up by its own refund ID only: pass --refund-id (refund printed it)."
+					} else if k := payment.KindOf(err); k == payment.KindUnknownOutcome || k == payment.KindUnavailable {
+						hint = "asking changes nothing, so it is safe to run the command again."
+					}
+					return pr.failure(err, hint)
+				}
+				pr.refund(r)
+				return exitOK
+			}
+		},
 	}
-	pay, err := op(ctx, w.provider, ref)
-	if err != nil {
-		return pr.failure(name, err, refHint(name, w.provider, ref, err))
-	}
-	pr.payment(pay)
-	return exitOK
 }
 
 func refHint(op string, p payment.Provider, ref payment.Ref, err error) string {
@@ -437,74 +597,6 @@ func refHint(op string, p payment.Provider, ref payment.Ref, err error) string {
 	return ""
 }
 
-// --- refund and inquire-refund ---
-
-func runRefund(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o := newOpFlags("refund", "--config FILE [--wallet NAME] --refund-request-id ID (--payment-id ID | --request-id ID) --amount \"5.00 CAD\" [--reason TEXT]",
-		`Refunds part or all of a paid payment.
-
---refund-request-id is the refund's idempotency key, chosen by you: repeating the
-command with the same one and the same amount returns the same refund and never
-refunds twice. --payment-id/--request-id name the payment as for inquire.`, stderr)
-	var req payment.RefundRequest
-	var amount string
-	fs := o.fs
-	fs.StringVar(&req.RefundRequestID, "refund-request-id", "", "your refund request `ID`, the idempotency key (required)")
-	fs.StringVar(&req.Payment.PaymentID, "payment-id", "", "the provider's payment `ID`")
-	fs.StringVar(&req.Payment.PaymentRequestID, "request-id", "", "your payment request `ID` (pay's --id)")
-	fs.StringVar(&amount, "amount", "", "`amount` to refund, in the payment's currency, e.g. \"5.00 CAD\" (required)")
-	fs.StringVar(&req.Reason, "reason", "", "reason shown to the customer, where supported")
-	fs.StringVar(&req.NotifyURL, "notify-url", "", "`URL` that receives the refund's notification, where supported")
-	if misnamedRefundID(args) {
-		fmt.Fprintln(stderr, "paybridge refund: name your refund with --refund-request-id (the ID you choose, the idempotency key);\n"+
-			"--refund-id is the provider's ID of an existing refund, for inquire-refund")
-		return exitUsage
-	}
-	if code, ok := o.parse(args); !ok {
-		return code
-	}
-	pr := o.printer(stdout, stderr)
-	switch {
-	case req.RefundRequestID == "" || amount == "":
-		return pr.failure("refund", usageErr("--refund-request-id and --amount are required"), "")
-	case req.Payment.PaymentID == "" && req.Payment.PaymentRequestID == "":
-		return pr.failure("refund", usageErr("--payment-id or --request-id is required"), "")
-	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	w, err := o.open(ctx)
-	if err != nil {
-		return pr.failure("refund", err, "")
-	}
-	if req.Amount, err = money.Parse(amount); err != nil {
-		err = &payment.Error{Op: payment.OpRefund, Provider: w.provider.Name(), Kind: payment.KindInvalidRequest,
-			RequestID: req.RefundRequestID, Err: fmt.Errorf("--amount: %w", err)}
-		return pr.failure("refund", err, "")
-	}
-	r, err := w.provider.Refund(ctx, &req)
-	if err != nil {
-		return pr.failure("refund", err, refundHint(w.provider, req.Payment, err))
-	}
-	pr.refund(r)
-	return exitOK
-}
-
-// misnamedRefundID reports a --refund-id flag given to refund: the two
-// refund IDs are easy to mix up, and the flag package's "flag provided but
-// not defined" would not say which one was meant.
-func misnamedRefundID(args []string) bool {
-	for _, a := range args {
-		if a == "--" {
-			return false
-		}
-		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if strings.HasPrefix(a, "-") && name == "refund-id" {
-			return true
-		}
-	}
-	return false
-}
-
 func refundHint(p payment.Provider, ref payment.Ref, err error) string {
 	switch payment.KindOf(err) {
 	case payment.KindUnknownOutcome:
@@ -515,41 +607,4 @@ func refundHint(p payment.Provider, ref payment.Ref, err error) string {
 		return "this --refund-request-id was used before for a different refund; the earlier one stands."
 	}
 	return refHint("refund", p, ref, err)
-}
-
-func runInquireRefund(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o := newOpFlags("inquire-refund", "--config FILE [--wallet NAME] (--refund-id ID | --refund-request-id ID)",
-		`Prints the refund's current state.
-
---refund-id is the provider's refund ID (refund prints it); --refund-request-id
-is yours (refund's --refund-request-id). Some providers (AlphaPay) look refunds
-up by --refund-id only.`, stderr)
-	var ref payment.RefundRef
-	o.fs.StringVar(&ref.RefundID, "refund-id", "", "the provider's refund `ID`")
-	o.fs.StringVar(&ref.RefundRequestID, "refund-request-id", "", "your refund request `ID`")
-	if code, ok := o.parse(args); !ok {
-		return code
-	}
-	pr := o.printer(stdout, stderr)
-	if ref.RefundID == "" && ref.RefundRequestID == "" {
-		return pr.failure("inquire-refund", usageErr("--refund-id or --refund-request-id is required"), "")
-	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	w, err := o.open(ctx)
-	if err != nil {
-		return pr.failure("inquire-refund", err, "")
-	}
-	r, err := w.provider.InquireRefund(ctx, ref)
-	if err != nil {
-		hint := ""
-		if payment.KindOf(err) == payment.KindUnsupported && ref.RefundID == "" {
-			hint = w.provider.Name() + " looks refunds up by its own refund id only: pass --refund-id (refund printed it)."
-		} else if k := payment.KindOf(err); k == payment.KindUnknownOutcome || k == payment.KindUnavailable {
-			hint = "asking changes nothing, so it is safe to run the command again."
-		}
-		return pr.failure("inquire-refund", err, hint)
-	}
-	pr.refund(r)
-	return exitOK
 }

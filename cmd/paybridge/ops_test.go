@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +12,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
 )
@@ -106,7 +110,7 @@ func TestPayPrintsWhatToDoNext(t *testing.T) {
 		t.Fatalf("pay: %s", r)
 	}
 	for _, want := range []string{"provider:", "alphapay", "payment id:", "request id:", "CLI-HUMAN", "status:", "pending",
-		"amount:", "19.99 CAD", "show this QR code", "qr code:", "result:"} {
+		"amount:", "19.99 CAD", "show this QR code", "qr code:", "call result:"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("human output lacks %q:\n%s", want, r.stdout)
 		}
@@ -355,6 +359,10 @@ func TestPayWaitsForTheCustomer(t *testing.T) {
 	if !strings.Contains(stderr.String(), "poll 1: still pending") {
 		t.Errorf("no progress line: %s", stderr.String())
 	}
+	// Under --json the action goes to stderr, before the polls.
+	if here, poll := strings.Index(stderr.String(), "the customer pays here:"), strings.Index(stderr.String(), "still pending"); here < 0 || here > poll {
+		t.Errorf("the action is not shown before polling: %s", stderr.String())
+	}
 }
 
 func TestPayWaitGivesUpAtTimeout(t *testing.T) {
@@ -384,17 +392,131 @@ func TestPayWaitReportsADecline(t *testing.T) {
 	}
 }
 
-func TestUsageListsTheNewCommands(t *testing.T) {
-	r := runCLI("help")
-	for _, c := range []string{"keygen", "pay", "inquire", "cancel", "refund", "inquire-refund", "verify-notification"} {
-		if !strings.Contains(r.stdout, "  "+c+" ") {
-			t.Errorf("usage lacks %s:\n%s", c, r.stdout)
-		}
+// --json promises one JSON object on stdout whatever happened: flag errors,
+// a stray argument, a missing flag and a bad --timeout included.
+func TestJSONIsOneObjectWhateverHappened(t *testing.T) {
+	e := newCLIEnv(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // in the error's message
+	}{
+		{"unknown flag", []string{"pay", "--json", "--config", e.config, "--bogus"}, "--bogus"},
+		{"json after the bad flag", []string{"pay", "--config", e.config, "--bogus", "--json"}, "--bogus"},
+		{"timeout 0", []string{"pay", "--json", "--config", e.config, "--id", "X", "--amount", "1.00 CAD", "--timeout", "0"}, "--timeout must be positive"},
+		{"bad timeout", []string{"inquire", "--json=true", "--config", e.config, "--timeout", "soon"}, "--timeout"},
+		{"stray argument", []string{"inquire", "--json", "--config", e.config, "ORDER-1"}, `unexpected argument "ORDER-1"`},
+		{"misnamed refund flag", []string{"refund", "--json", "--config", e.config, "--refund-id", "R"}, "--refund-request-id"},
+		{"missing config", []string{"inquire-refund", "--json", "--refund-id", "R"}, "--config is required"},
+		{"missing value", []string{"verify-notification", "--json", "--body"}, "--body"},
+		{"verify without files", []string{"verify-notification", "--json", "--config", e.config}, "--body and --headers are required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(tc.args...)
+			assert.Equal(t, exitUsage, r.code, "%s", r)
+			var v map[string]any
+			require.NoError(t, json.Unmarshal([]byte(r.stdout), &v), "stdout is not one JSON object: %s", r)
+			assert.Equal(t, "usage", str(v, "error", "kind"))
+			assert.Contains(t, str(v, "error", "message"), tc.want)
+			assert.Contains(t, r.stderr, tc.want, "the message for people")
+		})
 	}
-	for _, c := range []string{"keygen", "pay", "inquire", "cancel", "refund", "inquire-refund", "verify-notification"} {
-		r := runCLI(c, "--help")
-		if r.code != exitOK || !strings.Contains(r.stderr, "usage: paybridge "+c) {
-			t.Errorf("%s --help: %s", c, r)
-		}
+	// Without --json, stdout stays empty on errors.
+	r := runCLI("pay", "--config", e.config, "--bogus")
+	assert.Empty(t, r.stdout)
+}
+
+// Errors name the flags to fix, never the library's Go fields, and only
+// the ones actually missing.
+func TestErrorsNameFlags(t *testing.T) {
+	e := newCLIEnv(t)
+	for _, tc := range []struct {
+		name       string
+		args       []string
+		code       int
+		want, nope string
+	}{
+		{"amount missing", []string{"pay", "--id", "X"}, exitUsage, "--amount is required", "--id and"},
+		{"id missing", []string{"pay", "--amount", "1.00 CAD"}, exitUsage, "--id is required", "--amount"},
+		{"both missing", []string{"pay"}, exitUsage, "--id and --amount are required", ""},
+		{"refund lookup by request id", []string{"inquire-refund", "--refund-request-id", "R-1"}, exitInvalid,
+			"--refund-id is required: alphapay cannot look up a refund by --refund-request-id", "RefundRef"},
+		{"payment lookup by request id", []string{"inquire", "--request-id", "P-1"}, exitInvalid,
+			"--payment-id is required", "Ref.PaymentID"},
+		{"method required", []string{"pay", "--id", "X", "--amount", "1.00 CAD", "--scenario", "qr_code"}, exitInvalid,
+			"--method is required for scenario qr_code", "Method is"},
+		{"mini program extras", []string{"pay", "--id", "X", "--amount", "1.00 CAD", "--scenario", "mini_program", "--method", "wechat_pay"}, exitInvalid,
+			"--app-id is required for scenario mini_program; --payer-id is required", "Customer."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.op(tc.args[0], tc.args[1:]...)
+			assert.Equal(t, tc.code, r.code, "%s", r)
+			assert.Contains(t, r.stderr, tc.want)
+			if tc.nope != "" {
+				assert.NotContains(t, r.stderr, tc.nope)
+			}
+		})
 	}
+	assert.Zero(t, e.sim.RequestCount(), "nothing reached the provider")
+}
+
+// A provider that cannot be reached is exit 5, apart from a refusal (1):
+// nothing happened, so running the command again is safe.
+func TestUnavailableHasItsOwnExitCode(t *testing.T) {
+	e := newCLIEnv(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := "http://" + l.Addr().String()
+	require.NoError(t, l.Close())
+	b, err := os.ReadFile(e.config)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(e.config, bytes.Replace(b, []byte(e.sim.URL), []byte(closed), 1), 0o600))
+
+	r := e.op("inquire", "--payment-id", "P-1")
+	assert.Equal(t, exitUnavailable, r.code, "%s", r)
+	assert.Contains(t, r.stderr, "safe to run the command again")
+	v := e.jsonOp(t, exitUnavailable, "pay", "--id", "CLI-DOWN", "--amount", "1.00 CAD", "--method", "alipay")
+	assert.Equal(t, "unavailable", str(v, "error", "kind"))
+}
+
+// pay --wait shows where to pay — the action and the QR code — before it
+// polls: the customer here pays only once the QR code was printed.
+func TestPayWaitShowsWhereToPayFirst(t *testing.T) {
+	e := newCLIEnv(t)
+	const id = "CLI-WAIT-QR"
+	stdout := newMarkerWriter("The customer scans this with the wallet app:")
+	var stderr bytes.Buffer
+	customer := make(chan error, 1)
+	go func() {
+		<-stdout.seen
+		snap, ok := e.sim.PaymentByRequestID(id)
+		if !ok {
+			customer <- os.ErrNotExist
+			return
+		}
+		customer <- e.sim.Complete(snap.PaymentID)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	code := run(ctx, []string{"pay", "--config", e.config, "--id", id, "--amount", "19.99 CAD",
+		"--method", "wechat_pay", "--wait", "--poll-interval", "5ms"}, stdout, &stderr)
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr.String())
+	require.NoError(t, <-customer)
+	out := stdout.String()
+	action, qr, ended := strings.Index(out, "qr code:"), strings.Index(out, "▄"), strings.Index(out, "The payment ended succeeded:")
+	assert.True(t, action >= 0 && qr > action && ended > qr, "want the action, the QR code, then the end:\n%s", out)
+	assert.Contains(t, out[ended:], "paid at:")
+}
+
+// Plain pay draws the QR code too, unless --no-qr; under --json stdout is
+// the JSON object alone.
+func TestPayDrawsTheQRCode(t *testing.T) {
+	e := newCLIEnv(t)
+	r := e.op("pay", "--id", "CLI-QR-1", "--amount", "1.00 CAD", "--method", "alipay")
+	require.Equal(t, exitOK, r.code, "%s", r)
+	assert.Contains(t, r.stdout, "▄")
+	r = e.op("pay", "--id", "CLI-QR-2", "--amount", "1.00 CAD", "--method", "alipay", "--no-qr")
+	require.Equal(t, exitOK, r.code, "%s", r)
+	assert.NotContains(t, r.stdout, "▄")
+	e.jsonOp(t, exitOK, "pay", "--id", "CLI-QR-3", "--amount", "1.00 CAD", "--method", "alipay")
 }

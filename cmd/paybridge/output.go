@@ -258,7 +258,7 @@ func paymentBlock(p *payment.Payment) *block {
 	b.add("paid at", timeText(p.PaidAt))
 	b.add("cancelled at", timeText(p.CancelledAt))
 	b.add("failure reason", p.FailureReason)
-	b.add("result", resultText(p.Result))
+	b.add("call result", resultText(p.Result))
 	return b
 }
 
@@ -307,14 +307,20 @@ func refundBlock(r *payment.Refund) *block {
 	b.add("created at", timeText(r.CreatedAt))
 	b.add("completed at", timeText(r.CompletedAt))
 	b.add("failure reason", r.FailureReason)
-	b.add("result", resultText(r.Result))
+	b.add("call result", resultText(r.Result))
 	return b
 }
 
-// printer writes an operation's outcome in the chosen form.
+// printer writes a command's outcome in the chosen form.
 type printer struct {
+	cmd            string // the command's name, for messages
 	stdout, stderr io.Writer
 	json           bool
+}
+
+// cmdHint points to the command's help.
+func (p printer) cmdHint() string {
+	return "Run \"paybridge help " + p.cmd + "\" for its flags."
 }
 
 func (p printer) payment(v *payment.Payment) {
@@ -335,12 +341,14 @@ func (p printer) refund(v *payment.Refund) {
 
 // failure reports err (and what to do about it) and returns the exit code.
 // Under --json the error object goes to stdout, where the result would have
-// been; the human message always goes to stderr.
-func (p printer) failure(cmd string, err error, hint string) int {
+// been; the human message always goes to stderr. A validation error names
+// the command's flags, not the library's Go fields.
+func (p printer) failure(err error, hint string) int {
+	err = withFlagNames(err)
 	if p.json {
 		_ = writeJSON(p.stdout, toErrorJSON(err, hint))
 	}
-	fmt.Fprintf(p.stderr, "paybridge %s: %v\n", cmd, err)
+	fmt.Fprintf(p.stderr, "paybridge %s: %v\n", p.cmd, err)
 	if hint != "" {
 		fmt.Fprintln(p.stderr, hint)
 	}
@@ -361,7 +369,9 @@ func exitCode(err error) int {
 		return exitInvalid
 	case payment.KindUnknownOutcome:
 		return exitUnknown
+	case payment.KindUnavailable:
+		return exitUnavailable
 	}
-	// Failed, NotFound, IdempotencyConflict, Unavailable and anything else.
+	// Failed, NotFound, IdempotencyConflict and anything else.
 	return exitFailed
 }

@@ -12,9 +12,11 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/paybridge/paybridge/providers/alipayplus/alipayplustest"
 	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
@@ -32,104 +34,115 @@ const (
 
 func keyFile(dir, who, half string) string { return filepath.Join(dir, who+"_"+half+".pem") }
 
-func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8081", "AlphaPay simulator address (loopback); the Alipay+ wallet listens on the next port")
-	useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate (written to the keys directory as sandbox_cert.pem)")
-	keysDir := fs.String("keys", "paybridge-sandbox", "directory of PEM key pairs: merchant_private.pem, alphapay_private.pem, wallet_private.pem (created when missing)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: paybridge sandbox [--addr 127.0.0.1:8081] [--tls] [--keys DIR]
+func sandboxCommand() *command {
+	return &command{
+		name:     "sandbox",
+		summary:  "serve both simulators on loopback, logging every call, cashier action and notification",
+		synopsis: "[--addr 127.0.0.1:8081] [--tls] [--keys DIR]",
+		about: `Serves both simulated providers on loopback until interrupted: AlphaPay on --addr,
+the Alipay+ wallet on the next port. It generates the key pairs in --keys (or
+uses the ones there), writes a configuration file for the other commands
+(DIR/sandbox.json), serves the cashier pages and delivers notifications on the
+providers' schedules. Every API call, cashier action and notification attempt
+is one line of its output, with the answer and what happens next.
 
-Serves simulated providers on loopback until interrupted, prints a configuration
-file for them, serves their cashier pages and delivers their notifications.
+The keys directory holds private keys: it gets a .gitignore of its own, so it
+is never committed, whichever repository it lands in.
 
 Cashier actions are plain HTTP endpoints too, for scripts and other clients' tests:
-  POST {alphapay}/pay/{paymentId}/approve     the customer pays
+  POST {alphapay}/pay/{paymentId}/approve     the customer pays (also under /qr/)
   POST {alphapay}/pay/{paymentId}/decline     the customer refuses
   POST {wallet}/cashier/{paymentId}/approve   the customer pays in the wallet
-  POST {wallet}/cashier/{paymentId}/decline   the customer refuses`)
-		fs.PrintDefaults()
+  POST {wallet}/cashier/{paymentId}/decline   the customer refuses
+"paybridge trigger" makes the sandbox send a signed notification.`,
+		setup: func(fs *flag.FlagSet) runFunc {
+			var f sandboxFlags
+			fs.StringVar(&f.addr, "addr", "127.0.0.1:8081", "AlphaPay simulator `address` (loopback); the Alipay+ wallet listens on the next port")
+			fs.BoolVar(&f.tls, "tls", false, "serve HTTPS with a self-signed certificate (written to the keys directory as sandbox_cert.pem)")
+			fs.StringVar(&f.keys, "keys", "sandbox", "`directory` of the key pairs and the configuration (created when missing)")
+			return func(ctx context.Context, pr printer) int { return runSandbox(ctx, pr, f) }
+		},
 	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+}
+
+type sandboxFlags struct {
+	addr, keys string
+	tls        bool
+}
+
+func runSandbox(ctx context.Context, pr printer, f sandboxFlags) int {
+	stdout := pr.stdout
+	fail := func(code int, err error) int {
+		fmt.Fprintln(pr.stderr, "paybridge sandbox:", err)
+		return code
 	}
-	host, _, err := net.SplitHostPort(*addr)
+	host, _, err := net.SplitHostPort(f.addr)
 	if err != nil || !isLoopbackHost(host) {
-		fmt.Fprintln(stderr, "paybridge sandbox: --addr must be a loopback host:port, e.g. 127.0.0.1:8081")
-		return exitUsage
+		return fail(exitUsage, errors.New("--addr must be a loopback host:port, e.g. 127.0.0.1:8081"))
+	}
+	walletAddr, err := nextPort(f.addr)
+	if err != nil {
+		return fail(exitUsage, err)
 	}
 	// The config names key files by absolute path: relative "file:" paths
 	// are read relative to the config file, which lives in this directory.
-	dir, err := filepath.Abs(*keysDir)
+	keysDir, err := filepath.Abs(f.keys)
 	if err != nil {
-		fmt.Fprintln(stderr, "paybridge sandbox:", err)
-		return exitFailed
+		return fail(exitFailed, err)
 	}
-	*keysDir = dir
-	keys, err := loadOrCreateKeys(*keysDir, stdout)
+	keys, err := loadOrCreateKeys(keysDir, stdout)
 	if err != nil {
-		fmt.Fprintln(stderr, "paybridge sandbox:", err)
-		return exitFailed
+		return fail(exitFailed, err)
 	}
-	ap, err := startAlphaPay(*addr, keys, *useTLS)
+	log := &logger{out: stdout, now: time.Now}
+	ap, err := startAlphaPay(f.addr, keys, f.tls, log)
 	if err != nil {
-		fmt.Fprintln(stderr, "paybridge sandbox:", err)
-		return exitFailed
+		return fail(exitFailed, err)
 	}
-	defer ap.Close()
-	walletAddr, err := nextPort(*addr)
+	defer ap.shutdown()
+	wallet, err := startWallet(walletAddr, keys, f.tls, log)
 	if err != nil {
-		fmt.Fprintln(stderr, "paybridge sandbox:", err)
-		return exitUsage
+		return fail(exitFailed, err)
 	}
-	wallet, err := startWallet(walletAddr, keys, *useTLS)
-	if err != nil {
-		fmt.Fprintln(stderr, "paybridge sandbox:", err)
-		return exitFailed
-	}
-	defer wallet.Close()
-	wcr := wallet.Credentials()
+	defer wallet.shutdown()
 
 	cfg := sandboxConfig{Wallets: []sandboxWallet{{
 		Name: "alphapay-sandbox", Provider: "alphapay",
 		Settings: map[string]any{
-			"baseURL":           ap.URL,
-			"merchantCode":      ap.Credentials().MerchantCode,
-			"privateKey":        "file:" + keyFile(*keysDir, keyMerchant, "private"),
-			"alphaPayPublicKey": "file:" + keyFile(*keysDir, keyAlphaPay, "public"),
+			"baseURL":           ap.front.URL,
+			"merchantCode":      alphapaytest.DefaultMerchantCode,
+			"privateKey":        "file:" + keyFile(keysDir, keyMerchant, "private"),
+			"alphaPayPublicKey": "file:" + keyFile(keysDir, keyAlphaPay, "public"),
 		},
 	}, {
 		Name: "wallet-sandbox", Provider: "alipayplus",
 		Settings: map[string]any{
-			"baseURL":         wcr.BaseURL,
-			"pathPrefix":      wcr.Prefix,
-			"clientId":        wcr.ClientID,
-			"keyVersion":      wcr.KeyVersion,
-			"privateKey":      "file:" + keyFile(*keysDir, keyMerchant, "private"),
-			"walletPublicKey": "file:" + keyFile(*keysDir, keyWallet, "public"),
+			"baseURL":         wallet.front.URL,
+			"pathPrefix":      alipayplustest.DefaultPrefix,
+			"clientId":        alipayplustest.DefaultClientID,
+			"keyVersion":      alipayplustest.DefaultKeyVersion,
+			"privateKey":      "file:" + keyFile(keysDir, keyMerchant, "private"),
+			"walletPublicKey": "file:" + keyFile(keysDir, keyWallet, "public"),
 		},
 	}}}
-	if *useTLS {
-		cert := filepath.Join(*keysDir, "sandbox_cert.pem")
-		if err := os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ap.Certificate().Raw}), 0o600); err != nil {
-			fmt.Fprintln(stderr, "paybridge sandbox:", err)
-			return exitFailed
+	if f.tls {
+		cert := filepath.Join(keysDir, "sandbox_cert.pem")
+		if err := os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ap.front.Certificate().Raw}), 0o600); err != nil {
+			return fail(exitFailed, err)
 		}
 		for _, w := range cfg.Wallets {
 			w.Settings["caFile"] = cert
 		}
 	}
 	js, _ := json.MarshalIndent(cfg, "", "  ")
-	cfgPath := filepath.Join(*keysDir, "sandbox.json")
+	cfgPath := filepath.Join(keysDir, "sandbox.json")
 	if err := os.WriteFile(cfgPath, append(js, '\n'), 0o600); err != nil {
-		fmt.Fprintln(stderr, "paybridge sandbox:", err)
-		return exitFailed
+		return fail(exitFailed, err)
 	}
-	fmt.Fprintf(stdout, "AlphaPay simulator:      %s  (cashier pages at %s/pay/{paymentId})\n", ap.URL, ap.URL)
-	fmt.Fprintf(stdout, "Alipay+ wallet simulator: %s%s  (cashier pages at %s/cashier/{paymentId})\n", wcr.BaseURL, wcr.Prefix, wcr.BaseURL)
+	fmt.Fprintf(stdout, "AlphaPay simulator:       %s  (cashier pages at %s)\n", ap.front.URL, ap.cashierURL("{paymentId}"))
+	fmt.Fprintf(stdout, "Alipay+ wallet simulator: %s%s  (cashier pages at %s)\n", wallet.front.URL, alipayplustest.DefaultPrefix, wallet.cashierURL("{paymentId}"))
 	fmt.Fprintf(stdout, "\nA configuration for these simulators, written to %s:\n%s\n", cfgPath, js)
-	fmt.Fprintln(stdout, "\nServing; press Ctrl-C to stop.")
+	fmt.Fprintln(stdout, "\nServing; every API call, cashier action and notification is logged below. Press Ctrl-C to stop.")
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopped")
 	return exitOK
@@ -166,49 +179,99 @@ func nextPort(addr string) (string, error) {
 	return net.JoinHostPort(host, strconv.Itoa(p+1)), nil
 }
 
-// startAlphaPay starts the simulator on addr; it reports a busy port as an
-// error instead of the simulator's panic.
-func startAlphaPay(addr string, keys map[string]*rsa.PrivateKey, useTLS bool) (srv *alphapaytest.Server, err error) {
-	if ln, lerr := net.Listen("tcp", addr); lerr != nil {
-		return nil, fmt.Errorf("cannot listen on %s: %w", addr, lerr)
-	} else {
-		ln.Close()
+// startAlphaPay starts the AlphaPay simulator behind a logging front on
+// addr.
+func startAlphaPay(addr string, keys map[string]*rsa.PrivateKey, useTLS bool, log *logger) (s *sim, err error) {
+	front, url, err := listenFront(addr, useTLS)
+	if err != nil {
+		return nil, err
 	}
+	n := &notifier{base: http.DefaultTransport.(*http.Transport).Clone(), log: log, label: "alphapay", plan: alphaPayPlan, attempts: map[[32]byte]int{}}
 	defer func() {
-		if r := recover(); r != nil {
+		if r := recover(); r != nil { // the constructor panics on bad keys
+			front.Close()
 			err = fmt.Errorf("starting the AlphaPay simulator: %v", r)
 		}
 	}()
-	srv = alphapaytest.NewUnstartedServer(alphapaytest.WithAddr(addr),
+	srv := alphapaytest.NewUnstartedServer(alphapaytest.WithNotifyClient(n.client()),
 		alphapaytest.WithKeys(string(signing.PrivateKeyPEM(keys[keyMerchant])), string(signing.PrivateKeyPEM(keys[keyAlphaPay]))))
-	if useTLS {
-		srv.StartTLS()
-	} else {
-		srv.Start()
+	srv.URL = url // its payment and cashier URLs point at the front
+	s = &sim{
+		label: "alphapay", front: front, handler: srv.Handler(), log: log, notifier: n,
+		api: map[string]bool{alphapaytest.PathPay: true, alphapaytest.PathInquiry: true, alphapaytest.PathCancel: true,
+			alphapaytest.PathRefund: true, alphapaytest.PathInquiryRefund: true, alphapaytest.PathTransactions: true},
+		payment: func(id string) (string, string, string, bool) {
+			p, ok := srv.Payment(id)
+			return p.PaymentRequestID, p.Status, p.NotifyURL, ok
+		},
+		status:     srv.PaymentStatus,
+		cashierURL: func(id string) string { return url + "/pay/" + id },
+		approveURL: func(id string) string { return url + "/pay/" + id + "/approve" },
+		signed: func(paymentID, refundID, target string) (*http.Request, error) {
+			if refundID != "" {
+				return srv.SignedRefundNotification(refundID, target)
+			}
+			return srv.SignedNotification(paymentID, target)
+		},
+		complete:   srv.Complete,
+		deliveries: func() int { return len(srv.Deliveries()) },
+		awaitMore:  srv.AwaitDeliveries,
+		delivery: func(i int) (string, int, int, bool, string) {
+			d := srv.Deliveries()[i]
+			return d.ID, d.Attempt, d.StatusCode, d.Acked, d.Err
+		},
+		close: srv.Close,
 	}
-	return srv, nil
+	s.start(useTLS)
+	return s, nil
 }
 
-// startWallet starts the Alipay+ wallet simulator on addr.
-func startWallet(addr string, keys map[string]*rsa.PrivateKey, useTLS bool) (srv *alipayplustest.Server, err error) {
-	if ln, lerr := net.Listen("tcp", addr); lerr != nil {
-		return nil, fmt.Errorf("cannot listen on %s: %w", addr, lerr)
-	} else {
-		ln.Close()
+// startWallet starts the Alipay+ wallet simulator behind a logging front on
+// addr.
+func startWallet(addr string, keys map[string]*rsa.PrivateKey, useTLS bool, log *logger) (s *sim, err error) {
+	front, url, err := listenFront(addr, useTLS)
+	if err != nil {
+		return nil, err
 	}
+	n := &notifier{base: http.DefaultTransport.(*http.Transport).Clone(), log: log, label: "wallet", plan: walletPlan, attempts: map[[32]byte]int{}}
 	defer func() {
 		if r := recover(); r != nil {
+			front.Close()
 			err = fmt.Errorf("starting the wallet simulator: %v", r)
 		}
 	}()
-	srv = alipayplustest.NewUnstartedServer(alipayplustest.WithAddr(addr),
+	srv := alipayplustest.NewUnstartedServer(alipayplustest.WithNotifyClient(n.client()),
 		alipayplustest.WithKeys(string(signing.PrivateKeyPEM(keys[keyMerchant])), string(signing.PrivateKeyPEM(keys[keyWallet]))))
-	if useTLS {
-		srv.StartTLS()
-	} else {
-		srv.Start()
+	srv.URL = url
+	prefix := alipayplustest.DefaultPrefix
+	s = &sim{
+		label: "wallet", front: front, handler: srv.Handler(), log: log, notifier: n,
+		api: map[string]bool{prefix + alipayplustest.PathPay: true, prefix + alipayplustest.PathInquiry: true, prefix + alipayplustest.PathCancel: true,
+			prefix + alipayplustest.PathRefund: true, prefix + alipayplustest.PathInquiryRefund: true},
+		payment: func(id string) (string, string, string, bool) {
+			p, ok := srv.Payment(id)
+			return p.PaymentRequestID, p.Status, p.NotifyURL, ok
+		},
+		status:     srv.PaymentStatus,
+		cashierURL: func(id string) string { return url + "/cashier/" + id },
+		approveURL: func(id string) string { return url + "/cashier/" + id + "/approve" },
+		signed: func(paymentID, refundID, target string) (*http.Request, error) {
+			if refundID != "" {
+				return nil, errors.New("an Alipay+ wallet sends no refund notifications")
+			}
+			return srv.SignedNotification(paymentID, target)
+		},
+		complete:   srv.Complete,
+		deliveries: func() int { return len(srv.Deliveries()) },
+		awaitMore:  srv.AwaitDeliveries,
+		delivery: func(i int) (string, int, int, bool, string) {
+			d := srv.Deliveries()[i]
+			return d.ID, d.Attempt, d.StatusCode, d.Acked, d.Err
+		},
+		close: srv.Close,
 	}
-	return srv, nil
+	s.start(useTLS)
+	return s, nil
 }
 
 // loadOrCreateKeys reads the three key pairs from dir, creating (and
@@ -216,6 +279,14 @@ func startWallet(addr string, keys map[string]*rsa.PrivateKey, useTLS bool) (srv
 func loadOrCreateKeys(dir string, out io.Writer) (map[string]*rsa.PrivateKey, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
+	}
+	// Private keys must never be committed, in this repository or any
+	// other the directory may sit in.
+	ignore := filepath.Join(dir, ".gitignore")
+	if _, err := os.Stat(ignore); errors.Is(err, fs.ErrNotExist) {
+		if err := os.WriteFile(ignore, []byte("# written by paybridge sandbox: private keys, never commit them\n*\n"), 0o600); err != nil {
+			return nil, err
+		}
 	}
 	keys := map[string]*rsa.PrivateKey{}
 	for _, who := range []string{keyMerchant, keyAlphaPay, keyWallet} {

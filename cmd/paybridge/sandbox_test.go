@@ -17,52 +17,107 @@ import (
 	"github.com/paybridge/paybridge/providers"
 )
 
-// signalWriter collects output and closes ready once marker was written.
-type signalWriter struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	marker string
-	ready  chan struct{}
-	once   sync.Once
+// output collects a long-running command's output and lets a test wait,
+// bounded, for a line to appear: the command acts on its own time.
+type output struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed and replaced on every write
 }
 
-func (w *signalWriter) Write(p []byte) (int, error) {
+func newOutput() *output { return &output{changed: make(chan struct{})} }
+
+func (w *output) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	n, err := w.buf.Write(p)
-	if strings.Contains(w.buf.String(), w.marker) {
-		w.once.Do(func() { close(w.ready) })
-	}
+	close(w.changed)
+	w.changed = make(chan struct{})
 	return n, err
 }
 
-func (w *signalWriter) String() string {
+func (w *output) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
 }
 
-// startSandbox runs the sandbox command until the test ends and returns its
-// printed configuration, saved to a file.
-func startSandbox(t *testing.T, args ...string) (configPath string, out *signalWriter) {
+// waitFor waits until the output contains want, at most 20 seconds, and
+// returns the output.
+func (w *output) waitFor(t *testing.T, want string) string {
+	t.Helper()
+	timeout := time.NewTimer(20 * time.Second)
+	defer timeout.Stop()
+	for {
+		text, changed := w.snapshot()
+		if strings.Contains(text, want) {
+			return text
+		}
+		select {
+		case <-changed:
+		case <-timeout.C:
+			t.Fatalf("no %q in the output within 20s:\n%s", want, text)
+		}
+	}
+}
+
+// start runs a long-running command (sandbox, listen) until the test ends,
+// and returns its output once it printed ready.
+func start(t *testing.T, ready string, args ...string) *output {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out = &signalWriter{marker: "press Ctrl-C", ready: make(chan struct{})}
+	out := newOutput()
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...), out, out) }()
+	go func() { done <- run(ctx, args, out, out) }()
 	t.Cleanup(func() {
 		cancel() // Ctrl-C
-		if code := <-done; code != exitOK {
-			t.Errorf("sandbox exited %d:\n%s", code, out.String())
+		select {
+		case code := <-done:
+			if code != exitOK {
+				t.Errorf("%s exited %d:\n%s", args[0], code, out)
+			}
+		case <-time.After(20 * time.Second):
+			t.Errorf("%s did not stop within 20s of Ctrl-C", args[0])
 		}
 	})
+	started := make(chan struct{})
+	go func() {
+		defer close(started)
+		for {
+			text, changed := out.snapshot()
+			if strings.Contains(text, ready) {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-changed:
+			}
+		}
+	}()
 	select {
-	case <-out.ready:
+	case <-started:
 	case code := <-done:
-		t.Fatalf("sandbox exited %d:\n%s", code, out.String())
+		done <- code // for the cleanup
+		t.Fatalf("%s exited %d:\n%s", args[0], code, out)
 	case <-time.After(30 * time.Second):
-		t.Fatalf("sandbox did not start:\n%s", out.String())
+		t.Fatalf("%s did not start:\n%s", args[0], out)
 	}
+	return out
+}
+
+// snapshot is the output so far and the channel closed at the next write.
+func (w *output) snapshot() (string, chan struct{}) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String(), w.changed
+}
+
+// startSandbox runs the sandbox command until the test ends and returns its
+// configuration file and output.
+func startSandbox(t *testing.T, args ...string) (configPath string, out *output) {
+	t.Helper()
+	out = start(t, "Press Ctrl-C", append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...)...)
 	text := out.String()
 	i := strings.Index(text, "written to ")
 	if i < 0 {
@@ -120,6 +175,12 @@ func TestSandboxServesBothProvidersToItsPrintedConfig(t *testing.T) {
 				got, err := p.Inquire(ctx, pay.Ref())
 				if err != nil || got.Status != payment.StatusSucceeded {
 					t.Fatalf("%s: after approving at %s: %+v, %v", wallet, approve, got, err)
+				}
+				// trigger reaches the sandbox's control endpoints with the
+				// configuration's certificate too; the receiver refuses.
+				r := runCLI("trigger", "--config", cfg, "--wallet", wallet, "--payment-id", pay.PaymentID, "--notify-url", refusing(t))
+				if r.code != exitFailed || !strings.Contains(r.stdout, "HTTP 500, not acknowledged") {
+					t.Errorf("%s: trigger: %s", wallet, r)
 				}
 			}
 		})

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus"
@@ -40,49 +41,57 @@ type verifyFlags struct {
 	tolerance                                      time.Duration
 }
 
-func runVerifyNotification(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var f verifyFlags
-	fset := flag.NewFlagSet("verify-notification", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	fset.StringVar(&f.config, "config", "", "wallets configuration `file` (required)")
-	fset.StringVar(&f.wallet, "wallet", "", "wallet `name` (optional if the configuration names one wallet)")
-	fset.StringVar(&f.bodyFile, "body", "", "`file` holding the notification body, byte for byte as received (required)")
-	fset.StringVar(&f.headersFile, "headers", "", "`file` of \"Name: value\" header lines, as curl -D or a proxy log writes them (required)")
-	fset.StringVar(&f.uri, "uri", "", "the `path` and query the provider posted to, e.g. /notify/alphapay (default: the\nrequest line of the headers file, if it has one)")
-	fset.StringVar(&f.at, "at", "", "check the timestamp window against this RFC 3339 `time` instead of now")
-	fset.DurationVar(&f.tolerance, "tolerance", notify.DefaultTolerance, "the timestamp window either way, as configured in notify.WithTolerance")
-	fset.Usage = func() {
-		fmt.Fprint(stderr, `usage: paybridge verify-notification --config FILE [--wallet NAME] --body FILE --headers FILE
-                                   [--uri PATH] [--at RFC3339]
-
-Checks a saved notification the way the notify handler does, step by step: the
+func verifyCommand() *command {
+	return &command{
+		name:     "verify-notification",
+		summary:  "check a saved notification's signature, time and event, offline",
+		synopsis: "--config FILE [--wallet NAME] --body FILE --headers FILE [--uri PATH] [--at RFC3339] [--json]",
+		about: `Checks a saved notification the way the notify handler does, step by step: the
 headers, the signature (with the wallet's provider public key, over POST, the URI,
 the headers and the exact body bytes), the timestamp window, and the event the
 body describes. A leading HTTP status or request line in the headers file is
 skipped. The signature value itself is never printed.
 
-Exit codes: 0 the notification is genuine and fresh; 1 it is not; 2 bad flags,
-files or configuration.
+"paybridge listen --save DIR" saves every notification it receives in this form
+(DIR/N.body and DIR/N.headers, with the request line); so does a proxy's or
+curl -D's header dump with the raw body beside it.
 
-Flags:
-`)
-		fset.PrintDefaults()
+With --json, stdout carries one JSON object: {"valid": bool, "steps": [...],
+"event": {...}}, or {"error": {...}} for bad flags, files or configuration.
+
+Exit codes: 0 the notification is genuine and fresh; 1 it is not; 2 bad flags,
+files or configuration.`,
+		json: true,
+		setup: func(fset *flag.FlagSet) runFunc {
+			var f verifyFlags
+			fset.StringVar(&f.config, "config", "", "wallets configuration `file` (required)")
+			fset.StringVar(&f.wallet, "wallet", "", "wallet `name` (default: the wallet whose provider key verifies the notification)")
+			fset.StringVar(&f.bodyFile, "body", "", "`file` holding the notification body, byte for byte as received (required)")
+			fset.StringVar(&f.headersFile, "headers", "", "`file` of \"Name: value\" header lines, as curl -D or a proxy log writes them (required)")
+			fset.StringVar(&f.uri, "uri", "", "the `path` and query the provider posted to, e.g. /notify/alphapay (default: the\nrequest line of the headers file, if it has one)")
+			fset.StringVar(&f.at, "at", "", "check the timestamp window against this RFC 3339 `time` instead of now")
+			fset.DurationVar(&f.tolerance, "tolerance", notify.DefaultTolerance, "the timestamp window either way, as configured in notify.WithTolerance")
+			return func(ctx context.Context, pr printer) int {
+				in, err := f.load(ctx)
+				if err != nil {
+					if _, ok := err.(usageError); !ok {
+						err = usageError{kind: "usage", err: err}
+					}
+					return pr.failure(err, "")
+				}
+				r := in.check()
+				if pr.json {
+					_ = writeJSON(pr.stdout, r)
+				} else {
+					r.write(pr.stdout)
+				}
+				if r.Valid {
+					return exitOK
+				}
+				return exitFailed
+			}
+		},
 	}
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	in, err := f.load(ctx, fset)
-	if err != nil {
-		fmt.Fprintln(stderr, "paybridge verify-notification:", err)
-		return exitUsage
-	}
-	if in.check(stdout) {
-		return exitOK
-	}
-	return exitFailed
 }
 
 // verifyInput is everything one check needs, read and validated.
@@ -100,12 +109,11 @@ type verifyInput struct {
 
 // load reads the flags' files and the wallet. Every error here is the
 // caller's to fix (exitUsage), unlike a failing check.
-func (f *verifyFlags) load(ctx context.Context, fset *flag.FlagSet) (*verifyInput, error) {
+func (f *verifyFlags) load(ctx context.Context) (*verifyInput, error) {
+	if err := required([2]string{"config", f.config}, [2]string{"body", f.bodyFile}, [2]string{"headers", f.headersFile}); err != nil {
+		return nil, err
+	}
 	switch {
-	case fset.NArg() > 0:
-		return nil, fmt.Errorf("unexpected argument %q (flags only)", fset.Arg(0))
-	case f.config == "" || f.bodyFile == "" || f.headersFile == "":
-		return nil, errors.New("--config, --body and --headers are required")
 	case f.tolerance <= 0:
 		return nil, errors.New("--tolerance must be positive")
 	}
@@ -133,16 +141,45 @@ func (f *verifyFlags) load(ctx context.Context, fset *flag.FlagSet) (*verifyInpu
 	if in.uri, in.uriNote, err = chooseURI(f.uri, target); err != nil {
 		return nil, err
 	}
-	w, err := openWallet(ctx, f.config, f.wallet)
+	sources, err := notifySources(ctx, f.config, f.wallet)
 	if err != nil {
 		return nil, err
 	}
-	src, ok := w.provider.(notify.Source)
-	if !ok {
-		return nil, fmt.Errorf("wallet %q (%s) does not receive signed notifications", w.name, w.kind)
+	chosen, err := pickSource(sources, in)
+	if err != nil {
+		return nil, err
 	}
-	in.kind, in.wallet, in.src = w.kind, w.name, src
+	in.kind, in.wallet, in.src = chosen.src.Name(), chosen.name, chosen.src
 	return in, nil
+}
+
+// pickSource chooses the wallet to check against when the configuration
+// has several and --wallet names none: the one whose provider key verifies
+// the notification, else the only one of the provider its headers name.
+func pickSource(sources []namedSource, in *verifyInput) (namedSource, error) {
+	if len(sources) == 1 {
+		return sources[0], nil
+	}
+	for _, s := range sources {
+		_, err := s.src.VerifyNotification(in.header, in.uri, in.body)
+		if err == nil || errors.Is(err, notify.ErrBadTimestamp) {
+			return s, nil
+		}
+	}
+	var byHeader []namedSource
+	for _, s := range sources {
+		if h := idHeader[s.src.Name()]; h != "" && in.header.Get(h) != "" {
+			byHeader = append(byHeader, s)
+		}
+	}
+	if len(byHeader) == 1 {
+		return byHeader[0], nil
+	}
+	names := make([]string, len(sources))
+	for i, s := range sources {
+		names[i] = s.name
+	}
+	return namedSource{}, usageErr("--wallet is required: no wallet's key verifies this notification, and its headers do not say which of %s it is for", strings.Join(names, ", "))
 }
 
 // chooseURI picks the URI the signature is checked over: --uri, or the
@@ -223,48 +260,89 @@ func startLine(line string) (target string, ok bool) {
 	return target, true
 }
 
-// check runs the handler's checks in its order, printing each, and reports
-// whether the handler would accept the notification.
-func (in *verifyInput) check(w io.Writer) bool {
-	fmt.Fprintf(w, "Checking a notification for wallet %q (%s) posted to POST %s", in.wallet, in.kind, in.uri)
-	if in.uriNote != "" {
-		fmt.Fprintf(w, " (%s)", in.uriNote)
+// verifyReport is the outcome of a check: the steps in the handler's
+// order and the verdict. It is also verify-notification's --json object.
+type verifyReport struct {
+	Valid    bool         `json:"valid"`
+	Wallet   string       `json:"wallet"`
+	Provider string       `json:"provider"`
+	URI      string       `json:"uri"`
+	URINote  string       `json:"uriNote,omitempty"`
+	Steps    []verifyStep `json:"steps"`
+	Event    *eventJSON   `json:"event,omitempty"`
+}
+
+// verifyStep is one check: its name, what it found and notes on what to do.
+type verifyStep struct {
+	Step   string   `json:"step"`
+	Result string   `json:"result"`
+	Notes  []string `json:"notes,omitempty"`
+}
+
+// eventJSON is a notification's event as --json prints it.
+type eventJSON struct {
+	Kind    string       `json:"kind"`
+	Key     string       `json:"key"`
+	Payment *paymentJSON `json:"payment,omitempty"`
+	Refund  *refundJSON  `json:"refund,omitempty"`
+}
+
+func (r *verifyReport) step(label, text string, notes ...string) {
+	r.Steps = append(r.Steps, verifyStep{Step: label, Result: text, Notes: notes})
+}
+
+// check runs the handler's checks in its order and reports whether the
+// handler would accept the notification.
+func (in *verifyInput) check() *verifyReport {
+	r := &verifyReport{Wallet: in.wallet, Provider: in.kind, URI: in.uri, URINote: in.uriNote}
+	in.reportBody(r)
+	headersOK := in.reportHeaders(r)
+	sentAt, sigErr := in.src.VerifyNotification(in.header, in.uri, in.body)
+	in.reportSignature(r, sigErr, headersOK)
+	fresh := in.reportTime(r, sentAt, sigErr == nil)
+	eventOK := in.reportEvent(r, sigErr == nil && fresh)
+	r.Valid = sigErr == nil && fresh && eventOK
+	if r.Valid {
+		r.step("result", "VALID: the notify handler would accept this notification")
+	} else {
+		r.step("result", "INVALID: the notify handler would reject this notification")
+	}
+	return r
+}
+
+// write prints the report for people: one labelled line per step, notes
+// indented under it.
+func (r *verifyReport) write(w io.Writer) {
+	fmt.Fprintf(w, "Checking a notification for wallet %q (%s) posted to POST %s", r.Wallet, r.Provider, r.URI)
+	if r.URINote != "" {
+		fmt.Fprintf(w, " (%s)", r.URINote)
 	}
 	fmt.Fprintln(w)
-	in.reportBody(w)
-	headersOK := in.reportHeaders(w)
-	sentAt, sigErr := in.src.VerifyNotification(in.header, in.uri, in.body)
-	in.reportSignature(w, sigErr, headersOK)
-	fresh := in.reportTime(w, sentAt, sigErr == nil)
-	eventOK := in.reportEvent(w, sigErr == nil && fresh)
-	ok := sigErr == nil && fresh && eventOK
-	if ok {
-		verifyStep(w, "result", "VALID: the notify handler would accept this notification")
-	} else {
-		verifyStep(w, "result", "INVALID: the notify handler would reject this notification")
-	}
-	return ok
-}
-
-// verifyStep prints one labelled line; more lines are indented under it.
-func verifyStep(w io.Writer, label, text string, more ...string) {
-	fmt.Fprintf(w, "%-10s %s\n", label+":", text)
-	for _, m := range more {
-		fmt.Fprintf(w, "%-10s %s\n", "", m)
+	for _, st := range r.Steps {
+		fmt.Fprintf(w, "%-10s %s\n", st.Step+":", st.Result)
+		for _, m := range st.Notes {
+			fmt.Fprintf(w, "%-10s %s\n", "", m)
+		}
+		if st.Step == "event" && r.Event != nil {
+			b := eventBlock(r.Event)
+			for i, k := range b.keys {
+				fmt.Fprintf(w, "%-10s %-18s %s\n", "", k+":", b.values[i])
+			}
+		}
 	}
 }
 
-func (in *verifyInput) reportBody(w io.Writer) {
+func (in *verifyInput) reportBody(r *verifyReport) {
 	note := ""
 	if len(in.body) > notify.DefaultMaxBytes {
 		note = fmt.Sprintf(" (over the handler's default %d KiB limit: it answers 413 unless notify.WithMaxBytes raises it)", notify.DefaultMaxBytes>>10)
 	}
-	verifyStep(w, "body", fmt.Sprintf("%d bytes%s", len(in.body), note))
+	r.step("body", fmt.Sprintf("%d bytes%s", len(in.body), note))
 }
 
 // reportHeaders names the signed headers that are missing. It prints names
 // only: the Signature value must never be echoed.
-func (in *verifyInput) reportHeaders(w io.Writer) bool {
+func (in *verifyInput) reportHeaders(r *verifyReport) bool {
 	want := signedHeaders[in.kind]
 	var present, missing []string
 	for _, name := range want {
@@ -275,23 +353,23 @@ func (in *verifyInput) reportHeaders(w io.Writer) bool {
 		}
 	}
 	if len(missing) > 0 {
-		verifyStep(w, "headers", "MISSING "+strings.Join(missing, ", ")+"; present: "+orNone(present),
+		r.step("headers", "MISSING "+strings.Join(missing, ", ")+"; present: "+orNone(present),
 			"a proxy or logger may have dropped them; save all request headers as received")
 		return false
 	}
 	if len(want) > 0 {
-		verifyStep(w, "headers", strings.Join(present, ", ")+" present")
+		r.step("headers", strings.Join(present, ", ")+" present")
 	}
 	return true
 }
 
-func (in *verifyInput) reportSignature(w io.Writer, err error, headersOK bool) {
+func (in *verifyInput) reportSignature(r *verifyReport, err error, headersOK bool) {
 	if err == nil {
-		verifyStep(w, "signature", "verifies over POST "+in.uri+" with the wallet's provider public key")
+		r.step("signature", "verifies over POST "+in.uri+" with the wallet's provider public key")
 		return
 	}
 	more := signatureHints(in, err, headersOK)
-	verifyStep(w, "signature", "DOES NOT VERIFY: "+err.Error(), more...)
+	r.step("signature", "DOES NOT VERIFY: "+err.Error(), more...)
 }
 
 // signatureHints turns a verification error into what to check, most
@@ -340,12 +418,12 @@ func coveredHeaders(kind string) string {
 // reportTime shows when the provider signed the notification and how far
 // that is from the reference time, against the handler's window. Without a
 // verified signature the time is shown from the header, marked unverified.
-func (in *verifyInput) reportTime(w io.Writer, sentAt time.Time, verified bool) bool {
+func (in *verifyInput) reportTime(r *verifyReport, sentAt time.Time, verified bool) bool {
 	if !verified {
 		ts := in.header.Get("Request-Time")
 		t, err := time.Parse(time.RFC3339Nano, ts)
 		if err != nil {
-			verifyStep(w, "time", "unknown: no readable Request-Time header")
+			r.step("time", "unknown: no readable Request-Time header")
 			return false
 		}
 		sentAt = t
@@ -362,64 +440,83 @@ func (in *verifyInput) reportTime(w io.Writer, sentAt time.Time, verified bool) 
 	// The handler's own comparisons, so the verdict cannot differ from it.
 	switch {
 	case sentAt.Before(in.at.Add(-in.tolerance)):
-		verifyStep(w, "time", text+": STALE", "the handler rejects notifications signed outside the window;",
+		r.step("time", text+": STALE", "the handler rejects notifications signed outside the window;",
 			"the provider re-sends with a fresh time, or check the server's clock")
 		return false
 	case sentAt.After(in.at.Add(in.tolerance)):
-		verifyStep(w, "time", text+": IN THE FUTURE", "check the clocks of this server and of whatever saved the notification")
+		r.step("time", text+": IN THE FUTURE", "check the clocks of this server and of whatever saved the notification")
 		return false
 	}
 	if !verified {
-		verifyStep(w, "time", text+" (not verified: the signature failed)")
+		r.step("time", text+" (not verified: the signature failed)")
 		return true
 	}
-	verifyStep(w, "time", text+": fresh")
+	r.step("time", text+": fresh")
 	return true
 }
 
 // reportEvent parses the body, only once it is known genuine: an unverified
 // body's claims are not worth showing as an event.
-func (in *verifyInput) reportEvent(w io.Writer, trusted bool) bool {
+func (in *verifyInput) reportEvent(r *verifyReport, trusted bool) bool {
 	if !trusted {
-		verifyStep(w, "event", "not parsed: the notification is not genuine and fresh")
+		r.step("event", "not parsed: the notification is not genuine and fresh")
 		return true
 	}
 	ev, err := in.src.ParseNotification(in.body)
 	switch {
 	case errors.Is(err, payment.ErrUnknownEvent):
-		verifyStep(w, "event", "not one the adapter knows: "+err.Error(),
+		r.step("event", "not one the adapter knows: "+err.Error(),
 			"the handler acknowledges it (so the provider stops) and delivers nothing")
 		return true
 	case err != nil:
-		verifyStep(w, "event", "UNDECODABLE: "+err.Error(), "the handler answers 400 and the provider will retry")
+		r.step("event", "UNDECODABLE: "+err.Error(), "the handler answers 400 and the provider will retry")
 		return false
 	}
-	verifyStep(w, "event", string(ev.Kind))
-	b := eventBlock(ev)
-	for i, k := range b.keys {
-		fmt.Fprintf(w, "%-10s %-18s %s\n", "", k+":", b.values[i])
-	}
+	r.step("event", string(ev.Kind))
+	r.Event = toEventJSON(ev)
 	return true
 }
 
-func eventBlock(ev payment.Event) *block {
+func toEventJSON(ev payment.Event) *eventJSON {
+	e := &eventJSON{Kind: string(ev.Kind), Key: ev.Key}
+	if ev.Payment != nil {
+		p := toPaymentJSON(ev.Payment)
+		e.Payment = &p
+	}
+	if ev.Refund != nil {
+		rf := toRefundJSON(ev.Refund)
+		e.Refund = &rf
+	}
+	return e
+}
+
+// eventBlock lists an event's facts for people.
+func eventBlock(ev *eventJSON) *block {
 	b := &block{}
 	b.add("key", ev.Key)
-	b.add("provider", ev.Provider)
 	if p := ev.Payment; p != nil {
+		b.add("provider", p.Provider)
 		b.add("payment id", p.PaymentID)
 		b.add("request id", p.PaymentRequestID)
-		b.add("status", string(p.Status))
-		b.add("amount", amountText(p.Amount))
-		b.add("paid at", timeText(p.PaidAt))
+		b.add("status", p.Status)
+		b.add("amount", jsonAmountText(p.Amount))
+		b.add("paid at", p.PaidAt)
 		b.add("failure reason", p.FailureReason)
 	}
 	if r := ev.Refund; r != nil {
+		b.add("provider", r.Provider)
 		b.add("refund id", r.RefundID)
 		b.add("refund request id", r.RefundRequestID)
 		b.add("payment id", r.PaymentID)
-		b.add("status", string(r.Status))
-		b.add("amount", amountText(r.Amount))
+		b.add("status", r.Status)
+		b.add("amount", jsonAmountText(r.Amount))
 	}
 	return b
+}
+
+func jsonAmountText(a *money.Amount) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
 }

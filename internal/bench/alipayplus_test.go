@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -26,21 +27,38 @@ const (
 var appAmountValue = money.MustParse("199.00 PHP")
 
 // appEnvironment is one Alipay+ wallet simulator with what the benchmarks
-// need around it.
+// need around it (see apEnv).
 type appEnvironment struct {
-	srv            *alipayplustest.Server
+	srv            *alipayplustest.Server // nil when it runs in another process
 	cr             alipayplustest.Credentials
+	tls            *tls.Config
+	complete       func(paymentID string) error
 	paid           string
 	reqMsg, ansMsg []byte
 }
 
 var _ adapterEnv = (*appEnvironment)(nil)
 
-func newAppEnv(tb testing.TB) *appEnvironment {
+func newAppEnv(tb testing.TB, m simMode) *appEnvironment {
 	tb.Helper()
-	e := &appEnvironment{srv: alipayplustest.NewServer()}
-	tb.Cleanup(e.srv.Close)
-	e.cr = e.srv.Credentials()
+	e := &appEnvironment{}
+	switch {
+	case m.remote:
+		r := startRemote(tb, "alipayplus", m.tls)
+		h := r.hello
+		e.cr = alipayplustest.Credentials{BaseURL: h.BaseURL, Prefix: h.Prefix, ClientID: h.ClientID, KeyVersion: h.KeyVersion,
+			MerchantPrivateKey: h.MerchantPrivateKey, WalletPublicKey: h.ProviderPublicKey, WalletPrivateKey: h.ProviderPrivateKey}
+		e.tls, e.complete = r.tlsConfig(tb), r.complete
+	default:
+		if m.tls {
+			e.srv = alipayplustest.NewTLSServer()
+		} else {
+			e.srv = alipayplustest.NewServer()
+		}
+		tb.Cleanup(e.srv.Close)
+		e.cr, e.complete = e.srv.Credentials(), e.srv.Complete
+		e.tls = inProcessTLS(tb, e.srv.Client())
+	}
 
 	c, hc, _ := e.client(tb, nil)
 	defer closeIdle(hc)
@@ -48,7 +66,7 @@ func newAppEnv(tb testing.TB) *appEnvironment {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := e.srv.Complete(p.PaymentID); err != nil {
+	if err := e.complete(p.PaymentID); err != nil {
 		tb.Fatal(err)
 	}
 	e.paid = p.PaymentID
@@ -75,7 +93,7 @@ func appRequest(id string) *payment.PayRequest {
 
 func (e *appEnvironment) client(tb testing.TB, log *slog.Logger) (*alipayplus.Client, *http.Client, *atomic.Int64) {
 	tb.Helper()
-	hc, dials := countingClient()
+	hc, dials := countingClient(e.tls)
 	c, err := alipayplus.New(alipayplus.Config{
 		BaseURL: e.cr.BaseURL, PathPrefix: e.cr.Prefix, ClientID: e.cr.ClientID, KeyVersion: e.cr.KeyVersion,
 		PrivateKey: e.cr.MerchantPrivateKey, WalletPublicKey: e.cr.WalletPublicKey,
@@ -89,7 +107,7 @@ func (e *appEnvironment) client(tb testing.TB, log *slog.Logger) (*alipayplus.Cl
 
 func (e *appEnvironment) baselineClient(tb testing.TB) (*appBaseline, *http.Client, *atomic.Int64) {
 	tb.Helper()
-	hc, dials := countingClient()
+	hc, dials := countingClient(e.tls)
 	key, err := signing.ParsePrivateKey(e.cr.MerchantPrivateKey)
 	if err != nil {
 		tb.Fatal(err)
@@ -150,7 +168,9 @@ func (e *appEnvironment) floor() (string, string, []byte, []byte) {
 
 // BenchmarkAlipayPlus: see benchAdapter. The scenario is the cashier
 // payment.
-func BenchmarkAlipayPlus(b *testing.B) { benchAdapter(b, newAppEnv(b)) }
+func BenchmarkAlipayPlus(b *testing.B) {
+	benchAdapter(b, func(tb testing.TB, m simMode) adapterEnv { return newAppEnv(tb, m) })
+}
 
 func (e *appEnvironment) notifySet(tb testing.TB) notifySet {
 	tb.Helper()
@@ -172,14 +192,14 @@ func (e *appEnvironment) notifySet(tb testing.TB) notifySet {
 // BenchmarkNotifyAlipayPlus is the notification handler with the Alipay+
 // adapter as its source, next to one RSA verification.
 func BenchmarkNotifyAlipayPlus(b *testing.B) {
-	benchNotify(b, newAppEnv(b).notifySet(b))
+	benchNotify(b, newAppEnv(b, simMode{}).notifySet(b))
 }
 
 // TestAlipayPlusSmoke runs every benchmarked Alipay+ operation once, and
 // checks that the baseline sends the adapter's request bytes.
 func TestAlipayPlusSmoke(t *testing.T) {
 	t.Parallel()
-	e := newAppEnv(t)
+	e := newAppEnv(t, simMode{})
 	ctx := context.Background()
 	c, hc, dials := e.client(t, nil)
 	defer closeIdle(hc)

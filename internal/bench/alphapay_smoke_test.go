@@ -15,7 +15,7 @@ import (
 // comparison is fair.
 func TestAlphaPaySmoke(t *testing.T) {
 	t.Parallel()
-	e := newAPEnv(t)
+	e := newAPEnv(t, simMode{})
 	ctx := context.Background()
 	c, hc, dials := e.client(t)
 	defer closeIdle(hc)

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -30,8 +31,13 @@ var apAmountValue = money.MustParse("19.99 CAD")
 
 // apEnv is one AlphaPay simulator with what the benchmarks need around it.
 type apEnv struct {
+	// srv is the simulator when it runs in this process (nil when it runs
+	// in another).
 	srv *alphapaytest.Server
 	cr  alphapaytest.Credentials
+	// tls is the clients' TLS configuration, nil for plain HTTP.
+	tls      *tls.Config
+	complete func(paymentID string) error
 	// paid is a completed payment, for Inquire.
 	paid string
 	// reqMsg and ansMsg are the strings signed and verified in one real
@@ -41,11 +47,28 @@ type apEnv struct {
 
 var _ adapterEnv = (*apEnv)(nil)
 
-func newAPEnv(tb testing.TB) *apEnv {
+// newAPEnv starts an AlphaPay simulator as m says, makes a payment and
+// completes it (for Inquire) and captures one exchange (for the floor).
+func newAPEnv(tb testing.TB, m simMode) *apEnv {
 	tb.Helper()
-	e := &apEnv{srv: alphapaytest.NewServer()}
-	tb.Cleanup(e.srv.Close)
-	e.cr = e.srv.Credentials()
+	e := &apEnv{}
+	switch {
+	case m.remote:
+		r := startRemote(tb, "alphapay", m.tls)
+		h := r.hello
+		e.cr = alphapaytest.Credentials{BaseURL: h.BaseURL, MerchantCode: h.MerchantCode,
+			MerchantPrivateKey: h.MerchantPrivateKey, AlphaPayPublicKey: h.ProviderPublicKey, AlphaPayPrivateKey: h.ProviderPrivateKey}
+		e.tls, e.complete = r.tlsConfig(tb), r.complete
+	default:
+		if m.tls {
+			e.srv = alphapaytest.NewTLSServer()
+		} else {
+			e.srv = alphapaytest.NewServer()
+		}
+		tb.Cleanup(e.srv.Close)
+		e.cr, e.complete = e.srv.Credentials(), e.srv.Complete
+		e.tls = inProcessTLS(tb, e.srv.Client())
+	}
 
 	c, hc, _ := e.client(tb)
 	defer closeIdle(hc)
@@ -53,7 +76,7 @@ func newAPEnv(tb testing.TB) *apEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := e.srv.Complete(p.PaymentID); err != nil {
+	if err := e.complete(p.PaymentID); err != nil {
 		tb.Fatal(err)
 	}
 	e.paid = p.PaymentID
@@ -83,7 +106,7 @@ func apRequest(id string) *payment.PayRequest {
 // pooled transport counts dials.
 func (e *apEnv) client(tb testing.TB, mutate ...func(*alphapay.Config)) (*alphapay.Client, *http.Client, *atomic.Int64) {
 	tb.Helper()
-	hc, dials := countingClient()
+	hc, dials := countingClient(e.tls)
 	cfg := alphapay.Config{
 		BaseURL: e.cr.BaseURL, MerchantCode: e.cr.MerchantCode,
 		PrivateKey: e.cr.MerchantPrivateKey, AlphaPayPublicKey: e.cr.AlphaPayPublicKey,
@@ -101,7 +124,7 @@ func (e *apEnv) client(tb testing.TB, mutate ...func(*alphapay.Config)) (*alphap
 
 func (e *apEnv) baselineClient(tb testing.TB) (*apBaseline, *http.Client, *atomic.Int64) {
 	tb.Helper()
-	hc, dials := countingClient()
+	hc, dials := countingClient(e.tls)
 	key, err := signing.ParsePrivateKey(e.cr.MerchantPrivateKey)
 	if err != nil {
 		tb.Fatal(err)
@@ -161,7 +184,9 @@ func (e *apEnv) floor() (string, string, []byte, []byte) {
 }
 
 // BenchmarkAlphaPay: see benchAdapter. The scenario is JSAPI.
-func BenchmarkAlphaPay(b *testing.B) { benchAdapter(b, newAPEnv(b)) }
+func BenchmarkAlphaPay(b *testing.B) {
+	benchAdapter(b, func(tb testing.TB, m simMode) adapterEnv { return newAPEnv(tb, m) })
+}
 
 // notifySet is a signed notification of the completed payment.
 func (e *apEnv) notifySet(tb testing.TB) notifySet {
@@ -185,5 +210,5 @@ func (e *apEnv) notifySet(tb testing.TB) notifySet {
 // BenchmarkNotifyAlphaPay is the notification handler with the AlphaPay
 // adapter as its source, next to one RSA verification.
 func BenchmarkNotifyAlphaPay(b *testing.B) {
-	benchNotify(b, newAPEnv(b).notifySet(b))
+	benchNotify(b, newAPEnv(b, simMode{}).notifySet(b))
 }

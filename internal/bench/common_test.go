@@ -1,18 +1,22 @@
-// Package bench holds paybridge's end-to-end benchmarks (issue 8): each
-// adapter's Pay and Inquire against its simulator on loopback, next to the
+// Package bench holds paybridge's end-to-end benchmarks (issues 8, 11 and
+// 14): each adapter's Pay and Inquire against its simulator, next to the
 // cryptography the exchange needs done alone and next to a minimal
 // hand-written client doing the same request with net/http, encoding/json
-// and internal/signing; the notification handler next to one RSA
+// and signing — over plain HTTP and over TLS, with the simulator in this
+// process (end to end) or in a child process (the client's own CPU time
+// and allocations); the notification handler next to one RSA
 // verification; parallel Pay with the connections it opens.
 //
 // Run them with scripts/bench, which also computes the medians and ratios
-// (internal/bench/cmd/benchratio). Without -bench, go test runs only a
-// smoke test of every benchmarked operation and the connection tests.
-// See docs/performance.md.
+// (internal/bench/cmd/benchratio) and runs them again built with
+// GOEXPERIMENT=boringcrypto. Without -bench, go test runs only a smoke test
+// of every benchmarked operation and the connection tests. See
+// docs/performance.md.
 package bench
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"strconv"
@@ -35,8 +39,13 @@ var poolSize = engine.NewPooledTransport().MaxIdleConnsPerHost
 // countingClient returns an HTTP client configured like the one an adapter
 // makes for itself when Config.HTTPClient is nil (engine.NewPooledTransport
 // and a 30 s timeout), whose transport counts the connections it dials.
-func countingClient() (*http.Client, *atomic.Int64) {
+// tlsConfig, if not nil, is its TLS configuration (trusting a simulator's
+// certificate).
+func countingClient(tlsConfig *tls.Config) (*http.Client, *atomic.Int64) {
 	t := engine.NewPooledTransport()
+	if tlsConfig != nil {
+		t.TLSClientConfig = tlsConfig.Clone()
+	}
 	var dials atomic.Int64
 	dial := t.DialContext
 	if dial == nil {
@@ -81,3 +90,12 @@ func (c *leapingClock) Now() time.Time {
 	return time.Unix(c.n.Add(1)*100*3600, 0) // no time.Duration: it would overflow
 }
 func (c *leapingClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// TestCryptoBackend says which RSA implementation this build runs on
+// (scripts/bench checks it) and that the build is what it claims.
+func TestCryptoBackend(t *testing.T) {
+	if boringEnabled() != (cryptoBackend == "boringcrypto") {
+		t.Fatalf("built for %s, but crypto/boring.Enabled() = %v", cryptoBackend, boringEnabled())
+	}
+	t.Logf("crypto: %s", cryptoBackend)
+}

@@ -77,7 +77,7 @@ func TestSequentialInquireReusesOneConnection(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		n = 200
 	}
-	e := newAPEnv(t)
+	e := newAPEnv(t, simMode{})
 	front := newReplayServer(e.srv.Handler())
 	defer front.Close()
 	c, hc, dials := e.client(t, func(cfg *alphapay.Config) { cfg.BaseURL = front.URL })
@@ -108,7 +108,7 @@ func TestConcurrentPayStaysWithinPool(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		calls = 2
 	}
-	e := newAPEnv(t)
+	e := newAPEnv(t, simMode{})
 	o := e.paybridge(t, nil)
 	defer o.close()
 	ctx := context.Background()

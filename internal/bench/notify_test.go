@@ -158,7 +158,7 @@ func benchNotify(b *testing.B, ns notifySet) {
 			unit string
 			f    func() error
 		}{{"handler-ns", serve(fresh)}, {"duplicate-ns", serve(dup)}, {"baseline-ns", serve(ns.baseline)}, {"verify-ns", ns.verify}}
-		t := newTimings(len(calls))
+		t := newTimings(len(calls), false)
 		for b.Loop() {
 			t.round(func(k int) {
 				if err := calls[k].f(); err != nil {

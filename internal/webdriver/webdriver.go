@@ -2,12 +2,23 @@
 // WebDriver HTTP API — just enough for end-to-end tests of the simulators'
 // cashier pages (open a page, click, read text, take a screenshot), without
 // a browser-automation dependency.
+//
+// The browser's lifetime is the Driver's, not the caller's context's: the
+// context given to Start bounds starting only, and Close always ends the
+// session, chromedriver and every process the browser started — also when
+// the test failed or its context ended first. Each Driver marks the
+// processes it starts with an environment variable that Chromium passes on to
+// its helpers (renderers, the GPU process, the crash handler that detaches
+// itself into its own session), so Close can find and end the ones a crash or
+// a killed chromedriver would otherwise leave running, and Remaining can
+// prove that none is left.
 package webdriver
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -15,9 +26,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // Paths of Debian's packages chromium and chromium-driver.
@@ -26,34 +40,72 @@ const (
 	ChromeDriverPath = "/usr/bin/chromedriver"
 )
 
+// markerEnv names the environment variable that marks every process a
+// Driver started; its value is unique per Driver.
+const markerEnv = "PAYBRIDGE_WEBDRIVER_MARK"
+
+// Bounds of Close: each step gives up after this long, so a wedged browser
+// cannot hang a test's cleanup.
+const (
+	quitTimeout  = 10 * time.Second // ending the session: the browser closes its windows and exits
+	exitTimeout  = 5 * time.Second  // chromedriver's exit after the kill
+	sweepTimeout = 5 * time.Second  // stragglers' exit after the kill
+)
+
 // Driver is a running chromedriver with one browser session.
 type Driver struct {
 	cmd     *exec.Cmd
+	exited  chan struct{} // closed once chromedriver has exited and been reaped
 	base    string
 	session string
+	mark    string
+	client  *http.Client
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Start runs chromedriver and opens a headless Chromium session whose
-// profile lives in userDataDir. The flags keep Chromium off the network:
-// this machine has none, and a browser test must not try.
+// profile lives in userDataDir. ctx bounds the start only: the browser runs
+// until Close, which the caller must call (t.Cleanup(d.Close) in a test),
+// also when Start's context has ended. The flags keep Chromium off the
+// network: this machine has none, and a browser test must not try.
 func Start(ctx context.Context, userDataDir string) (*Driver, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, ChromeDriverPath, "--port="+strconv.Itoa(port))
-	out, err := cmd.StdoutPipe()
+	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	d := &Driver{
+		base:   "http://127.0.0.1:" + strconv.Itoa(port),
+		mark:   rand.Text(),
+		exited: make(chan struct{}),
+		client: &http.Client{},
+	}
+	// Not exec.CommandContext: the end of ctx must not kill chromedriver
+	// alone, which would orphan the browser it started.
+	d.cmd = exec.Command(ChromeDriverPath, "--port="+strconv.Itoa(port))
+	d.cmd.Env = append(os.Environ(), markerEnv+"="+d.mark)
+	d.cmd.Stdout, d.cmd.Stderr = w, w
+	setProcAttr(d.cmd)
+	if err := d.cmd.Start(); err != nil {
+		r.Close()
+		w.Close()
 		return nil, err
 	}
-	d := &Driver{cmd: cmd, base: "http://127.0.0.1:" + strconv.Itoa(port)}
+	w.Close() // the children hold the write end now
+	go func() {
+		_ = d.cmd.Wait()
+		close(d.exited)
+	}()
 	// chromedriver says when it listens; wait for that line rather than poll.
 	ready := make(chan bool, 1)
 	go func() {
-		sc := bufio.NewScanner(out)
+		defer r.Close()
+		sc := bufio.NewScanner(r)
 		ok := false
 		for sc.Scan() {
 			if !ok && strings.Contains(sc.Text(), "started successfully") {
@@ -68,12 +120,10 @@ func Start(ctx context.Context, userDataDir string) (*Driver, error) {
 	select {
 	case ok := <-ready:
 		if !ok {
-			d.Close()
-			return nil, errors.New("webdriver: chromedriver exited before it was ready")
+			return nil, errors.Join(errors.New("webdriver: chromedriver exited before it was ready"), d.Close())
 		}
 	case <-ctx.Done():
-		d.Close()
-		return nil, ctx.Err()
+		return nil, errors.Join(ctx.Err(), d.Close())
 	}
 	caps := map[string]any{"capabilities": map[string]any{"alwaysMatch": map[string]any{
 		"browserName": "chrome",
@@ -88,15 +138,13 @@ func Start(ctx context.Context, userDataDir string) (*Driver, error) {
 		SessionID string `json:"sessionId"`
 	}
 	if err := d.call(ctx, http.MethodPost, "/session", caps, &resp); err != nil {
-		d.Close()
-		return nil, err
+		return nil, errors.Join(err, d.Close())
 	}
 	d.session = resp.SessionID
 	// Let element look-ups wait for the DOM (a page still loading after a
 	// form submit) instead of failing at once.
 	if err := d.call(ctx, http.MethodPost, d.sessionPath("/timeouts"), map[string]int{"implicit": 5000, "pageLoad": 30000}, nil); err != nil {
-		d.Close()
-		return nil, err
+		return nil, errors.Join(err, d.Close())
 	}
 	return d, nil
 }
@@ -125,7 +173,7 @@ func (d *Driver) call(ctx context.Context, method, path string, body, v any) err
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := d.client.Do(req)
 	if err != nil {
 		return err
 	}
@@ -187,10 +235,19 @@ func (d *Driver) Text(ctx context.Context, css string) (string, error) {
 	return s, err
 }
 
+// Present reports whether the page has an element css selects, at once:
+// unlike a look-up, it does not wait for one to appear.
+func (d *Driver) Present(ctx context.Context, css string) (bool, error) {
+	var found bool
+	err := d.call(ctx, http.MethodPost, d.sessionPath("/execute/sync"),
+		map[string]any{"script": "return document.querySelector(arguments[0]) !== null", "args": []string{css}}, &found)
+	return found, err
+}
+
 // WaitText waits until the element css selects shows text containing want
-// (after a click, the page may still be the old one for a moment), or ctx
-// ends. Each look-up is a browser round trip, so this asks the browser
-// rather than sleeping.
+// (after a click, the page may still be the old one for a moment; a page
+// that refreshes itself changes later), or ctx ends. Each look-up is a
+// browser round trip, so this asks the browser rather than sleeping.
 func (d *Driver) WaitText(ctx context.Context, css, want string) (string, error) {
 	var last string
 	var lastErr error
@@ -212,13 +269,47 @@ func (d *Driver) Screenshot(ctx context.Context) ([]byte, error) {
 	return base64.StdEncoding.DecodeString(b64)
 }
 
-// Close ends the session and chromedriver.
-func (d *Driver) Close() {
+// Close ends the browser session (the browser exits), then chromedriver,
+// then any process of this Driver still running (a browser helper that
+// outlived its parent), and waits for them to go, each step bounded. It
+// returns an error if a process could not be ended. Close may be called
+// more than once; it does its work once.
+func (d *Driver) Close() error {
+	d.closeOnce.Do(func() { d.closeErr = d.close() })
+	return d.closeErr
+}
+
+func (d *Driver) close() error {
 	if d.session != "" {
-		_ = d.call(context.Background(), http.MethodDelete, d.sessionPath(""), nil, nil)
+		// Politely first: chromedriver closes the browser, which ends its
+		// helpers. An error here is not reported: the kill and the sweep
+		// below end whatever is left, and only what is left matters.
+		ctx, cancel := context.WithTimeout(context.Background(), quitTimeout)
+		_ = d.call(ctx, http.MethodDelete, d.sessionPath(""), nil, nil)
+		cancel()
 	}
-	if d.cmd.Process != nil {
-		_ = d.cmd.Process.Kill()
-		_ = d.cmd.Wait()
+	d.client.CloseIdleConnections()
+	killGroup(d.cmd)
+	var errs []error
+	select {
+	case <-d.exited:
+	case <-time.After(exitTimeout):
+		errs = append(errs, fmt.Errorf("webdriver: chromedriver (pid %d) did not exit within %s of being killed", d.cmd.Process.Pid, exitTimeout))
 	}
+	if left := sweep(d.mark, d.pgid(), sweepTimeout); len(left) > 0 {
+		errs = append(errs, fmt.Errorf("webdriver: browser processes %v still run %s after being killed", left, sweepTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// Remaining returns the IDs of this Driver's processes that still run: none
+// after Close. Where processes cannot be listed (not Linux) it returns nil.
+func (d *Driver) Remaining() []int { return owned(d.mark, d.pgid()) }
+
+// pgid is chromedriver's process group: its own ID (see setProcAttr).
+func (d *Driver) pgid() int {
+	if d.cmd == nil || d.cmd.Process == nil {
+		return 0
+	}
+	return d.cmd.Process.Pid
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -14,9 +15,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/payment/driver"
@@ -53,7 +53,7 @@ const (
 // are sequential, so it needs no lock.
 type callState struct {
 	p     *Provider
-	c     *call
+	c     call
 	uri   string
 	start time.Time
 
@@ -72,72 +72,98 @@ type callState struct {
 	attemptAt       time.Time
 
 	// Per attempt, from the connection trace.
-	gotConn    bool // a connection was handed to the request: bytes may have been written
-	dialFailed bool // a connection or TLS handshake for the request failed
-	insecure   bool // the connection's certificate chain was not verified
+	// The trace's callbacks may run on the transport's dial goroutine,
+	// even after the attempt has returned: hence atomics.
+	gotConn    atomic.Bool // a connection was handed to the request: bytes may have been written
+	dialFailed atomic.Bool // a connection or TLS handshake for the request failed
+	insecure   atomic.Bool // the connection's certificate chain was not verified
+
+	// Held here rather than allocated one by one for every call.
+	tr      httptrace.ClientTrace
+	limited io.LimitedReader
+	answer  driver.Answer
 }
 
-type stateKey struct{}
-
-// retryClient builds the one retryablehttp client of a Provider. The
-// per-call state travels in the request's context, so the client is shared
-// by all calls.
-func (p *Provider) retryClient() *retryablehttp.Client {
-	inner := *p.http
-	base := inner.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	// retryablehttp closes idle connections whenever a call fails; during an
-	// outage that would empty the shared pool on every failed call and turn
-	// recovery into a reconnect storm. The wrapper has no
-	// CloseIdleConnections, so http.Client's finds nothing to call.
-	inner.Transport = keepIdle{base}
-	return &retryablehttp.Client{
-		HTTPClient:   &inner,
-		RetryMax:     p.cfg.Retry.MaxAttempts - 1,
-		CheckRetry:   checkRetry,
-		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 },
-		PrepareRetry: prepareRetry,
-		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) {
-			if resp != nil {
-				resp.Body.Close()
-			}
-			return nil, err
-		},
-	}
-}
-
-type keepIdle struct{ http.RoundTripper }
+// drainLimit is how much of an answer that is not read (an HTTP error
+// status) is consumed before a retry, so that its connection can carry the
+// next attempt.
+const drainLimit = 4 << 10
 
 // do sends c under the retry policy and returns nil when an answer settled
 // it as Done, or the *payment.Error the outcome table gives.
-func (p *Provider) do(ctx context.Context, c *call) error {
+//
+// Every attempt is a new request over the same body bytes with a fresh
+// signature, sent with the Provider's HTTP client; classify decides after
+// each whether another is sent, waitToRetry waits for it.
+func (p *Provider) do(ctx context.Context, c call) error {
 	now := p.cfg.Clock.Now()
-	st := &callState{p: p, c: c, uri: p.basePath + c.req.Path, start: now, attemptAt: now}
 	if err := ctx.Err(); err != nil {
 		return p.fail(c.op, c.id, payment.KindUnavailable, payment.Result{}, fmt.Errorf("not sent: %w", err))
 	}
-	ctx = context.WithValue(ctx, stateKey{}, st)
-	ctx = httptrace.WithClientTrace(ctx, st.trace())
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, p.base+c.req.Path, c.req.Body)
-	if err != nil {
-		return p.fail(c.op, c.id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("building the request: %w", err))
-	}
-	req.Header.Set("Content-Type", "application/json; charset=UTF-8")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", p.cfg.UserAgent)
-	if err := p.env.Sign(req.Header, st.uri, c.req.Body, now); err != nil {
-		return p.fail(c.op, c.id, payment.KindUnavailable, payment.Result{}, fmt.Errorf("not sent: signing: %w", err))
-	}
-	resp, doErr := p.rc.Do(req)
-	if resp != nil {
-		resp.Body.Close()
-	}
-	if doErr != nil && st.stop == nil && !errors.Is(doErr, errStopRetrying) && st.last == gotNothing {
-		st.cause = doErr
+	ep := p.endpoint(c.req.Path)
+	st := &callState{p: p, c: c, uri: ep.uri, start: now, attemptAt: now}
+	st.setTrace()
+	tctx := httptrace.WithClientTrace(ctx, &st.tr)
+	for {
+		req, err := http.NewRequestWithContext(tctx, http.MethodPost, ep.url, bytes.NewReader(c.req.Body))
+		if err != nil {
+			if st.attempts == 0 {
+				return p.fail(c.op, c.id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("building the request: %w", err))
+			}
+			st.stop = fmt.Errorf("building attempt %d: %w", st.attempts+1, err)
+			break
+		}
+		p.setHeaders(req.Header)
+		if err := p.env.Sign(req.Header, st.uri, c.req.Body, st.attemptAt); err != nil {
+			if st.attempts == 0 {
+				return p.fail(c.op, c.id, payment.KindUnavailable, payment.Result{}, fmt.Errorf("not sent: signing: %w", err))
+			}
+			st.stop = fmt.Errorf("signing attempt %d: %w", st.attempts+1, err)
+			break
+		}
+		resp, err := p.http.Do(req)
+		retry := st.classify(ctx, resp, err)
+		if resp != nil {
+			if retry {
+				_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainLimit))
+			}
+			resp.Body.Close()
+		}
+		if !retry || st.attempts >= p.cfg.Retry.MaxAttempts || !st.waitToRetry(ctx) {
+			break
+		}
 	}
 	return st.outcome()
+}
+
+// endpoint is one driver path's full URL and request URI.
+type endpoint struct{ url, uri string }
+
+// maxEndpoints bounds the endpoints a Provider keeps: drivers use a handful
+// of fixed paths, and a driver that built paths per call must not grow the
+// cache without end.
+const maxEndpoints = 64
+
+// endpoint returns path's URL and URI, computed once per Provider.
+func (p *Provider) endpoint(path string) *endpoint {
+	if e, ok := p.endpoints.Load(path); ok {
+		return e.(*endpoint)
+	}
+	e := &endpoint{url: p.base + path, uri: p.basePath + path}
+	if p.nEndpoints.Load() < maxEndpoints {
+		if old, loaded := p.endpoints.LoadOrStore(path, e); loaded {
+			return old.(*endpoint)
+		}
+		p.nEndpoints.Add(1)
+	}
+	return e
+}
+
+// setHeaders sets the headers every attempt carries, their values in one
+// allocation (each capped slice is the request's own).
+func (p *Provider) setHeaders(h http.Header) {
+	v := &[3]string{"application/json; charset=UTF-8", "application/json", p.cfg.UserAgent}
+	h["Content-Type"], h["Accept"], h["User-Agent"] = v[0:1:1], v[1:2:2], v[2:3:3]
 }
 
 // reasonKinds is the one table from a refusal's reason to an error kind
@@ -223,21 +249,21 @@ func (j colonJoined) Unwrap() []error { return j }
 
 var errStopRetrying = errors.New("retry policy exhausted")
 
-// trace watches the connection of each attempt.
-func (st *callState) trace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
+// setTrace sets the trace that watches the connection of each attempt.
+func (st *callState) setTrace() {
+	st.tr = httptrace.ClientTrace{
 		ConnectDone: func(_, _ string, err error) {
 			if err != nil {
-				st.dialFailed = true
+				st.dialFailed.Store(true)
 			}
 		},
 		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
 			if err != nil {
-				st.dialFailed = true
+				st.dialFailed.Store(true)
 			}
 		},
 		GotConn: func(info httptrace.GotConnInfo) {
-			st.gotConn = true
+			st.gotConn.Store(true)
 			if st.p.loopback {
 				return
 			}
@@ -246,23 +272,15 @@ func (st *callState) trace() *httptrace.ClientTrace {
 				// transport. Closing the connection now, before the request
 				// is written, keeps the signed body and any card data off
 				// it.
-				st.insecure = true
+				st.insecure.Store(true)
 				tc.Close()
 			}
 		},
 	}
 }
 
-// checkRetry is retryablehttp's CheckRetry: it classifies one attempt and
-// decides whether to send again.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	st, _ := ctx.Value(stateKey{}).(*callState)
-	if st == nil {
-		return false, errors.New("engine: call state missing")
-	}
-	return st.classify(ctx, resp, err), nil
-}
-
+// classify classifies one attempt (its answer or error) and decides
+// whether to send another.
 func (st *callState) classify(ctx context.Context, resp *http.Response, err error) bool {
 	p, c := st.p, st.c
 	st.attempts++
@@ -277,9 +295,9 @@ func (st *callState) classify(ctx context.Context, resp *http.Response, err erro
 	}
 	if err != nil {
 		switch {
-		case st.insecure:
+		case st.insecure.Load():
 			st.last, st.cause = notSent, ErrInsecureURL
-		case !st.gotConn && (st.dialFailed || neverSent(err)):
+		case !st.gotConn.Load() && (st.dialFailed.Load() || neverSent(err)):
 			st.last, st.cause = notSent, redactURLError(err)
 		default:
 			st.last, st.cause = lost, redactURLError(err)
@@ -289,7 +307,7 @@ func (st *callState) classify(ctx context.Context, resp *http.Response, err erro
 			log.Debug("paybridge: attempt failed", "provider", p.name, "op", c.op, "request_id", c.id,
 				"attempt", st.attempts, "may_have_been_sent", st.last != notSent, "duration", elapsed, "error", st.cause.Error())
 		}
-		return ctx.Err() == nil && !st.insecure && !permanentTLS(err)
+		return ctx.Err() == nil && !st.insecure.Load() && !permanentTLS(err)
 	}
 	st.maybePerformed = true
 	if log != nil {
@@ -307,7 +325,9 @@ func (st *callState) classify(ctx context.Context, resp *http.Response, err erro
 		return false
 	}
 
-	body, rerr := io.ReadAll(io.LimitReader(resp.Body, p.cfg.MaxAnswerBytes+1))
+	st.limited = io.LimitedReader{R: resp.Body, N: p.cfg.MaxAnswerBytes + 1}
+	body, rerr := io.ReadAll(&st.limited)
+	st.limited.R = nil
 	resp.Body.Close()
 	resp.Body = http.NoBody
 	switch {
@@ -326,7 +346,8 @@ func (st *callState) classify(ctx context.Context, resp *http.Response, err erro
 		}
 		return false
 	}
-	v, derr := c.decode(&driver.Answer{URI: st.uri, Header: resp.Header, Body: body})
+	st.answer = driver.Answer{URI: st.uri, Header: resp.Header, Body: body}
+	v, derr := c.decode(&st.answer)
 	if !v.Result.IsZero() {
 		st.trusted = v.Result
 	}
@@ -350,37 +371,32 @@ func (st *callState) classify(ctx context.Context, resp *http.Response, err erro
 	return ctx.Err() == nil
 }
 
-// prepareRetry is retryablehttp's PrepareRetry: it waits out the backoff on
-// the injected clock (ending at once with the context) and re-signs the
-// request with a fresh time and nonce over the same body bytes.
-func prepareRetry(req *http.Request) error {
-	ctx := req.Context()
-	st, _ := ctx.Value(stateKey{}).(*callState)
-	if st == nil {
-		return errors.New("engine: call state missing")
-	}
+// waitToRetry waits out the backoff before the next attempt on the
+// injected clock, ending at once with the context, and resets the
+// per-attempt trace. It returns false, with st.stop set, when the context or
+// the policy ends the retries.
+func (st *callState) waitToRetry(ctx context.Context) bool {
 	p := st.p
+	if err := ctx.Err(); err != nil {
+		st.stop = err
+		return false
+	}
 	wait, ok := p.cfg.Retry.Wait(st.attempts, st.retryAfter, p.cfg.Clock.Now().Sub(st.start), p.cfg.Jitter)
 	if !ok {
 		st.stop = errStopRetrying
-		return errStopRetrying
+		return false
 	}
 	select {
 	case <-ctx.Done():
 		st.stop = ctx.Err()
-		return ctx.Err()
+		return false
 	case <-p.cfg.Clock.After(wait):
 	}
-	// The previous attempt's request may still be referenced by the HTTP
-	// transport; give this attempt its own header map.
-	req.Header = req.Header.Clone()
 	st.attemptAt = p.cfg.Clock.Now()
-	st.gotConn, st.dialFailed, st.insecure = false, false, false
-	if err := p.env.Sign(req.Header, st.uri, st.c.req.Body, st.attemptAt); err != nil {
-		st.stop = fmt.Errorf("signing attempt %d: %w", st.attempts+1, err)
-		return st.stop
-	}
-	return nil
+	st.gotConn.Store(false)
+	st.dialFailed.Store(false)
+	st.insecure.Store(false)
+	return true
 }
 
 // neverSent reports whether err proves that the request never left: the

@@ -23,9 +23,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/payment"
@@ -81,7 +81,9 @@ type Provider struct {
 	basePath string
 	loopback bool
 	http     *http.Client
-	rc       *retryablehttp.Client
+
+	endpoints  sync.Map // driver path → *endpoint
+	nEndpoints atomic.Int32
 }
 
 var _ payment.Provider = (*Provider)(nil)
@@ -137,7 +139,6 @@ func New(d driver.Driver, cfg Config) (*Provider, error) {
 		d: d, name: d.Name(), caps: d.Capabilities().Clone(), env: d.Envelope(), cfg: cfg,
 		base: u.String(), basePath: u.Path, loopback: loopback, http: hc,
 	}
-	p.rc = p.retryClient()
 	return p, nil
 }
 
@@ -188,7 +189,7 @@ func (p *Provider) Pay(ctx context.Context, req *payment.PayRequest) (*payment.P
 func (p *Provider) pay(ctx context.Context, req *payment.PayRequest, wreq driver.Request) (*payment.Payment, error) {
 	id := req.PaymentRequestID
 	var got *payment.Payment
-	err := p.do(ctx, &call{op: payment.OpPay, id: id, mutating: true, req: wreq,
+	err := p.do(ctx, call{op: payment.OpPay, id: id, mutating: true, req: wreq,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			pay, v, err := p.d.DecodePay(req, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -264,7 +265,7 @@ func (p *Provider) Inquire(ctx context.Context, ref payment.Ref) (*payment.Payme
 		return nil, p.fail(payment.OpInquire, id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("encoding the request: %w", err))
 	}
 	var got *payment.Payment
-	err = p.do(ctx, &call{op: payment.OpInquire, id: id, req: wreq,
+	err = p.do(ctx, call{op: payment.OpInquire, id: id, req: wreq,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			pay, v, err := p.d.DecodeInquire(ref, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -296,7 +297,7 @@ func (p *Provider) Cancel(ctx context.Context, ref payment.Ref) (*payment.Paymen
 		return nil, err
 	}
 	var got *payment.Payment
-	err = p.do(ctx, &call{op: payment.OpCancel, id: id, mutating: true, req: wreq,
+	err = p.do(ctx, call{op: payment.OpCancel, id: id, mutating: true, req: wreq,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			pay, v, err := p.d.DecodeCancel(ref, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -338,7 +339,7 @@ func (p *Provider) Refund(ctx context.Context, req *payment.RefundRequest) (*pay
 		return nil, err
 	}
 	var got *payment.Refund
-	err = p.do(ctx, &call{op: payment.OpRefund, id: id, mutating: true, req: wreq,
+	err = p.do(ctx, call{op: payment.OpRefund, id: id, mutating: true, req: wreq,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			r, v, err := p.d.DecodeRefund(req, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -369,7 +370,7 @@ func (p *Provider) InquireRefund(ctx context.Context, ref payment.RefundRef) (*p
 		return nil, p.fail(payment.OpInquireRefund, id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("encoding the request: %w", err))
 	}
 	var got *payment.Refund
-	err = p.do(ctx, &call{op: payment.OpInquireRefund, id: id, req: wreq,
+	err = p.do(ctx, call{op: payment.OpInquireRefund, id: id, req: wreq,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			r, v, err := p.d.DecodeInquireRefund(ref, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -396,7 +397,7 @@ func (p *Provider) Call(ctx context.Context, op, id string, req driver.Request, 
 	if decode == nil {
 		return p.fail(op, id, payment.KindInvalidRequest, payment.Result{}, errors.New("no decode function"))
 	}
-	return p.do(ctx, &call{op: op, id: id, req: req, decode: decode})
+	return p.do(ctx, call{op: op, id: id, req: req, decode: decode})
 }
 
 // fail builds the one error type every call returns, and logs unknown

@@ -492,3 +492,45 @@ func ExampleKindOf() {
 	fmt.Println(engine.KindOf(pd.OverRefund).String(), "/", engine.KindOf(pd.Conflict).String(), "/", engine.KindOf(pd.NotFound).String())
 	// Output: failed / idempotency conflict / not found
 }
+
+// A retry after an HTTP error travels on the same connection (the error's
+// body is drained), and every attempt carries the fixed headers and its own
+// signature.
+func TestARetryReusesTheConnection(t *testing.T) {
+	var mu sync.Mutex
+	var headers []http.Header
+	n := 0
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		headers = append(headers, r.Header.Clone())
+		n++
+		first := n == 1
+		mu.Unlock()
+		if first {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(strings.Repeat("busy ", 200)))
+			return
+		}
+		w.Header().Set("X-Sig", "ok")
+		_ = json.NewEncoder(w).Encode(&toyAnswer{Status: "S", ID: "P1", State: "cancelled"})
+	}))
+	defer s.Close()
+	var dials atomic.Int32
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	p := newProvider(t, s.URL, &http.Client{Transport: tr})
+	if _, err := p.Cancel(context.Background(), payment.Ref{PaymentID: "P1"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := dials.Load(); d != 1 || len(headers) != 2 {
+		t.Fatalf("%d dials, %d requests; want 1 and 2", d, len(headers))
+	}
+	for i, h := range headers {
+		if h.Get("Content-Type") != "application/json; charset=UTF-8" || h.Get("Accept") != "application/json" ||
+			h.Get("User-Agent") != "paybridge" || h.Get("X-Sig") != "ok" {
+			t.Errorf("attempt %d headers: %v", i+1, h)
+		}
+	}
+}

@@ -168,9 +168,9 @@ func TestWalletPrefixesTimeFormatsAndSignatureEncodings(t *testing.T) {
 	}
 }
 
-// An unsigned answer is never believed, whatever it says (spec §2 lets the
-// SDKs trust an unsigned F or U; paybridge does not: anyone on the path can
-// write one). It makes the outcome unknown, and an inquiry settles it.
+// An unsigned answer is never believed, whatever it says (Alipay's Java SDK
+// would trust it; paybridge does not, nor does the Go SDK: anyone on the
+// path can write one). It makes the outcome unknown, and an inquiry settles it.
 func TestUnsignedAnswers(t *testing.T) {
 	ctx := context.Background()
 	t.Run("unsigned S is an unknown outcome, then resolved", func(t *testing.T) {
@@ -574,7 +574,7 @@ func TestTamperedAnswersAreNotTrusted(t *testing.T) {
 // The wallet's notifications, as sent, verify and parse with the Client as
 // notification source, in both shapes.
 func TestNotificationsFromTheWallet(t *testing.T) {
-	for _, shape := range []string{alipayplustest.ShapeB, alipayplustest.ShapeA} {
+	for _, shape := range []string{alipayplustest.ShapeB, alipayplustest.ShapeA, alipayplustest.ShapeC} {
 		t.Run("shape "+shape, func(t *testing.T) {
 			var (
 				mu     sync.Mutex

@@ -42,7 +42,7 @@ func testDriver(t testing.TB) *walletDriver {
 	return c.d
 }
 
-// Every F code the wallets document maps to the reason the spec gives it,
+// Every F code the wallets document maps to the reason its documentation gives it,
 // and through the engine to the kind docs/providers/alipayplus.md lists.
 func TestResultCodeReasons(t *testing.T) {
 	for code, want := range map[string]struct {
@@ -200,6 +200,9 @@ func TestDecodeInquire(t *testing.T) {
 		{name: "succeeded", body: `{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentRequestId":"ORDER-1","paymentStatus":"SUCCESS","paymentTime":"2026-11-22T18:16:01+08:00"}`, status: payment.StatusSucceeded, reqID: "ORDER-1", outcome: driver.Done},
 		{name: "failed", body: `{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentStatus":"FAIL","paymentFailReason":"USER_BALANCE_NOT_ENOUGH"}`, status: payment.StatusFailed, outcome: driver.Done},
 		{name: "cancelled", body: `{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentStatus":"CANCELLED"}`, status: payment.StatusCancelled, outcome: driver.Done},
+		// Not in the wallets' documentation; a status of Alipay's SDK
+		// (model/TransactionStatusType.go), and not final.
+		{name: "pending", body: `{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentStatus":"PENDING"}`, status: payment.StatusPending, outcome: driver.Done},
 		{name: "amount as a JSON number", body: `{"result":{"resultStatus":"S"},"paymentId":"P1","paymentStatus":"FAIL","paymentAmount":{"currency":"JPY","value":500}}`, status: payment.StatusFailed, amount: "500 JPY", outcome: driver.Done},
 		{name: "unknown status is never guessed", body: `{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentStatus":"REFUNDED"}`, unread: true},
 		{name: "no status", body: `{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1"}`, unread: true},
@@ -233,6 +236,17 @@ func TestDecodeInquire(t *testing.T) {
 	p, _, _ := d.DecodeInquire(byID, answer(wire.PathInquiry, `{"result":{"resultStatus":"S"},"paymentId":"P1","paymentStatus":"FAIL","paymentFailReason":"RISK"}`))
 	if p.FailureReason != "RISK" {
 		t.Fatalf("payment %+v", p)
+	}
+	// The official SDK's inquiry answer names a failure paymentResultCode;
+	// it is the reason when paymentFailReason is absent, and only then.
+	for body, want := range map[string]string{
+		`{"result":{"resultStatus":"S"},"paymentId":"P1","paymentStatus":"FAIL","paymentResultCode":"USER_BALANCE_NOT_ENOUGH"}`:                              "USER_BALANCE_NOT_ENOUGH",
+		`{"result":{"resultStatus":"S"},"paymentId":"P1","paymentStatus":"FAIL","paymentFailReason":"RISK","paymentResultCode":"RISK_REJECT"}`:               "RISK",
+		`{"result":{"resultStatus":"S"},"paymentId":"P1","paymentStatus":"SUCCESS","paymentResultCode":"SUCCESS","paymentTime":"2026-11-22T18:16:01+08:00"}`: "",
+	} {
+		if p, _, err := d.DecodeInquire(byID, answer(wire.PathInquiry, body)); err != nil || p.FailureReason != want {
+			t.Errorf("%s: %+v, %v; want reason %q", body, p, err, want)
+		}
 	}
 }
 
@@ -272,6 +286,7 @@ func TestDecodeRefunds(t *testing.T) {
 	}{
 		{`{"result":{"resultStatus":"S"},"refundId":"RF9","refundRequestId":"RF-1","refundStatus":"SUCCESS","refundTime":"2026-11-22T18:40:01+03:00","refundAmount":{"currency":"KWD","value":"1250"}}`, payment.RefundSucceeded, "RF-1", driver.Done, false},
 		{`{"result":{"resultStatus":"S"},"refundId":"RF9","refundStatus":"PROCESSING","refundTime":"2026-11-22T18:40:01+03:00"}`, payment.RefundPending, "", driver.Done, false},
+		{`{"result":{"resultStatus":"S"},"refundId":"RF9","refundStatus":"PENDING","refundTime":"2026-11-22T18:40:01+03:00"}`, payment.RefundPending, "", driver.Done, false},
 		{`{"result":{"resultStatus":"S"},"refundId":"RF9","refundRequestId":"RF-1","refundStatus":"FAIL","refundTime":"2026-11-22T18:40:01+03:00","refundFailReason":"X"}`, payment.RefundFailed, "RF-1", driver.Done, false},
 		{`{"result":{"resultStatus":"S"},"refundId":"RF9","refundStatus":"DONE"}`, "", "", 0, true},
 		{`{"result":{"resultCode":"REFUND_NOT_EXIST","resultStatus":"F"}}`, "", "", driver.Refused, false},

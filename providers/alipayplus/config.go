@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,8 +56,10 @@ type Config struct {
 	ProductCode string
 	// TimeLayout formats Request-Time (a time.Format layout). The default,
 	// "2006-01-02T15:04:05.000-07:00", sends milliseconds and a numeric
-	// offset, never "Z" (Super Qi rejects "Z"). Use
-	// "2006-01-02T15:04:05-07:00" for a wallet that wants whole seconds.
+	// offset, never "Z" (Super Qi rejects "Z"), as the wallets document.
+	// Use "2006-01-02T15:04:05-07:00" for a wallet that wants whole
+	// seconds, or TimeUnixMilli or TimeUnixNano for one that wants Unix
+	// time, as Alipay's official SDKs send it.
 	TimeLayout string
 	// RawSignature sends the signature as raw base64 instead of the
 	// documented URL-encoded base64, for wallets whose verifier does not
@@ -165,6 +168,32 @@ func (c Config) timeLayout() string {
 	return c.TimeLayout
 }
 
+// Config.TimeLayout values that send Request-Time as Unix time digits
+// instead of ISO 8601. The wallets document ISO 8601; Alipay's official
+// SDKs send Unix time, in milliseconds (Java) or nanoseconds (Go), and the
+// gateways that serve them accept it. Use one of these only for a wallet
+// that is known to accept it.
+const (
+	// TimeUnixMilli sends Unix time in milliseconds, 13 digits such as
+	// "1795342530123".
+	TimeUnixMilli = "unixmilli"
+	// TimeUnixNano sends Unix time in nanoseconds, 19 digits such as
+	// "1795342530123456789".
+	TimeUnixNano = "unixnano"
+)
+
+// formatRequestTime writes now as Request-Time in layout: a time.Format
+// layout, TimeUnixMilli or TimeUnixNano.
+func formatRequestTime(now time.Time, layout string) string {
+	switch layout {
+	case TimeUnixMilli:
+		return strconv.FormatInt(now.UnixMilli(), 10)
+	case TimeUnixNano:
+		return strconv.FormatInt(now.UnixNano(), 10)
+	}
+	return now.Format(layout)
+}
+
 // ErrInvalidConfig is wrapped by every error New returns for a bad Config.
 var ErrInvalidConfig = errors.New("alipayplus: invalid config")
 
@@ -242,12 +271,16 @@ func (c Config) parse() (settings, error) {
 }
 
 // checkTimeLayout makes sure the layout writes an ISO 8601 time with an
-// offset that reads back as the same instant, to the second.
+// offset that reads back as the same instant, to the second, or is one of
+// the Unix time forms.
 func checkTimeLayout(layout string) error {
+	if layout == TimeUnixMilli || layout == TimeUnixNano {
+		return nil
+	}
 	probe := time.Date(2026, 11, 22, 18, 15, 30, 123e6, time.FixedZone("", 8*3600))
 	got, err := time.Parse(time.RFC3339Nano, probe.Format(layout))
 	if err != nil || !got.Truncate(time.Second).Equal(probe.Truncate(time.Second)) {
-		return errors.New("must write an ISO 8601 time with seconds and a UTC offset, such as " + wire.TimeLayout)
+		return errors.New("must write an ISO 8601 time with seconds and a UTC offset, such as " + wire.TimeLayout + ", or be TimeUnixMilli or TimeUnixNano")
 	}
 	return nil
 }

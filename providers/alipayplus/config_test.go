@@ -173,6 +173,8 @@ func TestNewNamesTheBadFieldWithoutKeyMaterial(t *testing.T) {
 		"trailing slashes":        func(c *Config) { c.BaseURL += "/"; c.PathPrefix = "/api/" },
 		"whole-second time":       func(c *Config) { c.TimeLayout = "2006-01-02T15:04:05-07:00" },
 		"Z time (wallet permits)": func(c *Config) { c.TimeLayout = time.RFC3339 },
+		"Unix milliseconds":       func(c *Config) { c.TimeLayout = TimeUnixMilli },
+		"Unix nanoseconds":        func(c *Config) { c.TimeLayout = TimeUnixNano },
 		"base64 DER keys":         func(c *Config) { c.PrivateKey, c.WalletPublicKey = pemBody(priv), pemBody(pub) },
 	} {
 		cfg := Config{BaseURL: "https://api.wallet.example", ClientID: vectorClientID, PrivateKey: priv, WalletPublicKey: pub}

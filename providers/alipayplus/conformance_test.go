@@ -15,7 +15,41 @@ import (
 	"github.com/paybridge/paybridge/signing"
 )
 
-func TestConformance(t *testing.T) { conformance.Run(t, newHarness) }
+// TestConformance runs the suite against the wallet as documented: cashier
+// pays answered S with the form's redirectionUrl, no amount in pay and
+// refund answers, notifications in shape B signed over the notify URL's
+// path and query, signatures URL-encoded, Request-Time in ISO 8601.
+func TestConformance(t *testing.T) { conformance.Run(t, harnessMaker(nil, nil)) }
+
+// TestConformanceOtherReadings runs the suite again against a wallet that
+// takes the other reading of every point the wallets' documentation and
+// Alipay's official SDKs leave open, with the adapter configured the other
+// way where it has a choice: cashier pays answered A ACCEPT with Super
+// Qi's redirectUrl, paymentAmount and refundAmount in the answers (as the
+// SDK's models have them), notifications in shape A signed over the path
+// alone, raw base64 signatures both ways, and Request-Time in Unix
+// milliseconds (as the official Java SDK sends it).
+//
+// One reading is left out on purpose: unsigned F and U answers
+// (alipayplustest.WithUnsignedFailures). The adapter trusts no unsigned
+// answer, so against such a wallet every refusal is an unknown outcome
+// and U is not retried; the suite's rules for F and U cannot hold there,
+// and the adapter's own tests check that behaviour instead.
+func TestConformanceOtherReadings(t *testing.T) {
+	conformance.Run(t, harnessMaker(
+		[]alipayplustest.Option{
+			alipayplustest.WithAcceptStatus(wire.StatusA),
+			alipayplustest.WithRedirectField(alipayplustest.RedirectURL),
+			alipayplustest.WithAnswerAmounts(true),
+			alipayplustest.WithNotificationShape(alipayplustest.ShapeA),
+			alipayplustest.WithNotifyPathOnly(true),
+			alipayplustest.WithRawSignature(true),
+		},
+		func(c *alipayplus.Config) {
+			c.RawSignature = true
+			c.TimeLayout = alipayplus.TimeUnixMilli
+		}))
+}
 
 var _ conformance.Ledger = (*harness)(nil)
 
@@ -36,30 +70,37 @@ var paths = map[string]string{
 	payment.OpInquireRefund: wire.PathInquiryRefund,
 }
 
-func newHarness(t *testing.T, o conformance.Options) conformance.Harness {
-	h := &harness{srv: alipayplustest.NewServer()}
-	h.creds = h.srv.Credentials()
-	h.ft = conformance.NewFaultTransport(h.srv.Client().Transport, paths, h.simulate)
-	// The wallet's refund answer names no amount, so a changed amount has
-	// nothing to change there.
-	h.ft.Unsupported(payment.OpRefund, conformance.FaultChangeAmount)
-	var err error
-	h.p, err = alipayplus.New(alipayplus.Config{
-		BaseURL:         h.creds.BaseURL,
-		PathPrefix:      h.creds.Prefix,
-		ClientID:        h.creds.ClientID,
-		KeyVersion:      h.creds.KeyVersion,
-		PrivateKey:      h.creds.MerchantPrivateKey,
-		WalletPublicKey: h.creds.WalletPublicKey,
-		HTTPClient:      &http.Client{Transport: h.ft},
-		Retry:           o.Retry,
-		Clock:           o.Clock,
-		Logger:          o.Logger,
-	})
-	if err != nil {
-		t.Fatal(err)
+// harnessMaker returns a maker of harnesses whose simulated wallet takes
+// opts and whose adapter config mutate adjusts (both may be nil).
+func harnessMaker(opts []alipayplustest.Option, mutate func(*alipayplus.Config)) conformance.HarnessMaker {
+	return func(t *testing.T, o conformance.Options) conformance.Harness {
+		h := &harness{srv: alipayplustest.NewServer(opts...)}
+		h.creds = h.srv.Credentials()
+		// A changed amount is produced on every operation: on pay and
+		// refund answers, which name no amount by default, the simulator
+		// then states a wrong one.
+		h.ft = conformance.NewFaultTransport(h.srv.Client().Transport, paths, h.simulate)
+		cfg := alipayplus.Config{
+			BaseURL:         h.creds.BaseURL,
+			PathPrefix:      h.creds.Prefix,
+			ClientID:        h.creds.ClientID,
+			KeyVersion:      h.creds.KeyVersion,
+			PrivateKey:      h.creds.MerchantPrivateKey,
+			WalletPublicKey: h.creds.WalletPublicKey,
+			HTTPClient:      &http.Client{Transport: h.ft},
+			Retry:           o.Retry,
+			Clock:           o.Clock,
+			Logger:          o.Logger,
+		}
+		if mutate != nil {
+			mutate(&cfg)
+		}
+		var err error
+		if h.p, err = alipayplus.New(cfg); err != nil {
+			t.Fatal(err)
+		}
+		return h
 	}
-	return h
 }
 
 // simulate scripts the faults that need the wallet itself.

@@ -141,7 +141,7 @@ func (d *walletDriver) EncodePay(req *payment.PayRequest) (driver.Request, error
 	return encode(wire.PathPay, d.payRequest(req, payOptions(req)))
 }
 
-// DecodePay reads a pay answer (spec §4, §5.1):
+// DecodePay reads a pay answer (docs/providers/alipayplus.md, Pay):
 //
 //   - S or A with a redirectActionForm: the wallet accepted the payment and
 //     the customer pays at its cashier: pending, with a redirect Action;

@@ -22,9 +22,9 @@ var (
 	ErrWrongClient = errors.New("alipayplus: Client-Id is not ours")
 )
 
-// envelope is the protocol's authentication (spec §2): RSA-SHA256 over
-// "POST <uri>\n<Client-Id>.<time>.<body>", the merchant key for requests,
-// the wallet key for answers and notifications.
+// envelope is the protocol's authentication (docs/providers/alipayplus.md,
+// Signing): RSA-SHA256 over "POST <uri>\n<Client-Id>.<time>.<body>", the
+// merchant key for requests, the wallet key for answers and notifications.
 type envelope struct {
 	cfg *settings
 	raw bool // send the signature as raw base64
@@ -32,7 +32,7 @@ type envelope struct {
 
 // Sign sets Client-Id, Request-Time and Signature for one attempt.
 func (e *envelope) Sign(h http.Header, uri string, body []byte, now time.Time) error {
-	ts := now.Format(e.cfg.timeLayout)
+	ts := formatRequestTime(now, e.cfg.timeLayout)
 	sig, err := signing.Sign(e.cfg.keys.merchant, signing.Message(http.MethodPost, uri, body, e.cfg.clientID, ts))
 	if err != nil {
 		return err

@@ -359,6 +359,8 @@ func FuzzNotification(f *testing.F) {
 	f.Add(`{"paymentId":"P1","paymentStatus":"FAIL","paymentFailReason":"RISK"}`)
 	f.Add(`{"paymentId":"P1","paymentResult":{"resultStatus":"F","resultCode":"X"}}`)
 	f.Add(`{"paymentId":"P1","paymentResult":null,"paymentStatus":""}`)
+	f.Add(`{"notifyType":"PAYMENT_RESULT","result":{"resultStatus":"S","resultCode":"SUCCESS"},"paymentId":"P1","paymentAmount":{"currency":"USD","value":"1"}}`)
+	f.Add(`{"notifyType":"PAYMENT_PENDING","result":{"resultStatus":"S"},"paymentId":"P1"}`)
 	f.Add(`null`)
 	f.Fuzz(func(t *testing.T, body string) {
 		ev, err := parseNotification([]byte(body))

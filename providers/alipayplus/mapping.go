@@ -14,6 +14,7 @@ import (
 // The status tables: wallet status → neutral status.
 var statuses = map[string]payment.Status{
 	wire.PaymentProcessing:  payment.StatusPending,
+	wire.PaymentPending:     payment.StatusPending,
 	wire.PaymentAuthSuccess: payment.StatusAuthorized,
 	wire.PaymentSuccess:     payment.StatusSucceeded,
 	wire.PaymentFail:        payment.StatusFailed,
@@ -22,6 +23,7 @@ var statuses = map[string]payment.Status{
 
 var refundStatuses = map[string]payment.RefundStatus{
 	wire.RefundProcessing: payment.RefundPending,
+	wire.RefundPending:    payment.RefundPending,
 	wire.RefundSuccess:    payment.RefundSucceeded,
 	wire.RefundFail:       payment.RefundFailed,
 }
@@ -125,6 +127,10 @@ func paymentFromInquiry(r *wire.InquiryResponse) (*payment.Payment, error) {
 		PaidAt:           parseTime(r.PaymentTime),
 		ExpiresAt:        parseTime(r.AuthExpiryTime),
 		FailureReason:    r.PaymentFailReason,
+	}
+	if status == payment.StatusFailed && p.FailureReason == "" {
+		// The SDK's inquiry answer names the failure paymentResultCode.
+		p.FailureReason = r.PaymentResultCode
 	}
 	if r.PaymentAmount != nil {
 		amt, err := fromWireAmount(*r.PaymentAmount)

@@ -49,10 +49,11 @@ func (c *Client) VerifyNotification(h http.Header, uri string, body []byte) (tim
 
 // ParseNotification turns a verified notifyPayment body into a payment
 // event. Both documented shapes are read: A with paymentStatus SUCCESS or
-// FAIL, B with paymentResult S (succeeded) or F (failed). The event key is
-// stable across the wallet's re-deliveries. A body that decodes but carries
-// neither shape (or no paymentId) is an error wrapping
-// payment.ErrUnknownEvent.
+// FAIL, B with paymentResult S (succeeded) or F (failed); and C, B as
+// Alipay's official SDK models it: notifyType PAYMENT_RESULT with result S
+// or F. The event key is stable across the wallet's re-deliveries. A body
+// that decodes but carries none of them (or no paymentId) is an error
+// wrapping payment.ErrUnknownEvent.
 func (c *Client) ParseNotification(body []byte) (payment.Event, error) {
 	return parseNotification(body)
 }
@@ -87,16 +88,26 @@ func parseNotification(body []byte) (payment.Event, error) {
 		default:
 			return payment.Event{}, fmt.Errorf("alipayplus: notification paymentStatus %q: %w", n.PaymentStatus, payment.ErrUnknownEvent)
 		}
-	case n.PaymentResult != nil: // shape B
-		p.Result = neutralResult(*n.PaymentResult)
-		switch n.PaymentResult.ResultStatus {
+	case n.PaymentResult != nil || n.Result != nil: // shape B, or C
+		res := n.PaymentResult
+		if res == nil {
+			// Shape C: result is the payment's only in a PAYMENT_RESULT
+			// notification; another type (a pending payment) says nothing
+			// final.
+			if n.NotifyType != wire.NotifyPaymentResult {
+				return payment.Event{}, fmt.Errorf("alipayplus: notification notifyType %q: %w", short(n.NotifyType), payment.ErrUnknownEvent)
+			}
+			res = n.Result
+		}
+		p.Result = neutralResult(*res)
+		switch res.ResultStatus {
 		case wire.StatusS:
 			p.Status = payment.StatusSucceeded
 		case wire.StatusF:
 			p.Status = payment.StatusFailed
-			p.FailureReason = firstNonEmpty(n.PaymentResult.ResultCode, n.PaymentResult.ResultMessage)
+			p.FailureReason = firstNonEmpty(res.ResultCode, res.ResultMessage)
 		default:
-			return payment.Event{}, fmt.Errorf("alipayplus: notification paymentResult status %q: %w", n.PaymentResult.ResultStatus, payment.ErrUnknownEvent)
+			return payment.Event{}, fmt.Errorf("alipayplus: notification result status %q: %w", short(res.ResultStatus), payment.ErrUnknownEvent)
 		}
 	default:
 		return payment.Event{}, fmt.Errorf("alipayplus: notification has neither paymentStatus nor paymentResult: %w", payment.ErrUnknownEvent)

@@ -216,7 +216,7 @@ func TestPayReproducesTheVectors(t *testing.T) {
 // wants whole seconds in Request-Time. The wallet refuses it, signed: F,
 // reported with its code and never re-sent. The same F unsigned is not
 // believed: anyone on the path could have written it, so the outcome is
-// unknown (spec §2 lets SDKs trust it; paybridge does not).
+// unknown (Alipay's Java SDK would trust it; paybridge does not).
 func TestRefundReproducesTheVector(t *testing.T) {
 	vf := loadVectors(t)
 	v := find(t, vf.AlipayPlus, "request: refund")
@@ -481,6 +481,11 @@ func TestNotificationShapes(t *testing.T) {
 		"A success":         {body: `{"paymentId":"P1","paymentRequestId":"R1","paymentAmount":{"currency":"IQD","value":150000},"paymentTime":"2026-11-22T18:16:01+03:00","paymentStatus":"SUCCESS"}`, status: payment.StatusSucceeded},
 		"A failure":         {body: `{"paymentId":"P1","paymentRequestId":"R1","paymentStatus":"FAIL","paymentFailReason":"USER_BALANCE_NOT_ENOUGH"}`, status: payment.StatusFailed, reason: "USER_BALANCE_NOT_ENOUGH"},
 		"B failure":         {body: `{"paymentId":"P1","paymentRequestId":"R1","paymentResult":{"resultCode":"RISK_REJECT","resultStatus":"F"}}`, status: payment.StatusFailed, reason: "RISK_REJECT"},
+		"C success":         {body: `{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"},"paymentRequestId":"R1","paymentId":"P1","paymentAmount":{"currency":"IQD","value":"150000"},"paymentCreateTime":"2026-11-22T18:15:30+03:00","paymentTime":"2026-11-22T18:16:01+03:00"}`, status: payment.StatusSucceeded},
+		"C failure":         {body: `{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"USER_BALANCE_NOT_ENOUGH","resultStatus":"F"},"paymentId":"P1"}`, status: payment.StatusFailed, reason: "USER_BALANCE_NOT_ENOUGH"},
+		"C pending":         {body: `{"notifyType":"PAYMENT_PENDING","result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1"}`, unknown: true},
+		"C without type":    {body: `{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1"}`, unknown: true},
+		"C unknown result":  {body: `{"notifyType":"PAYMENT_RESULT","result":{"resultStatus":"U"},"paymentId":"P1"}`, unknown: true},
 		"A unknown status":  {body: `{"paymentId":"P1","paymentStatus":"REFUNDED"}`, unknown: true},
 		"B unknown result":  {body: `{"paymentId":"P1","paymentResult":{"resultStatus":"U"}}`, unknown: true},
 		"neither shape":     {body: `{"paymentId":"P1","refundId":"X"}`, unknown: true},

@@ -17,6 +17,16 @@ import (
 
 func TestConformance(t *testing.T) { conformance.Run(t, newHarness) }
 
+// TestConformanceOtherReadings runs the suite again where AlphaPay's
+// documentation is ambiguous, under the other reading: a repeat of a paid
+// order answered U PAYMENT_IN_PROCESS, and notifications signed over the
+// notify URL's path alone.
+func TestConformanceOtherReadings(t *testing.T) {
+	conformance.Run(t, func(t *testing.T, o conformance.Options) conformance.Harness {
+		return harnessWith(t, o, alphapaytest.WithStrictReplay(true), alphapaytest.WithNotifyPathOnly(true))
+	})
+}
+
 var _ conformance.Ledger = (*harness)(nil)
 
 // harness wires the adapter to a fresh simulator through a FaultTransport.
@@ -35,8 +45,10 @@ var paths = map[string]string{
 	payment.OpInquireRefund: wire.PathInquiryRefund,
 }
 
-func newHarness(t *testing.T, o conformance.Options) conformance.Harness {
-	h := &harness{srv: alphapaytest.NewServer()}
+func newHarness(t *testing.T, o conformance.Options) conformance.Harness { return harnessWith(t, o) }
+
+func harnessWith(t *testing.T, o conformance.Options, opts ...alphapaytest.Option) *harness {
+	h := &harness{srv: alphapaytest.NewServer(opts...)}
 	h.creds = h.srv.Credentials()
 	h.ft = conformance.NewFaultTransport(h.srv.Client().Transport, paths, h.simulate)
 	p, err := alphapay.New(alphapay.Config{

@@ -146,9 +146,11 @@ func payFromResponse(req *payment.PayRequest, resp *wire.PayResponse) (*payment.
 		p.CardToken = payment.CardToken(resp.Card.CardID)
 	}
 	if resp.Result.ResultStatus == wire.StatusS {
-		// A repeated pay of a paid order, where AlphaPay says so.
-		// (Inquire tells whether part of it has been refunded since.)
-		p.Status = payment.StatusSucceeded
+		// A repeated pay of an order that is no longer waiting, where
+		// AlphaPay says so. The answer does not say whether part of it
+		// has been refunded since: the status is left to the engine's
+		// inquiry.
+		p.Status = ""
 		return p, nil
 	}
 	p.Action = action(req, resp.PaymentInfo)

@@ -2,20 +2,28 @@ package alipayplustest
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 )
 
 // cashierPage is the page behind the redirect action form: what the
-// customer sees in the wallet. html/template escapes every value.
+// customer sees in the wallet, and for the developer the payment's neutral
+// status, the wallet's own code for it and what became of its notification
+// (the page reloads itself while one is on its way). html/template escapes
+// every value.
 var cashierPage = template.Must(template.New("cashier").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+{{- if .Sending}}
+<meta http-equiv="refresh" content="1">
+{{- end}}
 <title>Alipay+ sandbox cashier</title>
 <style>
 body { font-family: system-ui, sans-serif; max-width: 28rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
@@ -37,6 +45,8 @@ button { font-size: 1rem; padding: .5rem 1.5rem; }
 <dt>Description</dt><dd id="description">{{.Description}}</dd>
 <dt>Payment ID</dt><dd id="payment-id">{{.ID}}</dd>
 <dt>Status</dt><dd id="status">{{.Status}}</dd>
+<dt>Wallet status</dt><dd id="provider-status">{{.ProviderStatus}}</dd>
+<dt>Notification</dt><dd id="notification">{{.Notification}}</dd>
 </dl>
 {{- if .Note}}
 <p class="note" id="note">{{.Note}}</p>
@@ -61,6 +71,9 @@ type cashierData struct {
 	Found                     bool
 	Amount, Currency, ID      string
 	Description, Status, Note string
+	ProviderStatus            string
+	Notification              string
+	Sending                   bool
 	Open                      bool
 	ApproveURL, DeclineURL    string
 	ReturnURL                 string
@@ -103,14 +116,17 @@ func (s *Server) serveAction(w http.ResponseWriter, r *http.Request, act func(st
 
 func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, id string, status int, note string) {
 	d := cashierData{Note: note}
+	requestID := ""
 	s.mu.Lock()
 	if p := s.lookupLocked(id, ""); p != nil {
 		d.Found = true
 		d.ID = p.id
+		requestID = p.requestID
 		d.Amount = p.amount.Major()
 		d.Currency = p.amount.Currency().Code()
 		d.Description = p.description
-		d.Status = p.status
+		d.ProviderStatus = p.status
+		d.Notification, d.Sending = s.notificationTextLocked(p)
 		d.Open = p.status == wire.PaymentProcessing
 		// The actions keep the query, so the page after them still links
 		// back to the merchant.
@@ -128,6 +144,8 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, id string, s
 	s.mu.Unlock()
 	if !d.Found {
 		status = http.StatusNotFound
+	} else if st, ok := s.PaymentStatus(requestID); ok {
+		d.Status = string(st)
 	}
 	var buf bytes.Buffer
 	if err := cashierPage.Execute(&buf, d); err != nil {
@@ -138,4 +156,46 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, id string, s
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// notificationTextLocked says what became of the payment's notification:
+// whether one is due, its last attempt and when the wallet tries again;
+// sending reports one due but not yet tried.
+func (s *Server) notificationTextLocked(p *order) (text string, sending bool) {
+	if p.notifyURL == "" {
+		return "none: the payment has no notify URL", false
+	}
+	var last *Delivery
+	for i := len(s.deliveries) - 1; i >= 0; i-- {
+		if d := &s.deliveries[i]; d.ID == p.id {
+			last = d
+			break
+		}
+	}
+	_, due := s.notificationBodyLocked(p)
+	switch {
+	case last != nil && last.Acked:
+		return fmt.Sprintf("sent to %s, acknowledged (attempt %d)", p.notifyURL, last.Attempt), false
+	case last != nil && last.Attempt < len(retrySchedule):
+		return fmt.Sprintf("sent to %s, not acknowledged: %s (attempt %d of %d); the wallet tries again in %s",
+			p.notifyURL, last.Err, last.Attempt, len(retrySchedule), cashierWaitText(retrySchedule[last.Attempt])), false
+	case last != nil:
+		return fmt.Sprintf("sent to %s, not acknowledged: %s (attempt %d, the last)", p.notifyURL, last.Err, last.Attempt), false
+	case p.status == wire.PaymentProcessing:
+		return "none yet: sent to " + p.notifyURL + " when the payment succeeds or fails", false
+	case !due:
+		return "none: the wallet notifies successful and failed payments only", false
+	}
+	return "sending to " + p.notifyURL + "…", true
+}
+
+// cashierWaitText writes a retry wait as people do: "2 minutes", "1 hour".
+func cashierWaitText(d time.Duration) string {
+	if d%time.Hour == 0 {
+		if d == time.Hour {
+			return "1 hour"
+		}
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return fmt.Sprintf("%d minutes", d/time.Minute)
 }

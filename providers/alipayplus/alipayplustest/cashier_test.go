@@ -1,11 +1,13 @@
 package alipayplustest
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 )
@@ -46,7 +48,8 @@ func TestCashierApprove(t *testing.T) {
 		t.Fatalf("status %d", status)
 	}
 	for _, want := range []string{
-		`id="status">PROCESSING<`,
+		`id="status">pending<`, `id="provider-status">PROCESSING<`,
+		`id="notification">none: the payment has no notify URL<`,
 		`id="approve"`, `id="decline"`,
 		`150.000 IQD`,
 		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; tea`,
@@ -65,15 +68,15 @@ func TestCashierApprove(t *testing.T) {
 	if status != http.StatusOK || final.Path != "/cashier/"+id {
 		t.Fatalf("after approve: %d at %s", status, final)
 	}
-	if !strings.Contains(page, `id="status">SUCCESS<`) || strings.Contains(page, `id="approve"`) {
-		t.Errorf("page after approve does not show SUCCESS without buttons")
+	if !strings.Contains(page, `id="status">succeeded<`) || !strings.Contains(page, `id="provider-status">SUCCESS<`) || strings.Contains(page, `id="approve"`) {
+		t.Errorf("page after approve does not show succeeded without buttons:\n%s", page)
 	}
 	if c.status(id) != wire.PaymentSuccess || srv.Charges("CASH-1") != 1 {
 		t.Errorf("not paid once")
 	}
 	// A second click cannot pay twice.
 	status, page, _ = postForm(t, c.http, srv.URL+"/cashier/"+id+"/approve")
-	if status != http.StatusConflict || !strings.Contains(page, `id="status">SUCCESS<`) || !strings.Contains(page, `id="note"`) || srv.Charges("CASH-1") != 1 {
+	if status != http.StatusConflict || !strings.Contains(page, `id="status">succeeded<`) || !strings.Contains(page, `id="note"`) || srv.Charges("CASH-1") != 1 {
 		t.Errorf("second approve: %d, charges %d", status, srv.Charges("CASH-1"))
 	}
 }
@@ -95,7 +98,7 @@ func TestCashierDeclineWithRedirect(t *testing.T) {
 	if status != http.StatusOK || final.Path != "/cashier/"+id || final.Query().Get("redirect") != r.PaymentRedirectURL {
 		t.Fatalf("after decline: %d at %s", status, final)
 	}
-	if !strings.Contains(page, `id="status">FAIL<`) || !strings.Contains(page, `id="return"`) {
+	if !strings.Contains(page, `id="status">failed<`) || !strings.Contains(page, `id="return"`) {
 		t.Errorf("page after decline")
 	}
 	if c.status(id) != wire.PaymentFail {
@@ -127,7 +130,49 @@ func TestCashierNotFound(t *testing.T) {
 	resp, _ := c.pay(cashierPay("CASH-3"))
 	_ = srv.Expire(resp.PaymentID)
 	_, page := getPage(t, c.http, srv.CashierURL(resp.PaymentID))
-	if !strings.Contains(page, `id="status">CANCELLED<`) || strings.Contains(page, `id="approve"`) {
+	if !strings.Contains(page, `id="status">cancelled<`) || strings.Contains(page, `id="approve"`) {
 		t.Errorf("cancelled payment page")
+	}
+}
+
+// The page says what became of the notification: due, refused and when the
+// wallet tries again, acknowledged.
+func TestCashierShowsTheNotification(t *testing.T) {
+	srv, c, _ := newFakeServer(t)
+	rc := newReceiver(t, srv.Credentials())
+	r := cashierPay("CASH-NOTIFY")
+	r.PaymentNotifyURL = rc.srv.URL + "/n"
+	resp, _ := c.pay(r)
+	id := resp.PaymentID
+	_, page := getPage(t, c.http, srv.CashierURL(id))
+	if want := `id="notification">none yet: sent to ` + r.PaymentNotifyURL + ` when the payment succeeds or fails<`; !strings.Contains(page, want) {
+		t.Errorf("pending page lacks %q:\n%s", want, page)
+	}
+	if err := srv.Complete(id); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.AwaitDeliveries(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	_, page = getPage(t, c.http, srv.CashierURL(id))
+	if want := `not acknowledged: HTTP status 500 (attempt 1 of 8); the wallet tries again in 2 minutes`; !strings.Contains(page, want) {
+		t.Errorf("page after a refused notification lacks %q:\n%s", want, page)
+	}
+
+	rc.ack()
+	r2 := cashierPay("CASH-NOTIFY-2")
+	r2.PaymentNotifyURL = r.PaymentNotifyURL
+	resp2, _ := c.pay(r2)
+	if err := srv.Decline(resp2.PaymentID); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.AwaitDeliveries(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	_, page = getPage(t, c.http, srv.CashierURL(resp2.PaymentID))
+	if want := `sent to ` + r.PaymentNotifyURL + `, acknowledged (attempt 1)`; !strings.Contains(page, want) || !strings.Contains(page, `id="status">failed<`) {
+		t.Errorf("declined page lacks %q:\n%s", want, page)
 	}
 }

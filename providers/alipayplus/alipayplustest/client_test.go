@@ -126,7 +126,7 @@ func (c *testClient) do(req *http.Request) (*answer, error) {
 	return a, nil
 }
 
-// verifyAnswer checks an answer as the spec says a merchant does: the
+// verifyAnswer checks an answer as the wallets document a merchant does it: the
 // wallet's key, over POST, the request's URI (prefix included), the
 // answer's Client-Id and Response-Time and the body bytes.
 func (c *testClient) verifyAnswer(req *http.Request, h http.Header, body []byte) error {

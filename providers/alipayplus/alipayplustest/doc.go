@@ -4,18 +4,22 @@
 // net/http/httptest: NewServer gives a running wallet and Credentials the
 // configuration a client needs to talk to it.
 //
-// The server speaks the wire protocol of the Alipay+ v1 specification
-// exactly and is at least as strict as the wallets are documented to be:
+// The server speaks the wire protocol the wallets document (paybridge's
+// reading of it, with its sources, is docs/providers/alipayplus.md) and is
+// at least as strict as the wallets are documented to be:
 //
 //   - The five endpoints answer POST {prefix}/v1/payments/{name}; the
 //     prefix is per wallet (WithPrefix: "/api" by default, "" as Super Qi,
 //     "/miniprogram/api" as GCash). Any other POST under the prefix is
 //     answered F INVALID_API, anything else 404.
 //   - Every request is verified in order: Client-Id (INVALID_CLIENT),
-//     Request-Time within 5 minutes of the clock either way
-//     (REQUEST_TIME_INVALID), the Signature header (INVALID_SIGNATURE), its
-//     keyVersion (KEY_NOT_FOUND), its algorithm and the RSA signature over
-//     "POST <request URI>\n<Client-Id>.<Request-Time>.<body>"
+//     Request-Time within 5 minutes of the clock either way, in ISO 8601
+//     as documented or in Unix time digits as Alipay's official SDKs send
+//     it (ISO 8601 only with WithStrictRequestTime; REQUEST_TIME_INVALID),
+//     the Signature header (INVALID_SIGNATURE, also when it is missing:
+//     the wallets name no code for that, so this one is the simulator's
+//     choice), its keyVersion (KEY_NOT_FOUND), its algorithm and the RSA
+//     signature over "POST <request URI>\n<Client-Id>.<Request-Time>.<body>"
 //     (INVALID_SIGNATURE; URL-encoded and raw base64 are both accepted),
 //     then the body: a Content-Type, if sent, of application/json and JSON
 //     in UTF-8 (MSG_PARSE_ERROR), and its schema (PARAM_ILLEGAL, naming
@@ -25,9 +29,11 @@
 //   - Every answer is HTTP 200 JSON carrying Client-Id, Response-Time and
 //     a Signature made with the wallet's key over the request's URI
 //     (prefix included), URL-encoded unless WithRawSignature; with
-//     WithUnsignedFailures, F and U answers go unsigned as the spec allows
+//     WithUnsignedFailures, F and U answers go unsigned, the laxer reading
 //     (the paybridge adapter believes no unsigned answer and reports them
-//     as unknown outcomes).
+//     as unknown outcomes). Pay and refund answers carry the fields the
+//     wallets document, which include no amount; WithAnswerAmounts adds
+//     paymentAmount and refundAmount, as Alipay's SDK models have them.
 //   - State is kept: pay is idempotent by paymentRequestId (REPEAT_REQUEST
 //     for the same request, REPEAT_REQ_INCONSISTENT for another) and
 //     refund by refundRequestId, refunds never exceed the paid amount,
@@ -45,10 +51,12 @@
 // AuthCodeExpired, AuthCodeUsed and AuthCodePoor.
 //
 // A payment that succeeds or fails is notified to its paymentNotifyUrl,
-// signed like a request, in shape B (or A with WithNotificationShape), on
-// the schedule 0 s, 2 min, 10 min, 10 min, 1 h, 2 h, 6 h, 15 h of the
-// server clock until acknowledged. Deliveries and AwaitDeliveries observe
-// the attempts; SignedNotification builds one without sending it.
+// signed like a request over the notify URL's path and query (its path
+// alone with WithNotifyPathOnly), in shape B (or A, or the SDK's C, with
+// WithNotificationShape), on the schedule 0 s, 2 min, 10 min, 10 min, 1 h,
+// 2 h, 6 h, 15 h of the server clock until acknowledged. Deliveries and
+// AwaitDeliveries observe the attempts; SignedNotification builds one
+// without sending it.
 //
 // Script queues faults for an endpoint's next requests: scripted results
 // (a payment.Result, so any module can script an F or a U),

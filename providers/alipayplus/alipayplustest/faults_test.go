@@ -251,7 +251,11 @@ func TestFaultChangeAmount(t *testing.T) {
 	if inq, _ := c.inquiry(wire.PaymentRef{PaymentID: resp.PaymentID}); inq.PaymentAmount.Value != "2000" {
 		t.Errorf("inquiry amount %s", inq.PaymentAmount.Value)
 	}
+	srv.Script(wire.PathRefund, Fault{ChangeAmount: true})
 	r, _ := c.refund(resp.PaymentID, "F-CA-R", "100", "USD")
+	if r.RefundAmount == nil || r.RefundAmount.Value != "101" {
+		t.Errorf("refund amount %+v", r.RefundAmount)
+	}
 	srv.Script(wire.PathInquiryRefund, Fault{ChangeAmount: true})
 	var ir wire.InquiryRefundResponse
 	c.call(wire.PathInquiryRefund, wire.RefundRef{RefundID: r.RefundID}, &ir)

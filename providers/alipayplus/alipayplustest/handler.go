@@ -19,7 +19,7 @@ import (
 const maxBody = 256 << 10
 
 // timeWindow is how far Request-Time may be from the clock, either way
-// (spec §2).
+// (REQUEST_TIME_INVALID, as Rebell documents it).
 const timeWindow = 5 * time.Minute
 
 var apiPaths = map[string]bool{
@@ -156,6 +156,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string) {
 		drop(w)
 		return
 	}
+	if !s.cfg.answerAmounts && !fault.ChangeAmount {
+		dropUndocumentedAmounts(resp)
+	}
 	if fault.ChangeAmount {
 		changeAmount(resp)
 	}
@@ -232,7 +235,7 @@ func single(h http.Header, name string) (string, bool) {
 	return v[0], true
 }
 
-// verify checks the request's headers and signature (spec §2) and returns
+// verify checks the request's headers and signature (Signing) and returns
 // the failure, or nil. Messages name what is wrong, never a header's
 // value.
 func (s *Server) verify(r *http.Request, body []byte) *wire.Result {
@@ -247,9 +250,12 @@ func (s *Server) verify(r *http.Request, body []byte) *wire.Result {
 	if !ok {
 		return failp(wire.CodeRequestTimeInvalid, "Request-Time header is missing or repeated")
 	}
-	t, err := time.Parse(time.RFC3339, rt)
-	if err != nil {
-		return failp(wire.CodeRequestTimeInvalid, "Request-Time is not an ISO 8601 time with an offset")
+	t, ok := parseRequestTime(rt, s.cfg.strictRequestTime)
+	if !ok {
+		if s.cfg.strictRequestTime {
+			return failp(wire.CodeRequestTimeInvalid, "Request-Time is not an ISO 8601 time with an offset")
+		}
+		return failp(wire.CodeRequestTimeInvalid, "Request-Time is neither an ISO 8601 time with an offset nor Unix time digits")
 	}
 	if d := s.clock.Now().Sub(t); d > timeWindow || d < -timeWindow {
 		return failp(wire.CodeRequestTimeInvalid, "Request-Time is more than 5 minutes from the server time")
@@ -279,6 +285,32 @@ func (s *Server) verify(r *http.Request, body []byte) *wire.Result {
 		}
 	}
 	return nil
+}
+
+// unixUnits maps the digit count of a Unix-time Request-Time to its unit:
+// 13 digits are milliseconds (Alipay's official Java SDK sends
+// System.currentTimeMillis), 19 nanoseconds (the official Go SDK sends
+// time.Now().UnixNano()); 10 (seconds) and 16 (microseconds) are read too.
+var unixUnits = map[int]time.Duration{10: time.Second, 13: time.Millisecond, 16: time.Microsecond, 19: time.Nanosecond}
+
+// parseRequestTime reads a Request-Time header: ISO 8601 with an offset
+// (RFC 3339), as the wallets document it, or, unless isoOnly, Unix time as
+// 10, 13, 16 or 19 decimal digits, as Alipay's official SDKs send it. The
+// signature covers the header as sent, whatever its form.
+func parseRequestTime(v string, isoOnly bool) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, true
+	}
+	unit, ok := unixUnits[len(v)]
+	if isoOnly || !ok || !allDigits(v) {
+		return time.Time{}, false
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	per := int64(time.Second / unit)
+	return time.Unix(n/per, (n%per)*int64(unit)), true
 }
 
 // process decodes and executes a verified request.
@@ -360,7 +392,7 @@ func (s *Server) signatureHeader(msg []byte, corrupt bool) (string, bool) {
 	return signing.Header{Algorithm: wire.Algorithm, KeyVersion: s.cfg.keyVersion, Signature: sig}.Format(!s.cfg.rawSignature), true
 }
 
-// writeAnswer signs payload as the wallet does (spec §2) and writes it,
+// writeAnswer signs payload as the wallet does (Signing) and writes it,
 // applying the fault's signature and body alterations.
 func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, payload []byte, res wire.Result, fault Fault) {
 	respTime := s.clock.Now().Format(wire.TimeLayout)
@@ -418,10 +450,24 @@ func changeAmount(resp any) {
 	switch v := resp.(type) {
 	case *wire.PayResponse:
 		v.PaymentAmount = bump(v.PaymentAmount)
+	case *wire.RefundResponse:
+		v.RefundAmount = bump(v.RefundAmount)
 	case *wire.InquiryResponse:
 		v.PaymentAmount = bump(v.PaymentAmount)
 	case *wire.InquiryRefundResponse:
 		v.RefundAmount = bump(v.RefundAmount)
+	}
+}
+
+// dropUndocumentedAmounts removes the amounts the wallets' documented pay
+// and refund answers do not have. The handlers always fill them in, so
+// that WithAnswerAmounts and the ChangeAmount fault can keep them.
+func dropUndocumentedAmounts(resp any) {
+	switch v := resp.(type) {
+	case *wire.PayResponse:
+		v.PaymentAmount = nil
+	case *wire.RefundResponse:
+		v.RefundAmount = nil
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 // checks that compare what a client reported with what really happened
 // (the conformance suite's model-based check reads them through
 // conformance.Ledger). The mapping below is the simulator's own, written
-// from the specification, so it does not share a mistake with the
+// from the wallets' documentation, so it does not share a mistake with the
 // adapter's.
 
 // PaymentStatus returns the status of the payment created under

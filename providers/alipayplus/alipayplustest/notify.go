@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
@@ -17,8 +18,8 @@ import (
 )
 
 // retrySchedule is the wait before each try of a payment notification
-// (spec §5.6, after Antom): at most 8 tries, stopping at the first
-// acknowledgement.
+// (Antom's; the wallets document none): at most 8 tries, stopping at the
+// first acknowledgement.
 var retrySchedule = []time.Duration{
 	0, 2 * time.Minute, 10 * time.Minute, 10 * time.Minute,
 	time.Hour, 2 * time.Hour, 6 * time.Hour, 15 * time.Hour,
@@ -61,7 +62,7 @@ type notification struct {
 }
 
 // notificationBodyLocked returns the notifyPayment body of a payment in
-// the configured shape (spec §5.6): SUCCESS once paid, FAIL once declined.
+// the configured shape: SUCCESS once paid, FAIL once declined.
 // It reports false for a payment that never reached either.
 func (s *Server) notificationBodyLocked(p *order) ([]byte, bool) {
 	n := wire.Notification{
@@ -90,7 +91,11 @@ func (s *Server) notificationBodyLocked(p *order) ([]byte, bool) {
 		if succeeded {
 			res = ok(wire.CodeSuccess, "success")
 		}
-		n.PaymentResult = &res
+		if s.cfg.notificationShape == ShapeC {
+			n.NotifyType, n.Result = wire.NotifyPaymentResult, &res
+		} else {
+			n.PaymentResult = &res
+		}
 	}
 	body, err := json.Marshal(n)
 	return body, err == nil
@@ -179,14 +184,19 @@ func isAck(b []byte) bool {
 }
 
 // signedPost builds a notification POST signed by the wallet's key over the
-// target's request URI, like a request (spec §5.6).
+// target's request URI, like a request, or over its path alone with
+// WithNotifyPathOnly.
 func (s *Server) signedPost(ctx context.Context, target string, body []byte, now time.Time) (*http.Request, error) {
 	u, err := url.Parse(target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, errors.New("alipayplustest: notify URL is not an absolute http(s) URL")
 	}
+	uri := u.RequestURI()
+	if s.cfg.notifyPathOnly {
+		uri, _, _ = strings.Cut(uri, "?")
+	}
 	reqTime := now.Format(wire.TimeLayout)
-	sig, ok := s.signatureHeader(signing.Message(http.MethodPost, u.RequestURI(), body, s.cfg.clientID, reqTime), false)
+	sig, ok := s.signatureHeader(signing.Message(http.MethodPost, uri, body, s.cfg.clientID, reqTime), false)
 	if !ok {
 		return nil, errors.New("alipayplustest: signing the notification failed")
 	}
@@ -229,7 +239,8 @@ func (s *Server) AwaitDeliveries(ctx context.Context, n int) error {
 // SignedNotification returns, without sending it, a correctly signed
 // notifyPayment POST to targetURL for a payment that succeeded (even if
 // since cancelled) or failed, in the configured shape. The signature
-// covers POST and targetURL's request URI. It returns an error wrapping
+// covers POST and targetURL's request URI (its path alone with
+// WithNotifyPathOnly). It returns an error wrapping
 // ErrNotFound for an unknown payment and ErrNoNotification for one that
 // never reached SUCCESS or FAIL.
 func (s *Server) SignedNotification(paymentID, targetURL string) (*http.Request, error) {

@@ -19,14 +19,15 @@ import (
 )
 
 // receiver is a merchant's notification endpoint that verifies every
-// notification as the spec says (§5.6) and answers as told.
+// notification as the wallets document it and answers as told.
 type receiver struct {
-	t      *testing.T
-	srv    *httptest.Server
-	pub    *rsa.PublicKey
-	creds  Credentials
-	raw    bool         // expect a raw base64 signature
-	answer atomic.Value // func(http.ResponseWriter)
+	t        *testing.T
+	srv      *httptest.Server
+	pub      *rsa.PublicKey
+	creds    Credentials
+	raw      bool         // expect a raw base64 signature
+	pathOnly bool         // expect the signature over the path alone
+	answer   atomic.Value // func(http.ResponseWriter)
 
 	mu     sync.Mutex
 	bodies [][]byte
@@ -77,7 +78,11 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Header.Get(wire.HeaderSignature) != h.Format(!rc.raw):
 		problem = "signature encoding"
 	default:
-		msg := signing.Message("POST", r.URL.RequestURI(), body, rc.creds.ClientID, r.Header.Get(wire.HeaderRequestTime))
+		uri := r.URL.RequestURI()
+		if rc.pathOnly {
+			uri = r.URL.EscapedPath()
+		}
+		msg := signing.Message("POST", uri, body, rc.creds.ClientID, r.Header.Get(wire.HeaderRequestTime))
 		if signing.Verify(rc.pub, msg, h.Signature) != nil {
 			problem = "signature does not verify"
 		}
@@ -249,17 +254,19 @@ func TestNotificationShapes(t *testing.T) {
 		{ShapeA, true, "paymentAmount,paymentFailReason,paymentId,paymentRequestId,paymentStatus", func(n wire.Notification) bool {
 			return n.PaymentStatus == wire.PaymentFail && n.PaymentFailReason == declineReason
 		}},
+		{ShapeC, false, "notifyType,paymentAmount,paymentCreateTime,paymentId,paymentRequestId,paymentTime,result", func(n wire.Notification) bool {
+			return n.NotifyType == wire.NotifyPaymentResult && n.Result.ResultStatus == wire.StatusS && n.Result.ResultCode == wire.CodeSuccess
+		}},
+		{ShapeC, true, "notifyType,paymentAmount,paymentCreateTime,paymentId,paymentRequestId,result", func(n wire.Notification) bool {
+			return n.NotifyType == wire.NotifyPaymentResult && n.Result.ResultStatus == wire.StatusF && n.Result.ResultCode == wire.CodeProcessFail
+		}},
 	} {
 		name := "shape " + tc.shape
 		if tc.decline {
 			name += " declined"
 		}
 		t.Run(name, func(t *testing.T) {
-			opts := []Option{}
-			if tc.shape == ShapeA {
-				opts = append(opts, WithNotificationShape(ShapeA))
-			}
-			srv, c, _ := newFakeServer(t, opts...)
+			srv, c, _ := newFakeServer(t, WithNotificationShape(tc.shape))
 			rc := newReceiver(t, srv.Credentials())
 			rc.ack()
 			r := cashierPay("N-S")
@@ -464,5 +471,42 @@ func TestSignedNotification(t *testing.T) {
 	}
 	if _, err := srv.SignedNotification(declined.PaymentID, "/relative"); err == nil {
 		t.Error("relative URL")
+	}
+}
+
+// WithNotifyPathOnly signs notifications over the notify URL's path alone;
+// by default the signature covers its path and query. Both are sent to a
+// notify URL with a query, and each verifies only over its own URI.
+func TestNotifyPathOnly(t *testing.T) {
+	for _, pathOnly := range []bool{false, true} {
+		srv, c, _ := newFakeServer(t, WithNotifyPathOnly(pathOnly))
+		rc := newReceiver(t, srv.Credentials())
+		rc.pathOnly = pathOnly
+		rc.ack()
+		id := c.paid("N-PO")
+		target := rc.srv.URL + "/webhook/alipayplus?shop=7&x=%2F"
+		req, err := srv.SignedNotification(id, target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := rc.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		rc.check()
+
+		// The other reading does not verify: the two really differ.
+		req, _ = srv.SignedNotification(id, target)
+		body, _ := io.ReadAll(req.Body)
+		h, _ := signing.ParseHeader(req.Header.Get(wire.HeaderSignature))
+		other := req.URL.EscapedPath()
+		if pathOnly {
+			other = req.URL.RequestURI()
+		}
+		msg := signing.Message("POST", other, body, req.Header.Get(wire.HeaderClientID), req.Header.Get(wire.HeaderRequestTime))
+		if signing.Verify(rc.pub, msg, h.Signature) == nil {
+			t.Errorf("pathOnly %v: the signature also verifies over %s", pathOnly, other)
+		}
 	}
 }

@@ -26,7 +26,8 @@ func TestCashierPay(t *testing.T) {
 	if srv.CashierURL(id) != f.URL() {
 		t.Errorf("CashierURL %q", srv.CashierURL(id))
 	}
-	if first.PaymentTime != "" || first.PaymentAmount == nil || *first.PaymentAmount != (wire.Amount{Currency: "USD", Value: "1999"}) {
+	// The documented answer names no amount (WithAnswerAmounts adds it).
+	if first.PaymentTime != "" || first.PaymentAmount != nil {
 		t.Errorf("answer %+v", first)
 	}
 	p, ok := srv.Payment(id)
@@ -264,7 +265,7 @@ func TestCurrencies(t *testing.T) {
 // TestAmountExponents checks that 0- and 3-decimal currencies round-trip
 // exactly through pay, inquiry, refund and inquiryRefund.
 func TestAmountExponents(t *testing.T) {
-	srv, c, _ := newFakeServer(t)
+	srv, c, _ := newFakeServer(t, WithAnswerAmounts(true))
 	for _, tc := range []struct{ currency, value, major, refund, refundMajor string }{
 		{"JPY", "1500", "1500 JPY", "1", "1 JPY"},
 		{"CLP", "2000", "2000 CLP", "999", "999 CLP"},
@@ -292,6 +293,9 @@ func TestAmountExponents(t *testing.T) {
 			}
 			ref, res := c.refund(resp.PaymentID, "EXP-R-"+tc.currency, tc.refund, tc.currency)
 			wantResult(t, res, wire.CodeSuccess, wire.StatusS)
+			if *ref.RefundAmount != (wire.Amount{Currency: tc.currency, Value: tc.refund}) {
+				t.Errorf("refund echoes %+v", ref.RefundAmount)
+			}
 			var ir wire.InquiryRefundResponse
 			c.call(wire.PathInquiryRefund, wire.RefundRef{RefundID: ref.RefundID}, &ir)
 			if *ir.RefundAmount != (wire.Amount{Currency: tc.currency, Value: tc.refund}) {
@@ -301,5 +305,44 @@ func TestAmountExponents(t *testing.T) {
 				t.Errorf("refunded %s, want %s", p.Refunded, tc.refundMajor)
 			}
 		})
+	}
+}
+
+// The wallets' documented pay and refund answers name no amount, and by
+// default the server sends none; WithAnswerAmounts adds paymentAmount and
+// refundAmount as Alipay's SDK models them. Inquiries always carry theirs.
+func TestAnswerAmounts(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		_, c, _ := newFakeServer(t, WithAnswerAmounts(on))
+		has := func(what string, a *answer, field string) {
+			t.Helper()
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(a.body, &m); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := m[field]; ok != on {
+				t.Errorf("WithAnswerAmounts(%v): %s answer %s", on, what, a.body)
+			}
+		}
+		has("cashier pay", c.post(wire.PathPay, payBody("AA-1")), "paymentAmount")
+		has("repeated pay", c.post(wire.PathPay, payBody("AA-1")), "paymentAmount")
+		b, _ := json.Marshal(agreementPay("AA-2", "token-2"))
+		a := c.post(wire.PathPay, b)
+		has("agreement pay", a, "paymentAmount")
+		var pay wire.PayResponse
+		_ = json.Unmarshal(a.body, &pay)
+		b, _ = json.Marshal(wire.RefundRequest{RefundRequestID: "AA-R", PaymentID: pay.PaymentID, RefundAmount: wire.Amount{Currency: "USD", Value: "100"}})
+		has("refund", c.post(wire.PathRefund, b), "refundAmount")
+		has("repeated refund", c.post(wire.PathRefund, b), "refundAmount")
+		if on {
+			var r wire.RefundResponse
+			_ = json.Unmarshal(c.post(wire.PathRefund, b).body, &r)
+			if r.RefundAmount == nil || *r.RefundAmount != (wire.Amount{Currency: "USD", Value: "100"}) {
+				t.Errorf("refundAmount %+v", r.RefundAmount)
+			}
+		}
+		if inq, _ := c.inquiry(wire.PaymentRef{PaymentID: pay.PaymentID}); inq.PaymentAmount == nil {
+			t.Errorf("inquiry without paymentAmount")
+		}
 	}
 }

@@ -44,12 +44,19 @@ const (
 	RedirectURL = "redirectUrl"
 )
 
-// Notification body shapes (WithNotificationShape, spec §5.6).
+// Notification body shapes (WithNotificationShape).
 const (
-	// ShapeA carries paymentStatus and paymentFailReason.
+	// ShapeA carries paymentStatus and paymentFailReason, as the wallets
+	// document.
 	ShapeA = "A"
-	// ShapeB carries paymentResult and paymentCreateTime.
+	// ShapeB carries paymentResult and paymentCreateTime, as the wallets
+	// document.
 	ShapeB = "B"
+	// ShapeC is B as Alipay's official SDK models it
+	// (request/notify/AlipayPayResultNotify.go of
+	// github.com/alipay/global-open-sdk-go): notifyType PAYMENT_RESULT and
+	// the payment's result in result rather than paymentResult.
+	ShapeC = "C"
 )
 
 // Server is a running simulated Alipay+ wallet: the five v1 payment
@@ -141,6 +148,9 @@ type config struct {
 	notificationShape string
 	rawSignature      bool
 	unsignedFailures  bool
+	strictRequestTime bool
+	answerAmounts     bool
+	notifyPathOnly    bool
 	notifyClient      *http.Client
 	logger            *slog.Logger
 	addr              string
@@ -215,8 +225,8 @@ func WithRedirectField(name string) Option { return func(cfg *config) { cfg.redi
 func WithAcceptStatus(status string) Option { return func(cfg *config) { cfg.acceptStatus = status } }
 
 // WithNotificationShape sets the body shape of payment notifications:
-// ShapeB (the default) or ShapeA. The constructor panics on any other
-// value.
+// ShapeB (the default), ShapeA or ShapeC. The constructor panics on any
+// other value.
 func WithNotificationShape(shape string) Option {
 	return func(cfg *config) { cfg.notificationShape = shape }
 }
@@ -226,8 +236,41 @@ func WithNotificationShape(shape string) Option {
 func WithRawSignature(on bool) Option { return func(cfg *config) { cfg.rawSignature = on } }
 
 // WithUnsignedFailures makes the server send F and U answers without a
-// Signature header, as the spec allows; S and A answers stay signed.
+// Signature header; S and A answers stay signed. Whether a wallet may
+// leave a refusal unsigned is not documented, and Alipay's official SDKs
+// disagree: the Java SDK returns any answer without Signature or
+// Response-Time unverified, the Go SDK rejects it. By default (false) every
+// answer is signed.
 func WithUnsignedFailures(on bool) Option { return func(cfg *config) { cfg.unsignedFailures = on } }
+
+// WithAnswerAmounts makes pay answers carry paymentAmount and refund
+// answers refundAmount. The wallets' documented answers name no amount
+// (pay: result, paymentId, paymentTime, redirectActionForm; refund:
+// result, refundId, refundTime), and by default (false) the server sends
+// none. Alipay's official SDK models both (AlipayPayResponse and
+// AlipayRefundResponse of github.com/alipay/global-open-sdk-go), so a
+// wallet may add them; a client must not depend on them, and must hold an
+// amount that is there to the request (the paybridge adapter does).
+func WithAnswerAmounts(on bool) Option { return func(cfg *config) { cfg.answerAmounts = on } }
+
+// WithNotifyPathOnly sets which URI notifications are signed over. The
+// wallets document the notify URL's path; the signing rules the requests
+// follow (and Alipay's SDKs, whose verifier takes the request URI from the
+// caller) sign the path "plus query string". By default (false) the server
+// signs the notify URL's path and query, with true its path alone. The two
+// differ only for a notify URL with a query; a receiver must accept both
+// (package notify does).
+func WithNotifyPathOnly(on bool) Option { return func(cfg *config) { cfg.notifyPathOnly = on } }
+
+// WithStrictRequestTime makes the server accept Request-Time only in the
+// ISO 8601 form the wallets document (such as
+// 2026-11-22T18:15:30.123+08:00). By default (false) it also accepts Unix
+// time digits, as Alipay's official SDKs send it: milliseconds from the
+// Java SDK, nanoseconds from the Go SDK (seconds and microseconds too).
+// Either way the signature covers the header as sent. Which forms a wallet
+// accepts is not documented: a client must send one both readings take
+// (the paybridge adapter's default does).
+func WithStrictRequestTime(on bool) Option { return func(cfg *config) { cfg.strictRequestTime = on } }
 
 // WithNotifyClient sets the client notifications are POSTed with (default:
 // a plain client with a 30 s timeout).
@@ -325,8 +368,8 @@ func NewUnstartedServer(opts ...Option) *Server {
 	if cfg.acceptStatus != wire.StatusS && cfg.acceptStatus != wire.StatusA {
 		panic(`alipayplustest: WithAcceptStatus: want "S" or "A"`)
 	}
-	if cfg.notificationShape != ShapeA && cfg.notificationShape != ShapeB {
-		panic(`alipayplustest: WithNotificationShape: want "A" or "B"`)
+	if cfg.notificationShape != ShapeA && cfg.notificationShape != ShapeB && cfg.notificationShape != ShapeC {
+		panic(`alipayplustest: WithNotificationShape: want "A", "B" or "C"`)
 	}
 	var currencies map[string]bool
 	if cfg.currencies != nil {
@@ -555,9 +598,10 @@ type Fault struct {
 	// body (the body stays valid JSON).
 	TamperBody bool
 	// ChangeAmount processes normally and answers with the payment's or
-	// refund's amount value one minor unit higher, correctly signed. It
-	// affects the answers that carry an amount: pay, inquiryPayment and
-	// inquiryRefund.
+	// refund's amount value one minor unit higher, correctly signed: a
+	// wallet stating a wrong amount. It affects the successful answers of
+	// pay and refund, which then state the amount even without
+	// WithAnswerAmounts, and of inquiryPayment and inquiryRefund.
 	ChangeAmount bool
 	// RedirectField overrides, for this answer, how a redirect action form
 	// spells its URL: RedirectionURL or RedirectURL. Other values are

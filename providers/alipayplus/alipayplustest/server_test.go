@@ -71,7 +71,7 @@ func TestOptionPanics(t *testing.T) {
 		"prefix cashier":         WithPrefix("/cashier"),
 		"redirect field":         WithRedirectField("redirect_url"),
 		"accept status":          WithAcceptStatus("U"),
-		"notification shape":     WithNotificationShape("C"),
+		"notification shape":     WithNotificationShape("D"),
 		"currency unknown":       WithCurrencies("USD", "XYZ"),
 		"currency lower case":    WithCurrencies("usd"),
 		"merchant key garbage":   WithKeys("not a key", string(signing.PrivateKeyPEM(defaultKeys().wallet))),

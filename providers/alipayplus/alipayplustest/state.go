@@ -36,7 +36,7 @@ const (
 	AuthCodePoor = "POOR"
 )
 
-// codeExpiredAccessToken is documented (spec §5.1) but not in wire.
+// codeExpiredAccessToken is a documented pay code that wire does not list.
 const codeExpiredAccessToken = "EXPIRED_ACCESS_TOKEN"
 
 // declineReason is the paymentFailReason of a payment the customer
@@ -104,7 +104,7 @@ func (s *Server) refreshLocked(p *order) {
 }
 
 // lookupLocked finds a payment by paymentId, or else by paymentRequestId
-// (paymentId wins, spec §5.2), and brings its expiry up to date.
+// (paymentId wins, as documented), and brings its expiry up to date.
 func (s *Server) lookupLocked(paymentID, paymentRequestID string) *order {
 	var p *order
 	switch {
@@ -140,7 +140,9 @@ func cashierURL(p *order) string {
 	return u
 }
 
-// pay creates a payment or answers an existing one (spec §5.1, §6).
+// pay creates a payment or answers an existing one, idempotently. Its
+// answers carry paymentAmount, which is not in the documented answer:
+// serveAPI drops it unless WithAnswerAmounts.
 func (s *Server) pay(req *wire.PayRequest, tree map[string]any, base string) *wire.PayResponse {
 	amt, expires, res := s.checkPay(req, tree)
 	if res != nil {
@@ -252,7 +254,7 @@ func (s *Server) inquiry(ref *wire.PaymentRef) *wire.InquiryResponse {
 }
 
 // cancelPayment cancels an unpaid payment, or reverses a paid one within
-// the cancel window (spec §5.3).
+// the cancel window.
 func (s *Server) cancelPayment(ref *wire.PaymentRef) *wire.CancelResponse {
 	if res := checkPaymentRef(ref); res != nil {
 		return &wire.CancelResponse{Result: *res}
@@ -289,7 +291,7 @@ func (s *Server) cancelPayment(ref *wire.PaymentRef) *wire.CancelResponse {
 	return resp
 }
 
-// refund refunds part or all of a paid payment (spec §5.4, §6).
+// refund refunds part or all of a paid payment, idempotently.
 func (s *Server) refund(req *wire.RefundRequest, tree map[string]any) *wire.RefundResponse {
 	failed := func(code, msg string) *wire.RefundResponse { return &wire.RefundResponse{Result: fail(code, msg)} }
 	amt, res := checkRefund(req, tree)
@@ -335,8 +337,10 @@ func (s *Server) refund(req *wire.RefundRequest, tree map[string]any) *wire.Refu
 	return refundResponse(r)
 }
 
+// refundResponse is a refund's answer. refundAmount is not in the
+// documented answer: serveAPI drops it unless WithAnswerAmounts.
 func refundResponse(r *refund) *wire.RefundResponse {
-	return &wire.RefundResponse{Result: ok(wire.CodeSuccess, "success"), RefundID: r.id, RefundTime: formatTime(r.at)}
+	return &wire.RefundResponse{Result: ok(wire.CodeSuccess, "success"), RefundID: r.id, RefundAmount: wireAmount(r.amount), RefundTime: formatTime(r.at)}
 }
 
 func (s *Server) inquiryRefund(ref *wire.RefundRef) *wire.InquiryRefundResponse {

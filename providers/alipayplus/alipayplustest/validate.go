@@ -17,7 +17,7 @@ import (
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 )
 
-// Field limits (spec §5), in characters.
+// Field limits, in characters, as the wallets document them.
 const (
 	maxProductCode         = 32
 	maxRequestID           = 64 // paymentRequestId, refundRequestId
@@ -35,7 +35,7 @@ const (
 	maxDepth               = 32
 )
 
-// Enumerations of order.env (spec §5.1).
+// Enumerations of order.env.
 var (
 	terminalTypes = map[string]bool{"MINI_APP": true, "APP": true, "WEB": true, "WAP": true, "SYSTEM": true}
 	osTypes       = map[string]bool{"IOS": true, "ANDROID": true}
@@ -396,7 +396,7 @@ func first(checks ...*wire.Result) *wire.Result {
 	return nil
 }
 
-// checkPay validates a pay request (spec §5.1) and returns its amount and
+// checkPay validates a pay request and returns its amount and
 // expiry time (zero when the request sets none). Messages name fields and
 // never quote values: paymentAuthCode is a credential.
 func (s *Server) checkPay(req *wire.PayRequest, tree map[string]any) (money.Amount, time.Time, *wire.Result) {
@@ -515,7 +515,7 @@ func checkPaymentRef(ref *wire.PaymentRef) *wire.Result {
 	)
 }
 
-// checkRefund validates a refund request (spec §5.4) and returns its
+// checkRefund validates a refund request and returns its
 // amount; that the currency is the payment's is checked against the
 // payment.
 func checkRefund(req *wire.RefundRequest, tree map[string]any) (money.Amount, *wire.Result) {

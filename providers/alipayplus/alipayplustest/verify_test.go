@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,10 @@ func TestVerificationFailures(t *testing.T) {
 		{"request time missing", func(r *http.Request) { r.Header.Del(wire.HeaderRequestTime) }, wire.CodeRequestTimeInvalid, "missing"},
 		{"request time unparseable", withTime("22/11/2026 18:15"), wire.CodeRequestTimeInvalid, "ISO 8601"},
 		{"request time without offset", withTime("2026-11-22T18:15:30"), wire.CodeRequestTimeInvalid, "ISO 8601"},
-		{"request time epoch millis", withTime("1795342530000"), wire.CodeRequestTimeInvalid, "ISO 8601"},
+		{"request time of 12 digits", withTime("179534253000"), wire.CodeRequestTimeInvalid, "Unix time digits"},
+		{"request time signed digits", withTime("+795342530000"), wire.CodeRequestTimeInvalid, "Unix time digits"},
+		{"request time Unix millis 6 minutes late", withTime(strconv.FormatInt(t0.Add(-6*time.Minute).UnixMilli(), 10)), wire.CodeRequestTimeInvalid, "5 minutes"},
+		{"request time Unix nanos 6 minutes early", withTime(strconv.FormatInt(t0.Add(6*time.Minute).UnixNano(), 10)), wire.CodeRequestTimeInvalid, "5 minutes"},
 		{"request time 6 minutes late", withTime(t0.Add(-6 * time.Minute).Format(wire.TimeLayout)), wire.CodeRequestTimeInvalid, "5 minutes"},
 		{"request time 6 minutes early", withTime(t0.Add(6 * time.Minute).Format(wire.TimeLayout)), wire.CodeRequestTimeInvalid, "5 minutes"},
 		{"signature missing", func(r *http.Request) { r.Header.Del(wire.HeaderSignature) }, wire.CodeInvalidSignature, "missing"},
@@ -108,28 +112,66 @@ func TestVerificationFailures(t *testing.T) {
 	}
 }
 
-func TestRequestTimeForms(t *testing.T) {
-	_, c, _ := newFakeServer(t)
-	body := []byte(`{"paymentId":"1"}`)
-	uri := "/api" + wire.PathInquiry
-	for _, rt := range []string{
+// iso and unix are the Request-Time forms the server reads: ISO 8601 as
+// the wallets document it, and Unix time digits as Alipay's official SDKs
+// send it (Java: milliseconds; Go: time.Now().UnixNano()).
+var (
+	iso = []string{
 		t0.Format(wire.TimeLayout),
 		t0.UTC().Format(time.RFC3339),                    // Z
 		t0.UTC().Format("2006-01-02T15:04:05.000-07:00"), // +00:00, as Super Qi wants
 		t0.Format(time.RFC3339Nano),
 		t0.Add(5 * time.Minute).Format(wire.TimeLayout), // early, at the edge
 		t0.Add(-5 * time.Minute).In(time.FixedZone("", -3*3600)).Format(wire.TimeLayout),
-	} {
-		req := c.signedRequest(wire.PathInquiry, body)
-		req.Header.Set(wire.HeaderRequestTime, rt)
-		c.resign(req, c.key, uri, body)
-		a, err := c.do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+	}
+	unix = []string{
+		strconv.FormatInt(t0.Unix(), 10),
+		strconv.FormatInt(t0.Add(1234*time.Millisecond).UnixMilli(), 10), // Java SDK
+		strconv.FormatInt(t0.UnixMicro(), 10),
+		strconv.FormatInt(t0.Add(-4*time.Minute).UnixNano(), 10), // Go SDK
+		strconv.FormatInt(t0.Add(5*time.Minute).UnixMilli(), 10), // early, at the edge
+	}
+)
+
+// requestTimeAnswer sends an inquiry signed over Request-Time rt and
+// returns the answer's result.
+func requestTimeAnswer(t *testing.T, c *testClient, rt string) wire.Result {
+	t.Helper()
+	body := []byte(`{"paymentId":"1"}`)
+	req := c.signedRequest(wire.PathInquiry, body)
+	req.Header.Set(wire.HeaderRequestTime, rt)
+	c.resign(req, c.key, "/api"+wire.PathInquiry, body)
+	a, err := c.do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.result
+}
+
+func TestRequestTimeForms(t *testing.T) {
+	_, c, _ := newFakeServer(t)
+	for _, rt := range append(append([]string(nil), iso...), unix...) {
 		// Verification passed: the unknown payment is the answer.
-		if a.result.ResultCode != wire.CodeOrderNotExist {
-			t.Errorf("Request-Time %s: %+v", rt, a.result)
+		if res := requestTimeAnswer(t, c, rt); res.ResultCode != wire.CodeOrderNotExist {
+			t.Errorf("Request-Time %s: %+v", rt, res)
+		}
+	}
+}
+
+// WithStrictRequestTime is the reading of the wallets' documentation
+// alone: ISO 8601 only.
+func TestStrictRequestTime(t *testing.T) {
+	_, c, _ := newFakeServer(t, WithStrictRequestTime(true))
+	for _, rt := range iso {
+		if res := requestTimeAnswer(t, c, rt); res.ResultCode != wire.CodeOrderNotExist {
+			t.Errorf("Request-Time %s: %+v", rt, res)
+		}
+	}
+	for _, rt := range unix {
+		res := requestTimeAnswer(t, c, rt)
+		wantResult(t, res, wire.CodeRequestTimeInvalid, wire.StatusF)
+		if !strings.Contains(res.ResultMessage, "ISO 8601") || strings.Contains(res.ResultMessage, "Unix") {
+			t.Errorf("Request-Time %s: message %q", rt, res.ResultMessage)
 		}
 	}
 }
@@ -213,7 +255,8 @@ func TestAnswerSignatureEncodings(t *testing.T) {
 }
 
 // TestQueryString checks that requests and answers are signed over the
-// whole request URI, query string included (spec §2).
+// whole request URI, query string included (docs/providers/alipayplus.md,
+// Signing).
 func TestQueryString(t *testing.T) {
 	_, c, _ := newFakeServer(t)
 	body := []byte(`{"paymentId":"1"}`)

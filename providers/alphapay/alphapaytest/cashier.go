@@ -2,6 +2,7 @@ package alphapaytest
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -10,12 +11,18 @@ import (
 )
 
 // cashierPage is the page behind payUrl and the QR code: what the customer
-// sees in the wallet. html/template escapes every value.
+// sees in the wallet, and for the developer the payment's neutral status,
+// AlphaPay's own code for it and what became of its notification. The QR
+// code shows only while the payment can be paid; while a notification is
+// on its way the page reloads itself. html/template escapes every value.
 var cashierPage = template.Must(template.New("cashier").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+{{- if .Sending}}
+<meta http-equiv="refresh" content="1">
+{{- end}}
 <title>AlphaPay sandbox cashier</title>
 <style>
 body { font-family: system-ui, sans-serif; max-width: 28rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
@@ -38,8 +45,10 @@ button { font-size: 1rem; padding: .5rem 1.5rem; }
 <dt>Description</dt><dd id="description">{{.Description}}</dd>
 <dt>Payment ID</dt><dd id="payment-id">{{.ID}}</dd>
 <dt>Status</dt><dd id="status">{{.Status}}</dd>
+<dt>AlphaPay status</dt><dd id="provider-status">{{.ProviderStatus}}</dd>
+<dt>Notification</dt><dd id="notification">{{.Notification}}</dd>
 </dl>
-{{- if .QR}}
+{{- if and .Open .QR}}
 <p><img id="qr" alt="QR code of the payment" src="{{.QR}}" width="200" height="200"></p>
 {{- end}}
 {{- if .Note}}
@@ -65,6 +74,8 @@ type cashierData struct {
 	Found                          bool
 	Merchant, Amount, Currency, ID string
 	Description, Status, Note      string
+	ProviderStatus, Notification   string
+	Sending                        bool
 	QR                             template.URL
 	Open                           bool
 	ApproveURL, DeclineURL         string
@@ -75,12 +86,16 @@ func (s *Server) cashierMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /pay/{id}", s.servePage)
 	mux.HandleFunc("GET /qr/{id}", s.servePage)
-	mux.HandleFunc("POST /pay/{id}/approve", func(w http.ResponseWriter, r *http.Request) {
-		s.serveAction(w, r, s.Complete)
-	})
-	mux.HandleFunc("POST /pay/{id}/decline", func(w http.ResponseWriter, r *http.Request) {
-		s.serveAction(w, r, s.Decline)
-	})
+	// The actions answer under both pages' URLs, so that "<the printed
+	// URL>/approve" works whichever of the two a developer copied.
+	for _, page := range []string{"pay", "qr"} {
+		mux.HandleFunc("POST /"+page+"/{id}/approve", func(w http.ResponseWriter, r *http.Request) {
+			s.serveAction(w, r, s.Complete)
+		})
+		mux.HandleFunc("POST /"+page+"/{id}/decline", func(w http.ResponseWriter, r *http.Request) {
+			s.serveAction(w, r, s.Decline)
+		})
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 	})
@@ -116,7 +131,9 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, id string, s
 		d.Amount = o.amount.Major()
 		d.Currency = o.amount.Currency().Code()
 		d.Description = o.description
-		d.Status = o.status
+		d.Status = string(neutralStatuses[o.status])
+		d.ProviderStatus = o.status
+		d.Notification, d.Sending = s.notificationTextLocked(o)
 		d.Open = o.status == wire.PaymentInProcess
 		if o.info != nil && strings.HasPrefix(o.info.PaymentQRImage, "data:image/png;base64,") {
 			// Our own base64 PNG: safe as an image source.
@@ -142,4 +159,34 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, id string, s
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// notificationTextLocked says what became of the payment's notification:
+// whether one is due, its last attempt and what happens next; sending
+// reports one due but not yet tried.
+func (s *Server) notificationTextLocked(o *order) (text string, sending bool) {
+	if o.notifyURL == "" {
+		return "none: the payment has no notify URL", false
+	}
+	var last *Delivery
+	for i := len(s.deliveries) - 1; i >= 0; i-- {
+		if d := &s.deliveries[i]; d.Kind == KindPayment && d.ID == o.id {
+			last = d
+			break
+		}
+	}
+	switch {
+	case last != nil && last.Acked:
+		return fmt.Sprintf("sent to %s, acknowledged (attempt %d)", o.notifyURL, last.Attempt), false
+	case last != nil && last.Attempt < paymentTries:
+		return fmt.Sprintf("sent to %s, not acknowledged: %s (attempt %d); AlphaPay tries again at once", o.notifyURL, last.Err, last.Attempt), true
+	case last != nil:
+		return fmt.Sprintf("sent to %s, not acknowledged: %s (attempt %d); AlphaPay tries again every %d minutes until %d hours after the first attempt",
+			o.notifyURL, last.Err, last.Attempt, int(retryInterval.Minutes()), int(retryWindow.Hours())), false
+	case o.status == wire.PaymentInProcess:
+		return "none yet: sent to " + o.notifyURL + " when the payment succeeds", false
+	case o.paid.IsZero():
+		return "none: AlphaPay notifies successful payments only", false
+	}
+	return "sending to " + o.notifyURL + "…", true
 }

@@ -1,11 +1,13 @@
 package alphapaytest
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 )
@@ -47,7 +49,8 @@ func TestCashierApprove(t *testing.T) {
 		t.Fatalf("status %d", status)
 	}
 	for _, want := range []string{
-		`id="status">PAYMENT_IN_PROCESS<`,
+		`id="status">pending<`, `id="provider-status">PAYMENT_IN_PROCESS<`,
+		`id="notification">none: the payment has no notify URL<`,
 		`id="approve"`, `id="decline"`,
 		`19.99 CAD`, srv.Credentials().MerchantCode,
 		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; tea`,
@@ -70,15 +73,16 @@ func TestCashierApprove(t *testing.T) {
 	if status != http.StatusOK || final.Path != "/pay/"+id {
 		t.Fatalf("after approve: %d at %s", status, final)
 	}
-	if !strings.Contains(page, `id="status">SUCCESS<`) || strings.Contains(page, `id="approve"`) {
-		t.Errorf("page after approve does not show SUCCESS without buttons")
+	if !strings.Contains(page, `id="status">succeeded<`) || !strings.Contains(page, `id="provider-status">SUCCESS<`) ||
+		strings.Contains(page, `id="approve"`) || strings.Contains(page, `id="qr"`) {
+		t.Errorf("page after approve does not show succeeded without buttons and QR code:\n%s", page)
 	}
 	if p, _ := srv.Payment(id); p.Status != wire.PaymentSuccess || srv.Charges("CASH-1") != 1 {
 		t.Errorf("payment %+v", p)
 	}
 	// A second click cannot pay twice.
 	status, page, _ = postForm(t, c.http, srv.URL+"/pay/"+id+"/approve")
-	if status != http.StatusConflict || !strings.Contains(page, `id="status">SUCCESS<`) || srv.Charges("CASH-1") != 1 {
+	if status != http.StatusConflict || !strings.Contains(page, `id="status">succeeded<`) || srv.Charges("CASH-1") != 1 {
 		t.Errorf("second approve: %d, charges %d", status, srv.Charges("CASH-1"))
 	}
 }
@@ -98,7 +102,7 @@ func TestCashierDecline(t *testing.T) {
 		t.Errorf("no link back to the merchant")
 	}
 	status, page, _ := postForm(t, c.http, srv.URL+"/pay/"+resp.PaymentID+"/decline")
-	if status != http.StatusOK || !strings.Contains(page, `id="status">FAILED<`) {
+	if status != http.StatusOK || !strings.Contains(page, `id="status">failed<`) || !strings.Contains(page, `id="provider-status">FAILED<`) {
 		t.Errorf("after decline: %d", status)
 	}
 	if st := c.inquiry(resp.PaymentID); st.PaymentStatus != wire.PaymentFailed {
@@ -120,5 +124,57 @@ func TestCashierNotFound(t *testing.T) {
 	}
 	if srv.CashierURL("123") != "" {
 		t.Errorf("CashierURL of an unknown payment")
+	}
+}
+
+// The page says what became of the notification: due, being sent (the page
+// reloads itself), acknowledged, or refused and when AlphaPay tries again.
+func TestCashierShowsTheNotification(t *testing.T) {
+	srv, c, _ := newFakeServer(t)
+	rc := newReceiver(t, srv.Credentials())
+	r := qrPay("CASH-NOTIFY")
+	r.Order.NotifyURL = rc.srv.URL + "/notify"
+	resp, _ := c.pay(r)
+	id := resp.PaymentID
+
+	_, page := getPage(t, c.http, srv.CashierURL(id))
+	if !strings.Contains(page, `id="notification">none yet: sent to `+r.Order.NotifyURL+` when the payment succeeds<`) {
+		t.Errorf("pending page:\n%s", page)
+	}
+	// The receiver refuses: three attempts at once, then every 30 minutes.
+	if status, _, _ := postForm(t, c.http, srv.URL+"/qr/"+id+"/approve"); status != http.StatusOK {
+		t.Fatalf("approve under the QR code's URL: %d", status)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.AwaitDeliveries(ctx, paymentTries); err != nil {
+		t.Fatal(err)
+	}
+	_, page = getPage(t, c.http, srv.CashierURL(id))
+	want := `not acknowledged: HTTP status 500 (attempt 3); AlphaPay tries again every 30 minutes until 24 hours after the first attempt`
+	if !strings.Contains(page, want) || strings.Contains(page, `http-equiv="refresh"`) {
+		t.Errorf("page after refused notifications lacks %q:\n%s", want, page)
+	}
+
+	rc.ack()
+	r2 := qrPay("CASH-NOTIFY-2")
+	r2.Order.NotifyURL = r.Order.NotifyURL
+	resp2, _ := c.pay(r2)
+	if err := srv.Complete(resp2.PaymentID); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.AwaitDeliveries(ctx, paymentTries+1); err != nil {
+		t.Fatal(err)
+	}
+	_, page = getPage(t, c.http, srv.CashierURL(resp2.PaymentID))
+	if want := `sent to ` + r.Order.NotifyURL + `, acknowledged (attempt 1)`; !strings.Contains(page, want) {
+		t.Errorf("page after an acknowledged notification lacks %q:\n%s", want, page)
+	}
+
+	// A declined payment is not notified.
+	resp3, _ := c.pay(func() *wire.PayRequest { r := qrPay("CASH-NOTIFY-3"); r.Order.NotifyURL = rc.srv.URL; return r }())
+	_, page, _ = postForm(t, c.http, srv.URL+"/pay/"+resp3.PaymentID+"/decline")
+	if !strings.Contains(page, "none: AlphaPay notifies successful payments only") {
+		t.Errorf("declined page:\n%s", page)
 	}
 }

@@ -21,7 +21,7 @@ import (
 // maxBody caps a request body. AlphaPay bodies are a few hundred bytes.
 const maxBody = 256 << 10
 
-// Request-Time window and nonce memory (spec §2).
+// Request-Time window and nonce memory.
 const (
 	timeWindow  = 5 * time.Minute
 	nonceMemory = 10 * time.Minute
@@ -214,7 +214,7 @@ func single(h http.Header, name string) (string, bool) {
 }
 
 // verify checks the request's headers and signature in the order the real
-// server is known to (spec §2) and returns the failure, or nil.
+// server is known to and returns the failure, or nil.
 func (s *Server) verify(r *http.Request, body []byte) *wire.Result {
 	bad := func(code, msg string) *wire.Result { res := fail(code, msg); return &res }
 	merchant, ok := single(r.Header, wire.HeaderMerchantCode)
@@ -244,6 +244,8 @@ func (s *Server) verify(r *http.Request, body []byte) *wire.Result {
 	}
 	sigHeader, ok := single(r.Header, wire.HeaderSignature)
 	if !ok {
+		// [ours]: AlphaPay documents INVALID_SIGN for a bad signature; for a
+		// missing one it documents nothing.
 		return bad(wire.CodeInvalidSign, "Signature header is missing")
 	}
 	h, err := signing.ParseHeader(sigHeader)
@@ -369,7 +371,7 @@ func (s *Server) baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// writeAnswer signs payload as AlphaPay does (spec §2) and writes it,
+// writeAnswer signs payload as AlphaPay does and writes it,
 // applying the fault's signature and body alterations.
 func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, payload []byte, fault Fault) {
 	respTime := s.clock.Now().Format(wire.TimeLayout)

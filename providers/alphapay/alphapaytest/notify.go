@@ -17,7 +17,7 @@ import (
 	"github.com/paybridge/paybridge/signing"
 )
 
-// The notification schedule (spec §7): a payment notification is tried
+// The notification schedule: a payment notification is tried
 // paymentTries times at once, then every retryInterval until acknowledged
 // or retryWindow after the first try; a refund notification once.
 const (

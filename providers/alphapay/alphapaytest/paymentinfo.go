@@ -12,9 +12,9 @@ import (
 	"rsc.io/qr"
 )
 
-// paymentInfo builds what the customer is shown or sent to, per scenario
-// (spec §4.1.1). The URLs point at this server: /qr/{id} is the QR content
-// and /pay/{id} the cashier page; both serve the cashier page.
+// paymentInfo builds what the customer is shown or sent to, per scenario.
+// The URLs point at this server: /qr/{id} is the QR content and /pay/{id}
+// the cashier page; both serve the cashier page.
 func paymentInfo(o *order, req *wire.PayRequest) *wire.PaymentInfo {
 	qrURL := o.base + "/qr/" + o.id
 	payURL := o.base + "/pay/" + o.id

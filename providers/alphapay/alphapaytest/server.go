@@ -164,7 +164,7 @@ func WithDomain(currency string) Option { return func(cfg *config) { cfg.domain 
 
 // WithCNYRate sets how many CAD one CNY is worth, as a decimal string
 // (default "0.19"). A CNY order worth 0.01 CAD or less is created, but its
-// payment fails when the customer completes it (spec §3). The constructor
+// payment fails when the customer completes it. The constructor
 // panics if the rate is not a positive decimal.
 func WithCNYRate(cadPerCNY string) Option { return func(cfg *config) { cfg.cnyRate = cadPerCNY } }
 

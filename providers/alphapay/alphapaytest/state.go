@@ -22,7 +22,7 @@ var (
 )
 
 // refundValidityYears is how long after payment refunds are accepted
-// (REFUND_VALID_DATE_EXCEED, spec §5).
+// (REFUND_VALID_DATE_EXCEED).
 const refundValidityYears = 1
 
 // order is one payment (AlphaPay calls it an order).
@@ -151,7 +151,7 @@ func payResponseLocked(o *order, res wire.Result) *wire.PayResponse {
 	return resp
 }
 
-// pay creates an order or answers an existing one (spec §4.1, §6).
+// pay creates an order or answers an existing one.
 func (s *Server) pay(req *wire.PayRequest, base string) *wire.PayResponse {
 	amt, desc, res := s.checkPay(req)
 	if res != nil {
@@ -342,7 +342,7 @@ func refundState(r *refund) *wire.RefundState {
 	}
 }
 
-// refund refunds part or all of a paid order (spec §4.4, §6 rule 5).
+// refund refunds part or all of a paid order.
 func (s *Server) refund(req *wire.RefundRequest) *wire.RefundResponse {
 	failed := func(code, msg string) *wire.RefundResponse {
 		return &wire.RefundResponse{PaymentID: req.PaymentID, RefundRequestID: req.RefundRequestID, Result: fail(code, msg)}
@@ -440,7 +440,7 @@ func (s *Server) inquiryRefund(req *wire.InquiryRefundRequest) *wire.RefundState
 var reportZone = time.FixedZone("UTC-8", -8*60*60)
 
 // transactions lists the payments paid (Credit) and refunds made (Debit)
-// on a date in UTC−8 (spec §4.6), in the row shape AlphaPay documents and
+// on a date in UTC−8, in the row shape AlphaPay documents and
 // the official SDK models (model/beans/Transaction.java).
 func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsResponse {
 	failed := func(msg string) *wire.TransactionsResponse {

@@ -15,7 +15,7 @@ import (
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 )
 
-// Field limits (spec §4.1).
+// Field limits.
 const (
 	maxRequestID   = 64
 	maxDescription = 128
@@ -236,7 +236,7 @@ var methodScenarios = map[string]bool{
 	wire.ScenarioMiniApp: true,
 }
 
-// checkPay validates a pay request (spec §4.1) and returns the order amount
+// checkPay validates a pay request and returns the order amount
 // and the description as the server keeps it. Messages name fields and
 // never quote values, so card data cannot leak through them.
 func (s *Server) checkPay(req *wire.PayRequest) (money.Amount, string, *wire.Result) {

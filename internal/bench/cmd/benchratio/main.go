@@ -1,27 +1,35 @@
 // Command benchratio reads `go test -bench -benchmem` output (several runs
-// of the same benchmarks, any number of packages) on standard input and
-// prints the medians of every benchmark and the ratios issue 8 sets targets
-// for:
+// of the same benchmarks, any number of packages) and prints the medians of
+// every benchmark and the ratios issue 8 set targets for:
 //
-//   - per adapter and operation (BenchmarkX/Op/paybridge next to
-//     BenchmarkX/Op/baseline and BenchmarkX/CryptoFloor): paybridge/baseline
-//     time (≤ 1.10) and allocations (≤ 1.25), paybridge/crypto floor time
-//     (≤ 1.25), and the connections opened. Times come from
-//     BenchmarkX/Interleaved's metrics (pay-pb-ns, …, floor-ns) when it
-//     ran, since it alternates the calls and is robust to machine load;
+//   - end to end, per adapter, operation and transport (simulator in the
+//     same process; BenchmarkX/Interleaved over plain HTTP,
+//     BenchmarkX/InterleavedTLS over TLS): paybridge/baseline time (≤ 1.10)
+//     and paybridge/crypto floor time (≤ 1.25), from the interleaved
+//     benchmarks' metrics (pay-pb-ns, …, floor-ns), which alternate the calls
+//     and are robust to machine load; allocations of both ends (≤ 1.25) and
+//     connections from the separate BenchmarkX/Op/paybridge and /baseline;
+//   - the client alone (BenchmarkX/ClientOnly and ClientOnlyTLS, simulator
+//     in another process): paybridge/baseline CPU time (≤ 1.10) and
+//     allocations (≤ 1.25), next to the client's share of the crypto floor;
 //   - parallel Pay (BenchmarkX/ParallelPay/…): connections opened, at most
 //     the pool size;
 //   - the notification handler (BenchmarkNotifyX/Handler and
 //     /HandlerDuplicate) over one RSA verification (BenchmarkNotifyX/Verify),
 //     ≤ 1.15, and over a hand-written handler (BenchmarkNotifyX/Baseline);
 //   - package money: parse and format under 300 ns, the wire-string
-//     conversions (ParseMinor, AppendMinor) without allocation.
+//     conversions (ParseMinor, AppendMinor) without allocation;
+//   - package signing: Sign and Verify, reported.
 //
 // Usage:
 //
 //	go test -run '^$' -bench . -benchmem -count 5 ./internal/bench ./money | benchratio [-pool 32] [-strict]
+//	benchratio [-pool 32] [-strict] FILE
+//	benchratio -compare [-labels native,boringcrypto] FILE1 FILE2
 //
-// With -strict it exits with status 1 when a target is missed.
+// With -strict it exits with status 1 when a target is missed. -compare
+// prints two runs side by side (two builds, say): the key times of each and
+// how much the second gains on the first.
 package main
 
 import (
@@ -46,22 +54,58 @@ const (
 )
 
 func main() {
-	pool := flag.Int("pool", 32, "the HTTP pool's idle connections per host (transport.NewPooledTransport)")
+	pool := flag.Int("pool", 32, "the HTTP pool's connections per host (engine.NewPooledTransport)")
 	strict := flag.Bool("strict", false, "exit with status 1 if a target is missed")
+	compare := flag.Bool("compare", false, "compare two result files: benchratio -compare FILE1 FILE2")
+	labels := flag.String("labels", "first,second", "with -compare: the names of the two runs")
 	flag.Parse()
-	set, err := Parse(os.Stdin)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "benchratio:", err)
+	if *compare {
+		if flag.NArg() != 2 {
+			fmt.Fprintln(os.Stderr, "benchratio: -compare needs two files")
+			os.Exit(2)
+		}
+		a, b := mustParseFile(flag.Arg(0)), mustParseFile(flag.Arg(1))
+		la, lb, _ := strings.Cut(*labels, ",")
+		Compare(os.Stdout, a, b, la, lb)
+		return
+	}
+	var set *Set
+	switch flag.NArg() {
+	case 0:
+		var err error
+		if set, err = Parse(os.Stdin); err != nil {
+			fmt.Fprintln(os.Stderr, "benchratio:", err)
+			os.Exit(2)
+		}
+	case 1:
+		set = mustParseFile(flag.Arg(0))
+	default:
+		fmt.Fprintln(os.Stderr, "benchratio: at most one file (or -compare and two)")
 		os.Exit(2)
 	}
 	if len(set.Names()) == 0 {
-		fmt.Fprintln(os.Stderr, "benchratio: no benchmark results on standard input")
+		fmt.Fprintln(os.Stderr, "benchratio: no benchmark results")
 		os.Exit(2)
 	}
 	missed := Report(os.Stdout, set, *pool)
 	if *strict && missed > 0 {
 		os.Exit(1)
 	}
+}
+
+func mustParseFile(name string) *Set {
+	f, err := os.Open(name)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchratio:", err)
+		os.Exit(2)
+	}
+	defer f.Close()
+	s, err := Parse(f)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchratio:", err)
+		os.Exit(2)
+	}
+	return s
 }
 
 // Result is every run of one benchmark.
@@ -157,7 +201,7 @@ func median(v []float64) (float64, bool) {
 }
 
 var (
-	adapterRe = regexp.MustCompile(`^Benchmark(\w+)/(\w+)/(paybridge|baseline)$`)
+	adapterRe = regexp.MustCompile(`^Benchmark(\w+)/(Interleaved|InterleavedTLS|ClientOnly|ClientOnlyTLS|Pay|Inquire|ParallelPay\w*)(/|$)`)
 	notifyRe  = regexp.MustCompile(`^BenchmarkNotify(\w+)/(\w+)$`)
 )
 
@@ -172,6 +216,45 @@ func (s *Set) series(interleavedName, unit, name string) (v []float64, interleav
 		return r.Samples["ns/op"], false
 	}
 	return nil, false
+}
+
+// metric returns the per-run values of one unit of a benchmark, or nil.
+func (s *Set) metric(name, unit string) []float64 {
+	if r := s.Get(name); r != nil {
+		return r.Samples[unit]
+	}
+	return nil
+}
+
+// adapters lists the adapters of the end-to-end benchmarks, in the order
+// first seen.
+func (s *Set) adapters() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range s.Names() {
+		m := adapterRe.FindStringSubmatch(n)
+		if m == nil || strings.HasPrefix(m[1], "Notify") || seen[m[1]] {
+			continue
+		}
+		seen[m[1]] = true
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// transports are the two ways the benchmarks reach a simulator, and the
+// sub-benchmarks that measure them.
+var transports = []struct{ name, interleaved, clientOnly string }{
+	{"HTTP", "Interleaved", "ClientOnly"},
+	{"TLS", "InterleavedTLS", "ClientOnlyTLS"},
+}
+
+// clientOps are the rows of the client-only table: the paybridge and the
+// baseline metric prefixes of ClientOnly.
+var clientOps = []struct{ op, pb, bl string }{
+	{"Pay", "pay-pb", "pay-bl"},
+	{"Inquire", "inquire-pb", "inquire-bl"},
+	{"PayInfoLogger", "paylog-pb", "pay-bl"},
 }
 
 // Report writes the tables and returns how many targets were missed.
@@ -189,96 +272,144 @@ func Report(w io.Writer, s *Set, pool int) (missed int) {
 	}
 	fmt.Fprintf(w, "medians of %d run(s); ratios are medians of the per-run ratios\n", runs)
 
-	// Adapters.
-	type opKey struct{ adapter, op string }
-	var ops []opKey
-	seen := map[opKey]bool{}
-	for _, n := range s.Names() {
-		m := adapterRe.FindStringSubmatch(n)
-		if m == nil || strings.HasPrefix(m[1], "Notify") {
-			continue
-		}
-		k := opKey{m[1], m[2]}
-		if !seen[k] {
-			seen[k] = true
-			ops = append(ops, k)
-		}
-	}
-	if len(ops) > 0 {
-		fmt.Fprintf(w, "\n## Adapters: paybridge vs baseline (targets: time ≤ %.2f×, allocs ≤ %.2f× the baseline; time ≤ %.2f× the crypto floor)\n",
+	adapters := s.adapters()
+	if len(adapters) > 0 {
+		fmt.Fprintf(w, "\n## End to end, simulator in this process: paybridge vs baseline (targets: time ≤ %.2f×, allocs ≤ %.2f× the baseline; time ≤ %.2f× the crypto floor)\n",
 			maxTimeVsBaseline, maxAllocsVsBaseline, maxTimeVsFloor)
-		fmt.Fprintf(w, "times from X/Interleaved (calls alternated, timed each) where marked i, else from the separate benchmarks\n\n")
-		tw := newTable(w, "adapter", "op", "paybridge", "baseline", "floor", "", "time pb/bl", "", "pb/floor", "", "bl/floor",
+		fmt.Fprintf(w, "times from X/Interleaved[TLS] (calls alternated, timed each) where marked i, else from the separate benchmarks; floor: the exchange's four RSA operations; allocs: both ends, plain HTTP\n\n")
+		tw := newTable(w, "adapter", "op", "transport", "paybridge", "baseline", "floor", "", "time pb/bl", "", "pb/floor", "", "bl/floor",
 			"allocs pb", "allocs bl", "allocs pb/bl", "", "conns pb/bl")
-		for _, k := range ops {
-			prefix := "Benchmark" + k.adapter + "/"
-			pb := s.Get(prefix + k.op + "/paybridge")
-			bl := s.Get(prefix + k.op + "/baseline")
-			if pb == nil || strings.HasPrefix(k.op, "Parallel") {
-				continue
-			}
-			unit := strings.ToLower(k.op)
-			pbT, inter := s.series(prefix+"Interleaved", unit+"-pb-ns", prefix+k.op+"/paybridge")
-			blT, _ := s.series(prefix+"Interleaved", unit+"-bl-ns", prefix+k.op+"/baseline")
-			flT, _ := s.series(prefix+"Interleaved", "floor-ns", prefix+"CryptoFloor")
-			if !inter {
-				// Not in the interleaved set (PayInfoLogger): compare
-				// with the separate baseline and floor.
-				blT = nil
-				if bl != nil {
-					blT = bl.Samples["ns/op"]
+		for _, a := range adapters {
+			prefix := "Benchmark" + a + "/"
+			for _, op := range []string{"Pay", "Inquire"} {
+				unit := strings.ToLower(op)
+				pb, bl := s.Get(prefix+op+"/paybridge"), s.Get(prefix+op+"/baseline")
+				for ti, tr := range transports {
+					sep := func(v string) string { return "" }
+					if ti == 0 {
+						sep = func(v string) string { return prefix + op + "/" + v }
+					}
+					pbT, inter := s.series(prefix+tr.interleaved, unit+"-pb-ns", sep("paybridge"))
+					if len(pbT) == 0 {
+						continue
+					}
+					blT, _ := s.series(prefix+tr.interleaved, unit+"-bl-ns", sep("baseline"))
+					flT, _ := s.series(prefix+tr.interleaved, "floor-ns", "")
+					mark := ""
+					if inter {
+						mark = "i"
+					}
+					row := []string{a, op, tr.name, durOf(pbT), durOf(blT), durOf(flT), mark}
+					row = append(row, ratioCell(pbT, blT, maxTimeVsBaseline, true, verdict)...)
+					row = append(row, ratioCell(pbT, flT, maxTimeVsFloor, true, verdict)...)
+					br, ok := pairedRatio(blT, flT)
+					row = append(row, fmtRatio(br, ok))
+					if ti == 0 && pb != nil {
+						row = append(row, num(pb, "allocs/op"), num(bl, "allocs/op"))
+						if bl != nil {
+							row = append(row, ratioCell(pb.Samples["allocs/op"], bl.Samples["allocs/op"], maxAllocsVsBaseline, true, verdict)...)
+						} else {
+							row = append(row, "-", "")
+						}
+						row = append(row, num(pb, "conns")+"/"+num(bl, "conns"))
+					} else {
+						row = append(row, "-", "-", "-", "", "-")
+					}
+					tw.row(row...)
 				}
-				flT = nil
-				if fl := s.Get(prefix + "CryptoFloor"); fl != nil {
-					flT = fl.Samples["ns/op"]
-				}
 			}
-			mark := ""
-			if inter {
-				mark = "i"
-			}
-			row := []string{k.adapter, k.op, durOf(pbT), durOf(blT), durOf(flT), mark}
-			judge := bl != nil // variants without a baseline of their own are reported, not judged
-			row = append(row, ratioCell(pbT, blT, maxTimeVsBaseline, judge, verdict)...)
-			row = append(row, ratioCell(pbT, flT, maxTimeVsFloor, judge, verdict)...)
-			br, ok := pairedRatio(blT, flT)
-			row = append(row, fmtRatio(br, ok && bl != nil))
-			row = append(row, num(pb, "allocs/op"), num(bl, "allocs/op"))
-			if bl != nil {
-				row = append(row, ratioCell(pb.Samples["allocs/op"], bl.Samples["allocs/op"], maxAllocsVsBaseline, true, verdict)...)
-			} else {
-				row = append(row, "-", "")
-			}
-			row = append(row, num(pb, "conns")+"/"+num(bl, "conns"))
-			tw.row(row...)
 		}
 		tw.flush()
 
-		fmt.Fprintf(w, "\n## Parallel Pay through one client (target: connections ≤ the pool, %d; the most of any run counts)\n\n", pool)
-		tw = newTable(w, "adapter", "benchmark", "client", "time/op", "allocs/op", "conns", "")
-		for _, k := range ops {
-			if !strings.HasPrefix(k.op, "Parallel") {
-				continue
+		var clientRows int
+		for _, a := range adapters {
+			for _, tr := range transports {
+				if s.Get("Benchmark"+a+"/"+tr.clientOnly) != nil {
+					clientRows++
+				}
 			}
-			for _, v := range []string{"paybridge", "baseline"} {
-				r := s.Get("Benchmark" + k.adapter + "/" + k.op + "/" + v)
-				if r == nil {
-					continue
+		}
+		if clientRows > 0 {
+			fmt.Fprintf(w, "\n## The client alone, simulator in another process (targets: CPU time ≤ %.2f×, allocs ≤ %.2f× the baseline)\n",
+				maxTimeVsBaseline, maxAllocsVsBaseline)
+			fmt.Fprintf(w, "wall: median time of a call; CPU: mean CPU time of the client's process per call; floor: the client's two RSA operations (sign the request, verify the answer); PayInfoLogger is compared with the baseline's Pay\n\n")
+			tw := newTable(w, "adapter", "op", "transport", "wall pb", "wall bl", "CPU pb", "CPU bl", "CPU floor", "CPU pb/bl", "",
+				"pb/floor", "bl/floor", "allocs pb", "allocs bl", "allocs pb/bl", "")
+			for _, a := range adapters {
+				for _, c := range clientOps {
+					for _, tr := range transports {
+						name := "Benchmark" + a + "/" + tr.clientOnly
+						if s.Get(name) == nil {
+							continue
+						}
+						cpb, cbl, cfl := s.metric(name, c.pb+"-cpu-ns"), s.metric(name, c.bl+"-cpu-ns"), s.metric(name, "floor-cpu-ns")
+						apb, abl := s.metric(name, c.pb+"-allocs"), s.metric(name, c.bl+"-allocs")
+						row := []string{a, c.op, tr.name, durOf(s.metric(name, c.pb+"-ns")), durOf(s.metric(name, c.bl+"-ns")),
+							durOf(cpb), durOf(cbl), durOf(cfl)}
+						row = append(row, ratioCell(cpb, cbl, maxTimeVsBaseline, true, verdict)...)
+						r1, ok1 := pairedRatio(cpb, cfl)
+						r2, ok2 := pairedRatio(cbl, cfl)
+						row = append(row, fmtRatio(r1, ok1), fmtRatio(r2, ok2), numOf(apb), numOf(abl))
+						row = append(row, ratioCell(apb, abl, maxAllocsVsBaseline, true, verdict)...)
+						tw.row(row...)
+					}
 				}
-				c, ok := r.Median("conns")
-				if !ok {
-					tw.row(k.adapter, k.op, v, dur(r, "ns/op"), num(r, "allocs/op"), "-", "")
-					continue
+			}
+			tw.flush()
+		}
+
+		var tlsRows [][]string
+		for _, a := range adapters {
+			prefix := "Benchmark" + a + "/"
+			for _, op := range []string{"Pay", "Inquire"} {
+				unit := strings.ToLower(op)
+				e2e := func(who string) string {
+					r, ok := pairedRatio(s.metric(prefix+"InterleavedTLS", unit+"-"+who+"-ns"), s.metric(prefix+"Interleaved", unit+"-"+who+"-ns"))
+					return fmtRatio(r, ok)
 				}
-				worst := 0.0
-				for _, x := range r.Samples["conns"] {
-					worst = max(worst, x)
+				cpu := func(who string) string {
+					r, ok := pairedRatio(s.metric(prefix+"ClientOnlyTLS", unit+"-"+who+"-cpu-ns"), s.metric(prefix+"ClientOnly", unit+"-"+who+"-cpu-ns"))
+					return fmtRatio(r, ok)
 				}
-				check := ""
-				if v == "paybridge" {
-					check = verdict(worst <= float64(pool))
+				row := []string{a, op, e2e("pb"), e2e("bl"), cpu("pb"), cpu("bl")}
+				if strings.Join(row[2:], "") != "----" {
+					tlsRows = append(tlsRows, row)
 				}
-				tw.row(k.adapter, k.op, v, dur(r, "ns/op"), num(r, "allocs/op"), fmt.Sprintf("%g (max %g)", c, worst), check)
+			}
+		}
+		if len(tlsRows) > 0 {
+			fmt.Fprintf(w, "\n## TLS over plain HTTP (time with TLS / time without, per run; the connection is kept, so this is the record layer, not handshakes)\n\n")
+			tw := newTable(w, "adapter", "op", "end to end pb", "end to end bl", "client CPU pb", "client CPU bl")
+			for _, r := range tlsRows {
+				tw.row(r...)
+			}
+			tw.flush()
+		}
+
+		fmt.Fprintf(w, "\n## Parallel Pay through one client (target: connections ≤ the pool, %d; the most of any run counts; CPU/op: both ends)\n\n", pool)
+		tw = newTable(w, "adapter", "benchmark", "client", "time/op", "CPU/op", "allocs/op", "conns", "")
+		for _, a := range adapters {
+			for _, op := range []string{"ParallelPay", "ParallelPay64"} {
+				for _, v := range []string{"paybridge", "baseline"} {
+					r := s.Get("Benchmark" + a + "/" + op + "/" + v)
+					if r == nil {
+						continue
+					}
+					c, ok := r.Median("conns")
+					if !ok {
+						tw.row(a, op, v, dur(r, "ns/op"), dur(r, "cpu-ns/op"), num(r, "allocs/op"), "-", "")
+						continue
+					}
+					worst := 0.0
+					for _, x := range r.Samples["conns"] {
+						worst = max(worst, x)
+					}
+					check := ""
+					if v == "paybridge" {
+						check = verdict(worst <= float64(pool))
+					}
+					tw.row(a, op, v, dur(r, "ns/op"), dur(r, "cpu-ns/op"), num(r, "allocs/op"), fmt.Sprintf("%g (max %g)", c, worst), check)
+				}
 			}
 		}
 		tw.flush()
@@ -347,8 +478,90 @@ func Report(w io.Writer, s *Set, pool int) (missed int) {
 		}
 		tw.flush()
 	}
+	var sig []*Result
+	for _, n := range s.Names() {
+		if r := s.Get(n); strings.HasSuffix(r.Pkg, "/signing") {
+			sig = append(sig, r)
+		}
+	}
+	if len(sig) > 0 {
+		fmt.Fprintf(w, "\n## signing (RSA-2048, SHA-256)\n\n")
+		tw := newTable(w, "benchmark", "time/op", "B/op", "allocs/op")
+		for _, r := range sig {
+			tw.row(strings.TrimPrefix(r.Name, "Benchmark"), dur(r, "ns/op"), num(r, "B/op"), num(r, "allocs/op"))
+		}
+		tw.flush()
+	}
 	fmt.Fprintf(w, "\n%d target(s) missed\n", missed)
 	return missed
+}
+
+// Compare prints the key times of two result sets side by side — two
+// builds of the same benchmarks, say — with the second's time over the
+// first's and the throughput the second gains (first/second − 1). Times
+// are medians; the ratio pairs the runs when both have as many (the i-th
+// run of each measured in the same round).
+func Compare(w io.Writer, a, b *Set, la, lb string) {
+	type key struct{ label, name, unit string }
+	var keys []key
+	add := func(label, name, unit string) {
+		if len(a.metric(name, unit)) > 0 || len(b.metric(name, unit)) > 0 {
+			keys = append(keys, key{label, name, unit})
+		}
+	}
+	for _, n := range []string{"Sign", "Verify"} {
+		for _, set := range []*Set{a, b} {
+			if r := set.Get("Benchmark" + n); r != nil && strings.HasSuffix(r.Pkg, "/signing") {
+				add("signing."+n, "Benchmark"+n, "ns/op")
+				break
+			}
+		}
+	}
+	for _, ad := range unionAdapters(a, b) {
+		p := "Benchmark" + ad + "/"
+		for _, tr := range transports {
+			add(ad+" Pay, end to end, "+tr.name, p+tr.interleaved, "pay-pb-ns")
+			add(ad+" Inquire, end to end, "+tr.name, p+tr.interleaved, "inquire-pb-ns")
+			add(ad+" crypto floor (4 RSA ops), "+tr.name, p+tr.interleaved, "floor-ns")
+		}
+		for _, tr := range transports {
+			add(ad+" Pay, client CPU, "+tr.name, p+tr.clientOnly, "pay-pb-cpu-ns")
+			add(ad+" Inquire, client CPU, "+tr.name, p+tr.clientOnly, "inquire-pb-cpu-ns")
+			add(ad+" baseline Pay, client CPU, "+tr.name, p+tr.clientOnly, "pay-bl-cpu-ns")
+			add(ad+" client floor (sign + verify), CPU, "+tr.name, p+tr.clientOnly, "floor-cpu-ns")
+		}
+		add(ad+" ParallelPay (16 callers), time/op", p+"ParallelPay/paybridge", "ns/op")
+		add(ad+" ParallelPay (16 callers), CPU/op, both ends", p+"ParallelPay/paybridge", "cpu-ns/op")
+		add("Notify"+ad+" handler", "BenchmarkNotify"+ad+"/Interleaved", "handler-ns")
+		add("Notify"+ad+" one verification", "BenchmarkNotify"+ad+"/Interleaved", "verify-ns")
+	}
+	fmt.Fprintf(w, "## %s vs %s (medians; %s/%s per run; gain: throughput of %s over %s)\n\n", la, lb, lb, la, lb, la)
+	tw := newTable(w, "measure", la, lb, lb+"/"+la, "gain")
+	for _, k := range keys {
+		x, y := a.metric(k.name, k.unit), b.metric(k.name, k.unit)
+		r, ok := pairedRatio(y, x)
+		gain := "-"
+		if ok && r > 0 {
+			gain = fmt.Sprintf("%+.0f%%", (1/r-1)*100)
+		}
+		tw.row(k.label, durOf(x), durOf(y), fmtRatio(r, ok), gain)
+	}
+	tw.flush()
+}
+
+// unionAdapters lists the adapters of a, then those only b has.
+func unionAdapters(a, b *Set) []string {
+	out := a.adapters()
+	seen := map[string]bool{}
+	for _, x := range out {
+		seen[x] = true
+	}
+	for _, x := range b.adapters() {
+		if !seen[x] {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // ratioCell formats x/y and, if judge, its verdict against limit.
@@ -426,11 +639,16 @@ func num(r *Result, unit string) string {
 	if r == nil {
 		return "-"
 	}
-	v, ok := r.Median(unit)
+	return numOf(r.Samples[unit])
+}
+
+// numOf formats the median of v, with at most one decimal.
+func numOf(v []float64) string {
+	m, ok := median(v)
 	if !ok {
 		return "-"
 	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	return strconv.FormatFloat(float64(int64(m*10+0.5))/10, 'f', -1, 64)
 }
 
 // table writes aligned columns.

@@ -8,19 +8,20 @@ import (
 
 // Three rounds as scripts/bench produces them: each round runs every
 // benchmark once; the lines are what go test -bench -benchmem prints.
-// X/Interleaved carries the time metrics; the separate benchmarks the
-// allocations and connections.
+// X/Interleaved and X/InterleavedTLS carry the end-to-end time metrics,
+// X/ClientOnly the client's; the separate benchmarks the allocations and
+// connections.
 const sample = `goos: linux
 goarch: amd64
 pkg: github.com/paybridge/paybridge/internal/bench
 cpu: Intel(R) Xeon(R) Processor
 BenchmarkX/Interleaved-2 	 50 	 16700000 ns/op 	 3500000 floor-ns 	 2000000 inquire-bl-ns 	 3000000 inquire-pb-ns 	 4000000 pay-bl-ns 	 4200000 pay-pb-ns
+BenchmarkX/InterleavedTLS-2 	 50 	 17000000 ns/op 	 3600000 floor-ns 	 3000000 inquire-bl-ns 	 3100000 inquire-pb-ns 	 4200000 pay-bl-ns 	 4400000 pay-pb-ns
+BenchmarkX/ClientOnly-2 	 40 	 21000000 ns/op 	 11 floor-allocs 	 1000000 floor-cpu-ns 	 1000000 floor-ns 	 120 inquire-bl-allocs 	 1250000 inquire-bl-cpu-ns 	 3800000 inquire-bl-ns 	 170 inquire-pb-allocs 	 1500000 inquire-pb-cpu-ns 	 3900000 inquire-pb-ns 	 130 pay-bl-allocs 	 1250000 pay-bl-cpu-ns 	 3900000 pay-bl-ns 	 150 pay-pb-allocs 	 1300000 pay-pb-cpu-ns 	 4000000 pay-pb-ns 	 151 paylog-pb-allocs 	 1300000 paylog-pb-cpu-ns 	 4100000 paylog-pb-ns
 BenchmarkX/Pay/paybridge-2     	     300	   4000000 ns/op	         1.000 conns	   38000 B/op	     500 allocs/op
 BenchmarkX/Pay/baseline-2      	     300	   4000000 ns/op	         1.000 conns	   35000 B/op	     400 allocs/op
 BenchmarkX/Inquire/paybridge-2 	     300	   3000000 ns/op	         1.000 conns	   28000 B/op	     260 allocs/op
 BenchmarkX/Inquire/baseline-2  	     300	   2000000 ns/op	         1.000 conns	   26000 B/op	     240 allocs/op
-BenchmarkX/CryptoFloor-2       	     300	   3000000 ns/op	    3776 B/op	      22 allocs/op
-BenchmarkX/PayInfoLogger/paybridge-2 	 300	   5000000 ns/op	         1.000 conns	   38000 B/op	     510 allocs/op
 BenchmarkX/ParallelPay/paybridge-2 	 600	   2000000 ns/op	        16.00 conns	   39000 B/op	     496 allocs/op
 BenchmarkX/ParallelPay64/paybridge-2 	 600	   2000000 ns/op	        40.00 conns	   39000 B/op	     496 allocs/op
 BenchmarkNotifyX/Interleaved-2 	 5000 	 310000 ns/op 	 100000 duplicate-ns 	 110000 handler-ns 	 100000 verify-ns
@@ -38,14 +39,17 @@ BenchmarkParse-2               	20100853	       153.5 ns/op	       0 B/op	      
 BenchmarkParseMinor-2          	100000000	        14.08 ns/op	       0 B/op	       0 allocs/op
 BenchmarkMinorString-2         	29332279	        55.19 ns/op	       4 B/op	       1 allocs/op
 BenchmarkAppendMinor-2         	68752908	        22.49 ns/op	       0 B/op	       0 allocs/op
+pkg: github.com/paybridge/paybridge/signing
+BenchmarkSign-2     	     730	   1900000 ns/op	     512 B/op	       2 allocs/op
+BenchmarkVerify-2   	   25567	     45000 ns/op	    1376 B/op	       9 allocs/op
 pkg: github.com/paybridge/paybridge/internal/bench
 BenchmarkX/Interleaved-2 	 50 	 33400000 ns/op 	 7000000 floor-ns 	 4000000 inquire-bl-ns 	 6000000 inquire-pb-ns 	 8000000 pay-bl-ns 	 8400000 pay-pb-ns
+BenchmarkX/InterleavedTLS-2 	 50 	 17000000 ns/op 	 3600000 floor-ns 	 3000000 inquire-bl-ns 	 3100000 inquire-pb-ns 	 4200000 pay-bl-ns 	 4400000 pay-pb-ns
+BenchmarkX/ClientOnly-2 	 40 	 21000000 ns/op 	 11 floor-allocs 	 1000000 floor-cpu-ns 	 1000000 floor-ns 	 120 inquire-bl-allocs 	 1250000 inquire-bl-cpu-ns 	 3800000 inquire-bl-ns 	 170 inquire-pb-allocs 	 1500000 inquire-pb-cpu-ns 	 3900000 inquire-pb-ns 	 130 pay-bl-allocs 	 1250000 pay-bl-cpu-ns 	 3900000 pay-bl-ns 	 150 pay-pb-allocs 	 1300000 pay-pb-cpu-ns 	 4000000 pay-pb-ns 	 151 paylog-pb-allocs 	 1300000 paylog-pb-cpu-ns 	 4100000 paylog-pb-ns
 BenchmarkX/Pay/paybridge-2     	     300	   4000000 ns/op	         1.000 conns	   38000 B/op	     500 allocs/op
 BenchmarkX/Pay/baseline-2      	     300	   4000000 ns/op	         1.000 conns	   35000 B/op	     400 allocs/op
 BenchmarkX/Inquire/paybridge-2 	     300	   3000000 ns/op	         1.000 conns	   28000 B/op	     260 allocs/op
 BenchmarkX/Inquire/baseline-2  	     300	   2000000 ns/op	         1.000 conns	   26000 B/op	     240 allocs/op
-BenchmarkX/CryptoFloor-2       	     300	   3000000 ns/op	    3776 B/op	      22 allocs/op
-BenchmarkX/PayInfoLogger/paybridge-2 	 300	   5000000 ns/op	         1.000 conns	   38000 B/op	     510 allocs/op
 BenchmarkX/ParallelPay/paybridge-2 	 600	   2000000 ns/op	        20.00 conns	   39000 B/op	     496 allocs/op
 BenchmarkNotifyX/Interleaved-2 	 5000 	 310000 ns/op 	 100000 duplicate-ns 	 110000 handler-ns 	 100000 verify-ns
 BenchmarkNotifyX/Handler-2     	   10000	    110000 ns/op	    5264 B/op	      60 allocs/op
@@ -56,12 +60,12 @@ BenchmarkNotifyY/Handler-2     	   10000	    130000 ns/op	    5264 B/op	      60
 BenchmarkNotifyY/Verify-2      	   10000	    100000 ns/op	    1376 B/op	       9 allocs/op
 pkg: github.com/paybridge/paybridge/internal/bench
 BenchmarkX/Interleaved-2 	 50 	 16600000 ns/op 	 3200000 floor-ns 	 2000000 inquire-bl-ns 	 3000000 inquire-pb-ns 	 4000000 pay-bl-ns 	 4400000 pay-pb-ns
+BenchmarkX/InterleavedTLS-2 	 50 	 17000000 ns/op 	 3600000 floor-ns 	 3000000 inquire-bl-ns 	 3100000 inquire-pb-ns 	 4200000 pay-bl-ns 	 4400000 pay-pb-ns
+BenchmarkX/ClientOnly-2 	 40 	 21000000 ns/op 	 11 floor-allocs 	 1000000 floor-cpu-ns 	 1000000 floor-ns 	 120 inquire-bl-allocs 	 1250000 inquire-bl-cpu-ns 	 3800000 inquire-bl-ns 	 170 inquire-pb-allocs 	 1500000 inquire-pb-cpu-ns 	 3900000 inquire-pb-ns 	 130 pay-bl-allocs 	 1250000 pay-bl-cpu-ns 	 3900000 pay-bl-ns 	 150 pay-pb-allocs 	 1300000 pay-pb-cpu-ns 	 4000000 pay-pb-ns 	 151 paylog-pb-allocs 	 1300000 paylog-pb-cpu-ns 	 4100000 paylog-pb-ns
 BenchmarkX/Pay/paybridge-2     	     300	   4000000 ns/op	         1.000 conns	   38000 B/op	     500 allocs/op
 BenchmarkX/Pay/baseline-2      	     300	   4000000 ns/op	         1.000 conns	   35000 B/op	     400 allocs/op
 BenchmarkX/Inquire/paybridge-2 	     300	   3000000 ns/op	         1.000 conns	   28000 B/op	     260 allocs/op
 BenchmarkX/Inquire/baseline-2  	     300	   2000000 ns/op	         1.000 conns	   26000 B/op	     240 allocs/op
-BenchmarkX/CryptoFloor-2       	     300	   3000000 ns/op	    3776 B/op	      22 allocs/op
-BenchmarkX/PayInfoLogger/paybridge-2 	 300	   5000000 ns/op	         1.000 conns	   38000 B/op	     510 allocs/op
 BenchmarkX/ParallelPay/paybridge-2 	 600	   2000000 ns/op	        18.00 conns	   39000 B/op	     496 allocs/op
 BenchmarkNotifyX/Interleaved-2 	 5000 	 310000 ns/op 	 100000 duplicate-ns 	 110000 handler-ns 	 100000 verify-ns
 BenchmarkNotifyX/Handler-2     	   10000	    110000 ns/op	    5264 B/op	      60 allocs/op
@@ -137,13 +141,13 @@ func TestPairedRatio(t *testing.T) {
 		t.Errorf("paired ratio %v", r)
 	}
 	// Different numbers of runs: ratio of the medians.
-	r, ok := ratio(s.Get("BenchmarkX/ParallelPay64/paybridge"), s.Get("BenchmarkX/CryptoFloor"), "ns/op")
-	if !ok || !near(r, 2.0/3.0) {
+	r, ok := ratio(s.Get("BenchmarkX/ParallelPay64/paybridge"), s.Get("BenchmarkX/Pay/paybridge"), "ns/op")
+	if !ok || !near(r, 0.5) {
 		t.Errorf("ratio of medians %v", r)
 	}
 	// No interleaved metric: the separate benchmark's ns/op.
-	v, inter := s.series("BenchmarkX/Interleaved", "payinfologger-pb-ns", "BenchmarkX/PayInfoLogger/paybridge")
-	if inter || len(v) != 3 || v[0] != 5000000 {
+	v, inter := s.series("BenchmarkX/Missing", "pay-pb-ns", "BenchmarkX/Pay/paybridge")
+	if inter || len(v) != 3 || v[0] != 4000000 {
 		t.Errorf("fallback series %v, %v", v, inter)
 	}
 }
@@ -160,14 +164,22 @@ func TestReport(t *testing.T) {
 		"medians of 3 run(s); ratios are medians of the per-run ratios",
 		// Pay, interleaved: 1.05 ok; pb/floor 1.2, 1.2, 1.375 → 1.20 ok;
 		// bl/floor 1.14; allocs 500/400 = 1.25 ok.
-		"X Pay 4.40ms 4.00ms 3.50ms i 1.05 ok 1.20 ok 1.14 500 400 1.25 ok 1/1",
+		"X Pay HTTP 4.40ms 4.00ms 3.50ms i 1.05 ok 1.20 ok 1.14 500 400 1.25 ok 1/1",
+		"X Pay TLS 4.40ms 4.20ms 3.60ms i 1.05 ok 1.22 ok 1.17 - - - -",
 		// Inquire: 1.5 MISS; pb/floor 0.86 ok.
-		"X Inquire 3.00ms 2.00ms 3.50ms i 1.50 MISS 0.86 ok 0.57 260 240 1.08 ok 1/1",
-		// A variant without its own baseline: separate times, not judged.
-		"X PayInfoLogger 5.00ms - 3.00ms - 1.67 - 510 - - 1/-",
+		"X Inquire HTTP 3.00ms 2.00ms 3.50ms i 1.50 MISS 0.86 ok 0.57 260 240 1.08 ok 1/1",
+		"X Inquire TLS 3.10ms 3.00ms 3.60ms i 1.03 ok 0.86 ok 0.83 - - - -",
+		// The client alone: CPU 1.04 ok, allocs 150/130 = 1.15 ok; Inquire
+		// misses both; the logger's Pay against the baseline's Pay.
+		"X Pay HTTP 4.00ms 3.90ms 1.30ms 1.25ms 1.00ms 1.04 ok 1.30 1.25 150 130 1.15 ok",
+		"X Inquire HTTP 3.90ms 3.80ms 1.50ms 1.25ms 1.00ms 1.20 MISS 1.50 1.25 170 120 1.42 MISS",
+		"X PayInfoLogger HTTP 4.10ms 3.90ms 1.30ms 1.25ms 1.00ms 1.04 ok 1.30 1.25 151 130 1.16 ok",
+		// TLS over HTTP, end to end, paired per run; no client-only TLS.
+		"X Pay 1.00 1.05 - -",
+		"X Inquire 1.03 1.50 - -",
 		// The most connections of any run is judged.
-		"X ParallelPay paybridge 2.00ms 496 18 (max 20) ok",
-		"X ParallelPay64 paybridge 2.00ms 496 40 (max 40) MISS",
+		"X ParallelPay paybridge 2.00ms - 496 18 (max 20) ok",
+		"X ParallelPay64 paybridge 2.00ms - 496 40 (max 40) MISS",
 		"X Handler 110.0µs 105.0µs 100.0µs i 1.10 ok 1.05 1.05 60 30",
 		"X HandlerDuplicate 100.0µs 105.0µs 100.0µs i 1.00 ok 0.95 1.05 57 30",
 		// No baseline, no interleaving: separate benchmarks only.
@@ -175,14 +187,16 @@ func TestReport(t *testing.T) {
 		"Parse 153.5ns 0 0 ok",
 		"MinorString 55.2ns 4 1 ok",
 		"AppendMinor 22.5ns 0 0 ok",
-		"3 target(s) missed",
+		"Sign 1.90ms 512 2",
+		"Verify 45.0µs 1376 9",
+		"5 target(s) missed",
 	} {
 		if !lines[want] {
 			t.Errorf("report lacks the line %q", want)
 		}
 	}
-	if missed != 3 {
-		t.Errorf("missed = %d, want 3", missed)
+	if missed != 5 {
+		t.Errorf("missed = %d, want 5", missed)
 	}
 	if t.Failed() {
 		t.Log("\n" + got)
@@ -202,5 +216,35 @@ func TestReportEmptyAndMoneyAlloc(t *testing.T) {
 	s, _ = Parse(strings.NewReader("no benchmarks here\n"))
 	if len(s.Names()) != 0 {
 		t.Errorf("names %v", s.Names())
+	}
+}
+
+func TestCompare(t *testing.T) {
+	a := parseSample(t)
+	b, err := Parse(strings.NewReader(strings.Replace(sample, "1900000 ns/op", "600000 ns/op", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	Compare(&out, a, b, "native", "boring")
+	lines := map[string]bool{}
+	for _, l := range strings.Split(out.String(), "\n") {
+		lines[strings.Join(strings.Fields(l), " ")] = true
+	}
+	for _, want := range []string{
+		"measure native boring boring/native gain",
+		"signing.Sign 1.90ms 600.0µs 0.32 +217%",
+		"signing.Verify 45.0µs 45.0µs 1.00 +0%",
+		"X Pay, end to end, HTTP 4.40ms 4.40ms 1.00 +0%",
+		"X Pay, client CPU, HTTP 1.30ms 1.30ms 1.00 +0%",
+		"X client floor (sign + verify), CPU, HTTP 1.00ms 1.00ms 1.00 +0%",
+		"NotifyX handler 110.0µs 110.0µs 1.00 +0%",
+	} {
+		if !lines[want] {
+			t.Errorf("comparison lacks the line %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log("\n" + out.String())
 	}
 }

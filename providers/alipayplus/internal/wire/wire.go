@@ -39,7 +39,7 @@ const (
 	StatusA = "A"
 )
 
-// Result codes used by paybridge (spec §5).
+// Result codes used by paybridge (docs/providers/alipayplus.md, Result codes).
 const (
 	CodeSuccess                 = "SUCCESS"
 	CodeAccept                  = "ACCEPT"
@@ -73,21 +73,29 @@ const (
 	CodeAuthCodeAlreadyUsed     = "AUTH_CODE_ALREADY_USED"
 )
 
-// Payment statuses (inquiryPayment, notification shape A).
+// Payment statuses (inquiryPayment, notification shape A). PENDING is not
+// in the wallets' documentation; Alipay's official SDK lists it among the
+// transaction statuses (model/TransactionStatusType.go).
 const (
 	PaymentProcessing  = "PROCESSING"
+	PaymentPending     = "PENDING"
 	PaymentAuthSuccess = "AUTH_SUCCESS"
 	PaymentSuccess     = "SUCCESS"
 	PaymentFail        = "FAIL"
 	PaymentCancelled   = "CANCELLED"
 )
 
-// Refund statuses.
+// Refund statuses; PENDING as for payments.
 const (
 	RefundProcessing = "PROCESSING"
+	RefundPending    = "PENDING"
 	RefundSuccess    = "SUCCESS"
 	RefundFail       = "FAIL"
 )
+
+// NotifyPaymentResult is the notifyType of a payment's final result in
+// notification shape C.
+const NotifyPaymentResult = "PAYMENT_RESULT"
 
 // ProductCodeOnlinePurchase is the default product code: online purchase.
 const ProductCodeOnlinePurchase = "51051000101000000011"
@@ -209,6 +217,9 @@ type PaymentRef struct {
 }
 
 // InquiryResponse is the answer to inquiryPayment. Result is the query's.
+// PaymentResultCode is not in the wallets' documentation: Alipay's official
+// SDK has it (response/pay/AlipayPayQueryResponse.go) where the wallets
+// have paymentFailReason.
 type InquiryResponse struct {
 	Result            Result  `json:"result"`
 	PaymentID         string  `json:"paymentId,omitempty"`
@@ -217,6 +228,7 @@ type InquiryResponse struct {
 	PaymentTime       string  `json:"paymentTime,omitempty"`
 	PaymentStatus     string  `json:"paymentStatus,omitempty"`
 	PaymentFailReason string  `json:"paymentFailReason,omitempty"`
+	PaymentResultCode string  `json:"paymentResultCode,omitempty"`
 	AuthExpiryTime    string  `json:"authExpiryTime,omitempty"`
 }
 
@@ -265,10 +277,15 @@ type InquiryRefundResponse struct {
 	RefundFailReason string  `json:"refundFailReason,omitempty"`
 }
 
-// Notification is the body of notifyPayment, in either documented shape:
-// A carries PaymentStatus (SUCCESS|FAIL) and PaymentFailReason, B carries
-// PaymentResult (S success, F failure) and PaymentCreateTime.
+// Notification is the body of notifyPayment, in any of three shapes: the
+// wallets document A, which carries PaymentStatus (SUCCESS|FAIL) and
+// PaymentFailReason, and B, which carries PaymentResult (S success, F
+// failure) and PaymentCreateTime; C is B as Alipay's official SDK models it
+// (request/notify/AlipayPayResultNotify.go), with NotifyType
+// PAYMENT_RESULT and the payment's result in Result.
 type Notification struct {
+	NotifyType        string  `json:"notifyType,omitempty"`
+	Result            *Result `json:"result,omitempty"`
 	PaymentID         string  `json:"paymentId"`
 	PaymentRequestID  string  `json:"paymentRequestId"`
 	PaymentAmount     *Amount `json:"paymentAmount,omitempty"`
