@@ -2,6 +2,7 @@ package payment
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -68,9 +69,11 @@ func (k Kind) Error() string { return "payment: " + k.String() }
 // Error is the one error type every Provider returns.
 //
 // Its message has the form "provider: op request-id: kind: CODE (F) message:
-// cause", for example
-// "alphapay: pay ORDER-1: unknown outcome: UNKNOWN_EXCEPTION (U): ...".
-// It never contains keys, card data or signatures.
+// cause (HTTP status, provider request ID id)", for example
+// "alphapay: pay ORDER-1: unknown outcome: UNKNOWN_EXCEPTION (U): ...". The
+// part in parentheses shows HTTPStatus unless it is 0 or 200, and
+// ProviderRequestID if set; it is left out when there is neither. The
+// message never contains keys, card data or signatures.
 type Error struct {
 	// Op is the operation: "pay", "inquire", "cancel", "refund",
 	// "inquire-refund", or an adapter-specific name.
@@ -90,6 +93,15 @@ type Error struct {
 	// Err is the underlying cause, if any (a *ValidationError, a network
 	// error, a signature error, ...). It is returned by Unwrap.
 	Err error
+	// HTTPStatus is the HTTP status of the last answer the call got, 200
+	// for an API answer; 0 when the last attempt got no answer or nothing
+	// was sent.
+	HTTPStatus int
+	// ProviderRequestID is the provider's own ID of the last answer that
+	// carried one (a trace or request ID header): what the provider's
+	// support asks for. Empty when the provider sent none; see the adapter's
+	// documentation for whether it sends one.
+	ProviderRequestID string
 }
 
 // Error formats the error without any secret.
@@ -115,6 +127,22 @@ func (e *Error) Error() string {
 	if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
+	}
+	showStatus := e.HTTPStatus != 0 && e.HTTPStatus != 200
+	if showStatus || e.ProviderRequestID != "" {
+		b.WriteString(" (")
+		if showStatus {
+			b.WriteString("HTTP ")
+			b.WriteString(strconv.Itoa(e.HTTPStatus))
+			if e.ProviderRequestID != "" {
+				b.WriteString(", ")
+			}
+		}
+		if e.ProviderRequestID != "" {
+			b.WriteString("provider request ID ")
+			b.WriteString(safeID(e.ProviderRequestID))
+		}
+		b.WriteByte(')')
 	}
 	return b.String()
 }

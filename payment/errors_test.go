@@ -72,6 +72,34 @@ func TestErrorMessageCarriesProviderOpIDKindAndResult(t *testing.T) {
 	}
 }
 
+// The HTTP status (unless 200) and the provider's request ID close the
+// message, once, in parentheses; a malformed ID cannot forge log lines.
+func TestErrorMessageShowsHTTPStatusAndProviderRequestID(t *testing.T) {
+	base := payment.Error{Op: "pay", Provider: "alphapay", Kind: payment.KindUnknownOutcome, RequestID: "ORDER-1",
+		Err: errors.New("4 attempt(s): service unavailable")}
+	for _, tc := range []struct {
+		name   string
+		status int
+		id     string
+		want   string
+	}{
+		{"neither", 0, "", "alphapay: pay ORDER-1: unknown outcome: 4 attempt(s): service unavailable"},
+		{"200 is not shown", 200, "", "alphapay: pay ORDER-1: unknown outcome: 4 attempt(s): service unavailable"},
+		{"status", 503, "", "alphapay: pay ORDER-1: unknown outcome: 4 attempt(s): service unavailable (HTTP 503)"},
+		{"request ID", 200, "0b43c935", "alphapay: pay ORDER-1: unknown outcome: 4 attempt(s): service unavailable (provider request ID 0b43c935)"},
+		{"both", 502, "0b43c935", "alphapay: pay ORDER-1: unknown outcome: 4 attempt(s): service unavailable (HTTP 502, provider request ID 0b43c935)"},
+		{"a malformed ID is quoted", 0, "a\nb", `alphapay: pay ORDER-1: unknown outcome: 4 attempt(s): service unavailable (provider request ID "a\nb")`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := base
+			e.HTTPStatus, e.ProviderRequestID = tc.status, tc.id
+			if got := e.Error(); got != tc.want {
+				t.Errorf("Error() = %q\nwant      %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestKindNamesAreDistinct(t *testing.T) {
 	seen := map[string]bool{}
 	for _, k := range allKinds {

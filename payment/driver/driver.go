@@ -82,6 +82,22 @@ type Driver interface {
 	DecodeInquireRefund(ref payment.RefundRef, a *Answer) (*payment.Refund, Verdict, error)
 }
 
+// TraceIDer is implemented by a driver whose provider names each answer
+// with an ID of its own — a trace or request ID header its support staff
+// can look up. It is optional: neither AlphaPay nor Alipay+ documents such
+// a header, so their drivers do not implement it.
+//
+// The engine calls TraceID with the headers of every HTTP answer, whatever
+// its status and whether or not it verified (an error page's ID helps
+// support too), and puts the last non-empty result on the call's
+// *payment.Error (ProviderRequestID) and in its observations
+// (package observe). It must return the header's value, or "", and
+// nothing secret; the engine drops a value that is not 1 to 64 printable
+// ASCII characters without spaces.
+type TraceIDer interface {
+	TraceID(h http.Header) string
+}
+
 // Envelope is a protocol's authentication: how an attempt is signed and how
 // an answer is verified.
 type Envelope interface {

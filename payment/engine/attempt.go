@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/paybridge/paybridge/observe"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/payment/driver"
 )
@@ -33,6 +34,8 @@ type call struct {
 	// decode reads one trusted answer. An error wrapping ErrContradiction
 	// ends the call; any other error marks the answer unreadable.
 	decode func(*driver.Answer) (driver.Verdict, error)
+	// obs is the observed call, nil without an Observer.
+	obs *observed
 }
 
 // got is what one attempt got.
@@ -69,7 +72,13 @@ type callState struct {
 	cause           error          // why the last attempt did not settle the call
 	stop            error          // why retrying stopped early (the context, the policy)
 	retryAfter      time.Duration
+	wait            time.Duration // before the next attempt, once planned
 	attemptAt       time.Time
+	// httpStatus is the last attempt's HTTP status, 0 without an answer.
+	httpStatus int
+	// attemptRID is the provider's ID of the last attempt's answer;
+	// providerRequestID the last non-empty one (driver.TraceIDer).
+	attemptRID, providerRequestID string
 
 	// Per attempt, from the connection trace.
 	// The trace's callbacks may run on the transport's dial goroutine,
@@ -82,6 +91,7 @@ type callState struct {
 	tr      httptrace.ClientTrace
 	limited io.LimitedReader
 	answer  driver.Answer
+	att     observe.Attempt // the attempt being observed, with an Observer
 }
 
 // drainLimit is how much of an answer that is not read (an HTTP error
@@ -105,8 +115,15 @@ func (p *Provider) do(ctx context.Context, c call) error {
 	st.setTrace()
 	tctx := httptrace.WithClientTrace(ctx, &st.tr)
 	for {
-		req, err := http.NewRequestWithContext(tctx, http.MethodPost, ep.url, bytes.NewReader(c.req.Body))
+		actx := tctx
+		if c.obs != nil {
+			actx = st.startAttempt(tctx)
+		}
+		req, err := http.NewRequestWithContext(actx, http.MethodPost, ep.url, bytes.NewReader(c.req.Body))
 		if err != nil {
+			if c.obs != nil {
+				st.endAttempt(actx, false, false)
+			}
 			if st.attempts == 0 {
 				return p.fail(c.op, c.id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("building the request: %w", err))
 			}
@@ -115,6 +132,9 @@ func (p *Provider) do(ctx context.Context, c call) error {
 		}
 		p.setHeaders(req.Header)
 		if err := p.env.Sign(req.Header, st.uri, c.req.Body, st.attemptAt); err != nil {
+			if c.obs != nil {
+				st.endAttempt(actx, false, false)
+			}
 			if st.attempts == 0 {
 				return p.fail(c.op, c.id, payment.KindUnavailable, payment.Result{}, fmt.Errorf("not sent: signing: %w", err))
 			}
@@ -129,11 +149,19 @@ func (p *Provider) do(ctx context.Context, c call) error {
 			}
 			resp.Body.Close()
 		}
-		if !retry || st.attempts >= p.cfg.Retry.MaxAttempts || !st.waitToRetry(ctx) {
+		again := retry && st.attempts < p.cfg.Retry.MaxAttempts && st.planRetry(ctx)
+		if c.obs != nil {
+			st.endAttempt(actx, true, again)
+		}
+		if !again || !st.waitToRetry(ctx) {
 			break
 		}
 	}
-	return st.outcome()
+	err := st.outcome()
+	if c.obs != nil {
+		st.recordCall()
+	}
+	return err
 }
 
 // endpoint is one driver path's full URL and request URI.
@@ -162,7 +190,7 @@ func (p *Provider) endpoint(path string) *endpoint {
 // setHeaders sets the headers every attempt carries, their values in one
 // allocation (each capped slice is the request's own).
 func (p *Provider) setHeaders(h http.Header) {
-	v := &[3]string{"application/json; charset=UTF-8", "application/json", p.cfg.UserAgent}
+	v := &[3]string{"application/json; charset=UTF-8", "application/json", p.ua}
 	h["Content-Type"], h["Accept"], h["User-Agent"] = v[0:1:1], v[1:2:2], v[2:3:3]
 }
 
@@ -190,9 +218,9 @@ func KindOf(r driver.Reason) payment.Kind {
 // attempts of one call together. It is the only place where a call's
 // result is decided.
 func (st *callState) outcome() error {
-	p, c := st.p, st.c
+	c := st.c
 	unknown := func(res payment.Result, cause error) error {
-		return p.fail(c.op, c.id, payment.KindUnknownOutcome, res, st.withAttempts(cause))
+		return st.fail(payment.KindUnknownOutcome, res, st.withAttempts(cause))
 	}
 	switch st.last {
 	case answered:
@@ -207,15 +235,22 @@ func (st *callState) outcome() error {
 				// money may have moved.
 				return unknown(v.Result, fmt.Errorf("the provider refused attempt %d, but an earlier attempt may have been performed", st.attempts))
 			}
-			return p.fail(c.op, c.id, KindOf(v.Reason), v.Result, nil)
+			return st.fail(KindOf(v.Reason), v.Result, nil)
 		}
 		return unknown(v.Result, fmt.Errorf("the provider answered %s", v.Result))
 	case notSent, gotNothing:
 		if !st.maybePerformed {
-			return p.fail(c.op, c.id, payment.KindUnavailable, payment.Result{}, st.withAttempts(st.cause))
+			return st.fail(payment.KindUnavailable, payment.Result{}, st.withAttempts(st.cause))
 		}
 	}
 	return unknown(st.trusted, st.cause)
+}
+
+// fail is the call's error, with the HTTP status of the last attempt and the
+// provider's request ID of the last answer that had one.
+func (st *callState) fail(kind payment.Kind, res payment.Result, cause error) error {
+	return st.p.report(&payment.Error{Op: st.c.op, Provider: st.p.name, Kind: kind, RequestID: safeID(st.c.id), Result: res,
+		Err: cause, HTTPStatus: st.httpStatus, ProviderRequestID: st.providerRequestID})
 }
 
 // withAttempts prefixes the attempt count and adds why retrying stopped.
@@ -248,6 +283,19 @@ func (j colonJoined) Error() string {
 func (j colonJoined) Unwrap() []error { return j }
 
 var errStopRetrying = errors.New("retry policy exhausted")
+
+// errNotAPI is the cause of an answer whose HTTP status is neither 200 nor
+// one to retry: a proxy's 403, a wrong path's 404.
+var errNotAPI = errors.New("not an API answer: check the base URL and path prefix")
+
+// statusCause names an HTTP status to retry, such as "service
+// unavailable"; the call's *payment.Error shows the number.
+func statusCause(code int) error {
+	if t := http.StatusText(code); t != "" {
+		return errors.New(strings.ToLower(t))
+	}
+	return errors.New("server error")
+}
 
 // setTrace sets the trace that watches the connection of each attempt.
 func (st *callState) setTrace() {
@@ -284,7 +332,7 @@ func (st *callState) setTrace() {
 func (st *callState) classify(ctx context.Context, resp *http.Response, err error) bool {
 	p, c := st.p, st.c
 	st.attempts++
-	st.retryAfter = 0
+	st.retryAfter, st.httpStatus, st.attemptRID = 0, 0, ""
 	st.performedBefore = st.maybePerformed
 	elapsed := p.cfg.Clock.Now().Sub(st.attemptAt)
 	// Debug arguments are boxed before Debug can check its level: without
@@ -310,6 +358,12 @@ func (st *callState) classify(ctx context.Context, resp *http.Response, err erro
 		return ctx.Err() == nil && !st.insecure.Load() && !permanentTLS(err)
 	}
 	st.maybePerformed = true
+	st.httpStatus = resp.StatusCode
+	if p.traceIDs != nil {
+		if id := p.traceIDs.TraceID(resp.Header); usableID(id) {
+			st.attemptRID, st.providerRequestID = id, id
+		}
+	}
 	if log != nil {
 		log.Debug("paybridge: attempt answered", "provider", p.name, "op", c.op, "request_id", c.id,
 			"attempt", st.attempts, "http_status", resp.StatusCode, "duration", elapsed)
@@ -317,11 +371,12 @@ func (st *callState) classify(ctx context.Context, resp *http.Response, err erro
 	switch code := resp.StatusCode; {
 	case code == http.StatusOK:
 	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500:
-		st.last, st.cause = lost, fmt.Errorf("HTTP %d", code)
+		// The status itself is on the call's *payment.Error (HTTPStatus).
+		st.last, st.cause = lost, statusCause(code)
 		st.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), p.cfg.Clock.Now())
 		return ctx.Err() == nil
 	default:
-		st.last, st.cause = notAPI, fmt.Errorf("HTTP %d (not an API answer: check the base URL and path prefix)", code)
+		st.last, st.cause = notAPI, errNotAPI
 		return false
 	}
 
@@ -371,11 +426,10 @@ func (st *callState) classify(ctx context.Context, resp *http.Response, err erro
 	return ctx.Err() == nil
 }
 
-// waitToRetry waits out the backoff before the next attempt on the
-// injected clock, ending at once with the context, and resets the
-// per-attempt trace. It returns false, with st.stop set, when the context or
-// the policy ends the retries.
-func (st *callState) waitToRetry(ctx context.Context) bool {
+// planRetry decides, once an attempt asks for another, whether the context
+// and the policy allow it, and how long to wait first (st.wait). It returns
+// false, with st.stop set, when they end the retries.
+func (st *callState) planRetry(ctx context.Context) bool {
 	p := st.p
 	if err := ctx.Err(); err != nil {
 		st.stop = err
@@ -386,11 +440,21 @@ func (st *callState) waitToRetry(ctx context.Context) bool {
 		st.stop = errStopRetrying
 		return false
 	}
+	st.wait = wait
+	return true
+}
+
+// waitToRetry waits out the planned backoff before the next attempt on the
+// injected clock, ending at once with the context, and resets the
+// per-attempt trace. It returns false, with st.stop set, when the context
+// ends.
+func (st *callState) waitToRetry(ctx context.Context) bool {
+	p := st.p
 	select {
 	case <-ctx.Done():
 		st.stop = ctx.Err()
 		return false
-	case <-p.cfg.Clock.After(wait):
+	case <-p.cfg.Clock.After(st.wait):
 	}
 	st.attemptAt = p.cfg.Clock.Now()
 	st.gotConn.Store(false)
@@ -439,6 +503,13 @@ func redactURLError(err error) error {
 		}
 	}
 	return err
+}
+
+// usableID reports whether a provider's request ID can be kept: 1 to 64
+// printable ASCII characters without spaces. Anything else — from an
+// unverified answer, it may be anything — is dropped rather than shown.
+func usableID(id string) bool {
+	return id != "" && len(id) <= 64 && strings.IndexFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) < 0
 }
 
 // parseRetryAfter reads Retry-After as seconds or an HTTP date.

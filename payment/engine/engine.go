@@ -27,7 +27,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/version"
 	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/observe"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/payment/driver"
 )
@@ -52,7 +54,13 @@ type Config struct {
 	// Logger receives one debug line per attempt and a warning per unknown
 	// outcome. Lines carry no body, header value or secret. Nil: no logs.
 	Logger *slog.Logger
-	// UserAgent is sent on every request; default "paybridge".
+	// Observer, if set, is told of every call and every attempt (package
+	// observe; observe/otelpaybridge makes spans and metrics of them). Nil:
+	// nothing is observed, at no cost.
+	Observer observe.Observer
+	// UserAgent, if set, is added to the User-Agent every request carries,
+	// "paybridge/<version> (<driver name>)", after a space: one or more
+	// product tokens such as "myshop/1.2". It must be printable ASCII.
 	UserAgent string
 	// MaxAnswerBytes caps an answer's body; a longer one is not trusted.
 	// Default 1 MiB.
@@ -81,6 +89,9 @@ type Provider struct {
 	basePath string
 	loopback bool
 	http     *http.Client
+	ua       string           // the User-Agent header's value
+	obs      observe.Observer // cfg.Observer
+	traceIDs driver.TraceIDer // the driver's, or nil
 
 	endpoints  sync.Map // driver path → *endpoint
 	nEndpoints atomic.Int32
@@ -129,16 +140,21 @@ func New(d driver.Driver, cfg Config) (*Provider, error) {
 	}
 	cfg.Clock = payment.OrSystem(cfg.Clock)
 	cfg.Retry = cfg.Retry.WithDefaults()
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = "paybridge"
+	ua := version.UserAgent + " (" + d.Name() + ")"
+	if cfg.UserAgent != "" {
+		if strings.IndexFunc(cfg.UserAgent, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
+			return nil, fmt.Errorf("%w: the user agent must be printable ASCII", ErrInvalidConfig)
+		}
+		ua += " " + cfg.UserAgent
 	}
 	if cfg.JournalTimeout <= 0 {
 		cfg.JournalTimeout = 5 * time.Second
 	}
 	p := &Provider{
 		d: d, name: d.Name(), caps: d.Capabilities().Clone(), env: d.Envelope(), cfg: cfg,
-		base: u.String(), basePath: u.Path, loopback: loopback, http: hc,
+		base: u.String(), basePath: u.Path, loopback: loopback, http: hc, ua: ua, obs: cfg.Observer,
 	}
+	p.traceIDs, _ = d.(driver.TraceIDer)
 	return p, nil
 }
 
@@ -155,9 +171,27 @@ func (p *Provider) HTTPClient() *http.Client { return p.http }
 // Driver returns the driver, for an adapter's own use.
 func (p *Provider) Driver() driver.Driver { return p.d }
 
+// UserAgent returns the User-Agent header every request carries.
+func (p *Provider) UserAgent() string { return p.ua }
+
 // Pay creates a payment, or returns the existing one for a repeated
 // PaymentRequestID with the same content.
 func (p *Provider) Pay(ctx context.Context, req *payment.PayRequest) (*payment.Payment, error) {
+	if p.obs == nil {
+		return p.payCall(ctx, req, nil)
+	}
+	var id string
+	var sc payment.Scenario
+	if req != nil {
+		id, sc = req.PaymentRequestID, req.Scenario
+	}
+	oc := p.startCall(ctx, payment.OpPay, id, sc)
+	got, err := p.payCall(oc.ctx, req, oc)
+	p.endCall(oc, paymentStatus(got), err)
+	return got, err
+}
+
+func (p *Provider) payCall(ctx context.Context, req *payment.PayRequest, oc *observed) (*payment.Payment, error) {
 	var extra []payment.FieldError
 	if req != nil {
 		extra = p.d.CheckPay(req)
@@ -176,7 +210,7 @@ func (p *Provider) Pay(ctx context.Context, req *payment.PayRequest) (*payment.P
 	if err != nil {
 		return nil, err
 	}
-	got, err := p.pay(ctx, req, wreq)
+	got, err := p.pay(ctx, req, wreq, oc)
 	var o journal.Outcome
 	if err == nil {
 		o = journal.Outcome{PaymentID: got.PaymentID, Status: string(got.Status)}
@@ -186,10 +220,10 @@ func (p *Provider) Pay(ctx context.Context, req *payment.PayRequest) (*payment.P
 }
 
 // pay sends an encoded pay request and reads its answer.
-func (p *Provider) pay(ctx context.Context, req *payment.PayRequest, wreq driver.Request) (*payment.Payment, error) {
+func (p *Provider) pay(ctx context.Context, req *payment.PayRequest, wreq driver.Request, oc *observed) (*payment.Payment, error) {
 	id := req.PaymentRequestID
 	var got *payment.Payment
-	err := p.do(ctx, call{op: payment.OpPay, id: id, mutating: true, req: wreq,
+	err := p.do(ctx, call{op: payment.OpPay, id: id, mutating: true, req: wreq, obs: oc,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			pay, v, err := p.d.DecodePay(req, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -256,6 +290,16 @@ func (p *Provider) checkAction(req *payment.PayRequest, got *payment.Payment) er
 
 // Inquire returns the payment's current state.
 func (p *Provider) Inquire(ctx context.Context, ref payment.Ref) (*payment.Payment, error) {
+	if p.obs == nil {
+		return p.inquireCall(ctx, ref, nil)
+	}
+	oc := p.startCall(ctx, payment.OpInquire, ref.String(), "")
+	got, err := p.inquireCall(oc.ctx, ref, oc)
+	p.endCall(oc, paymentStatus(got), err)
+	return got, err
+}
+
+func (p *Provider) inquireCall(ctx context.Context, ref payment.Ref, oc *observed) (*payment.Payment, error) {
 	if err := payment.ValidateRef(p.name, p.caps, payment.OpInquire, ref); err != nil {
 		return nil, err
 	}
@@ -265,7 +309,7 @@ func (p *Provider) Inquire(ctx context.Context, ref payment.Ref) (*payment.Payme
 		return nil, p.fail(payment.OpInquire, id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("encoding the request: %w", err))
 	}
 	var got *payment.Payment
-	err = p.do(ctx, call{op: payment.OpInquire, id: id, req: wreq,
+	err = p.do(ctx, call{op: payment.OpInquire, id: id, req: wreq, obs: oc,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			pay, v, err := p.d.DecodeInquire(ref, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -282,6 +326,16 @@ func (p *Provider) Inquire(ctx context.Context, ref payment.Ref) (*payment.Payme
 
 // Cancel closes a payment and returns its new state.
 func (p *Provider) Cancel(ctx context.Context, ref payment.Ref) (*payment.Payment, error) {
+	if p.obs == nil {
+		return p.cancelCall(ctx, ref, nil)
+	}
+	oc := p.startCall(ctx, payment.OpCancel, ref.String(), "")
+	got, err := p.cancelCall(oc.ctx, ref, oc)
+	p.endCall(oc, paymentStatus(got), err)
+	return got, err
+}
+
+func (p *Provider) cancelCall(ctx context.Context, ref payment.Ref, oc *observed) (*payment.Payment, error) {
 	if err := payment.ValidateRef(p.name, p.caps, payment.OpCancel, ref); err != nil {
 		return nil, err
 	}
@@ -297,7 +351,7 @@ func (p *Provider) Cancel(ctx context.Context, ref payment.Ref) (*payment.Paymen
 		return nil, err
 	}
 	var got *payment.Payment
-	err = p.do(ctx, call{op: payment.OpCancel, id: id, mutating: true, req: wreq,
+	err = p.do(ctx, call{op: payment.OpCancel, id: id, mutating: true, req: wreq, obs: oc,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			pay, v, err := p.d.DecodeCancel(ref, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -320,6 +374,20 @@ func (p *Provider) Cancel(ctx context.Context, ref payment.Ref) (*payment.Paymen
 // Refund refunds part or all of a payment, or returns the existing refund
 // for a repeated RefundRequestID with the same amount.
 func (p *Provider) Refund(ctx context.Context, req *payment.RefundRequest) (*payment.Refund, error) {
+	if p.obs == nil {
+		return p.refundCall(ctx, req, nil)
+	}
+	var id string
+	if req != nil {
+		id = req.RefundRequestID
+	}
+	oc := p.startCall(ctx, payment.OpRefund, id, "")
+	got, err := p.refundCall(oc.ctx, req, oc)
+	p.endCall(oc, refundStatus(got), err)
+	return got, err
+}
+
+func (p *Provider) refundCall(ctx context.Context, req *payment.RefundRequest, oc *observed) (*payment.Refund, error) {
 	var extra []payment.FieldError
 	if req != nil {
 		extra = p.d.CheckRefund(req)
@@ -339,7 +407,7 @@ func (p *Provider) Refund(ctx context.Context, req *payment.RefundRequest) (*pay
 		return nil, err
 	}
 	var got *payment.Refund
-	err = p.do(ctx, call{op: payment.OpRefund, id: id, mutating: true, req: wreq,
+	err = p.do(ctx, call{op: payment.OpRefund, id: id, mutating: true, req: wreq, obs: oc,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			r, v, err := p.d.DecodeRefund(req, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -361,6 +429,16 @@ func (p *Provider) Refund(ctx context.Context, req *payment.RefundRequest) (*pay
 
 // InquireRefund returns the refund's current state.
 func (p *Provider) InquireRefund(ctx context.Context, ref payment.RefundRef) (*payment.Refund, error) {
+	if p.obs == nil {
+		return p.inquireRefundCall(ctx, ref, nil)
+	}
+	oc := p.startCall(ctx, payment.OpInquireRefund, ref.String(), "")
+	got, err := p.inquireRefundCall(oc.ctx, ref, oc)
+	p.endCall(oc, refundStatus(got), err)
+	return got, err
+}
+
+func (p *Provider) inquireRefundCall(ctx context.Context, ref payment.RefundRef, oc *observed) (*payment.Refund, error) {
 	if err := payment.ValidateRefundRef(p.name, p.caps, ref); err != nil {
 		return nil, err
 	}
@@ -370,7 +448,7 @@ func (p *Provider) InquireRefund(ctx context.Context, ref payment.RefundRef) (*p
 		return nil, p.fail(payment.OpInquireRefund, id, payment.KindInvalidRequest, payment.Result{}, fmt.Errorf("encoding the request: %w", err))
 	}
 	var got *payment.Refund
-	err = p.do(ctx, call{op: payment.OpInquireRefund, id: id, req: wreq,
+	err = p.do(ctx, call{op: payment.OpInquireRefund, id: id, req: wreq, obs: oc,
 		decode: func(a *driver.Answer) (driver.Verdict, error) {
 			r, v, err := p.d.DecodeInquireRefund(ref, a)
 			if err != nil || v.Outcome != driver.Done {
@@ -394,18 +472,33 @@ func (p *Provider) InquireRefund(ctx context.Context, ref payment.RefundRef) (*p
 // Call is for reads only: the engine never treats an attempt as possibly
 // performed when deciding its outcome.
 func (p *Provider) Call(ctx context.Context, op, id string, req driver.Request, decode func(*driver.Answer) (driver.Verdict, error)) error {
-	if decode == nil {
-		return p.fail(op, id, payment.KindInvalidRequest, payment.Result{}, errors.New("no decode function"))
+	var oc *observed
+	if p.obs != nil {
+		oc = p.startCall(ctx, op, id, "")
+		ctx = oc.ctx
 	}
-	return p.do(ctx, call{op: op, id: id, req: req, decode: decode})
+	var err error
+	if decode == nil {
+		err = p.fail(op, id, payment.KindInvalidRequest, payment.Result{}, errors.New("no decode function"))
+	} else {
+		err = p.do(ctx, call{op: op, id: id, req: req, decode: decode, obs: oc})
+	}
+	if oc != nil {
+		p.endCall(oc, "", err)
+	}
+	return err
 }
 
 // fail builds the one error type every call returns, and logs unknown
 // outcomes.
 func (p *Provider) fail(op, id string, kind payment.Kind, res payment.Result, cause error) error {
-	e := &payment.Error{Op: op, Provider: p.name, Kind: kind, RequestID: safeID(id), Result: res, Err: cause}
-	if kind == payment.KindUnknownOutcome && p.cfg.Logger != nil {
-		p.cfg.Logger.Warn("paybridge: unknown outcome", "provider", p.name, "op", op,
+	return p.report(&payment.Error{Op: op, Provider: p.name, Kind: kind, RequestID: safeID(id), Result: res, Err: cause})
+}
+
+// report logs e if its outcome is unknown, and returns it.
+func (p *Provider) report(e *payment.Error) error {
+	if e.Kind == payment.KindUnknownOutcome && p.cfg.Logger != nil {
+		p.cfg.Logger.Warn("paybridge: unknown outcome", "provider", p.name, "op", e.Op,
 			"request_id", e.RequestID, "error", e.Error())
 	}
 	return e

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/clock"
+	"github.com/paybridge/paybridge/internal/version"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	pd "github.com/paybridge/paybridge/payment/driver"
@@ -129,8 +130,9 @@ func (toy) DecodeInquireRefund(ref payment.RefundRef, a *pd.Answer) (*payment.Re
 type step struct {
 	answer   *toyAnswer // signed 200 answer
 	unsigned bool
-	status   int  // an HTTP status without a body
-	drop     bool // close the connection without answering (after reading the request)
+	status   int    // an HTTP status without a body
+	drop     bool   // close the connection without answering (after reading the request)
+	trace    string // an X-Trace header on the answer (tracedToy reads it)
 }
 
 // server answers each request with the next step of its path's script; the
@@ -160,6 +162,9 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := steps[min(n, len(steps)-1)]
+	if st.trace != "" {
+		w.Header().Set("X-Trace", st.trace)
+	}
 	switch {
 	case st.drop:
 		conn, _, err := w.(http.Hijacker).Hijack()
@@ -529,7 +534,7 @@ func TestARetryReusesTheConnection(t *testing.T) {
 	}
 	for i, h := range headers {
 		if h.Get("Content-Type") != "application/json; charset=UTF-8" || h.Get("Accept") != "application/json" ||
-			h.Get("User-Agent") != "paybridge" || h.Get("X-Sig") != "ok" {
+			h.Get("User-Agent") != version.UserAgent+" (toy)" || h.Get("X-Sig") != "ok" {
 			t.Errorf("attempt %d headers: %v", i+1, h)
 		}
 	}

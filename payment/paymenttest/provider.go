@@ -153,7 +153,6 @@ func New(opts ...Option) *Provider {
 		HTTPClient: &http.Client{Transport: p.net},
 		Retry:      c.retry,
 		Clock:      c.clock,
-		UserAgent:  "paybridge-paymenttest",
 	})
 	if err != nil {
 		panic("paymenttest: " + err.Error()) // the configuration is ours: a bug

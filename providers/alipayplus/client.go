@@ -67,7 +67,7 @@ func New(cfg Config) (*Client, error) {
 		Retry:      cfg.Retry,
 		Clock:      d.clock,
 		Logger:     cfg.Logger,
-		UserAgent:  "paybridge-alipayplus",
+		Observer:   cfg.Observer,
 		Journal:    cfg.Journal,
 	})
 	if err != nil {

@@ -46,7 +46,7 @@ func New(cfg Config) (*Client, error) {
 		Retry:      cfg.Retry,
 		Clock:      cfg.Clock,
 		Logger:     cfg.Logger,
-		UserAgent:  "paybridge-alphapay",
+		Observer:   cfg.Observer,
 		Journal:    cfg.Journal,
 	})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/observe"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/signing"
 )
@@ -60,6 +61,10 @@ type Config struct {
 	// by a crash is found and settled afterwards (package journal;
 	// journal/pgjournal keeps it in PostgreSQL). Nil: no journal.
 	Journal journal.Journal
+	// Observer, if set, is told of every call and attempt (package observe;
+	// observe/otelpaybridge turns them into OpenTelemetry spans and
+	// metrics). Nil: nothing is observed, at no cost.
+	Observer observe.Observer
 }
 
 // configView is all that may be shown of a Config: String, LogValue and
