@@ -37,7 +37,9 @@
 // Every rejection is a distinct error (ErrBadSignature, ErrBadTimestamp,
 // ErrStale, ErrFuture, ErrUndecodable, ErrUnknownEvent, ErrTooLarge, …)
 // reported to the WithObserver callback and logged; deliver never sees a
-// rejected notification.
+// rejected notification. WithTelemetry and Reconciler.Observer report every
+// notification's verdict and every pass's backlog to an observe.Observer
+// (observe/otelpaybridge: OpenTelemetry spans and metrics).
 //
 // A provider adapter is a notification Source: it knows its provider's
 // signature, body and acknowledgement; the Handler has no provider-specific

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paybridge/paybridge/observe"
 	"github.com/paybridge/paybridge/payment"
 )
 
@@ -103,12 +104,24 @@ func WithClock(c payment.Clock) Option { return func(h *Handler) { h.clock = c }
 // WithLogger logs every rejection and delivery (no bodies, no signatures).
 func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
 
-// WithObserver calls f once per notification request with what happened
-// to it: delivered, duplicate, rejected (Err says why) or failed delivery.
-// Use it for metrics and alerts.
+// WithObserver calls f once per notification request with the request and
+// what happened to it: delivered, duplicate, rejected (Err says why) or
+// failed delivery. Use it for alerts and records of your own; WithTelemetry
+// gives an observe.Observer (OpenTelemetry's, say) the same as spans and
+// metrics.
 func WithObserver(f func(r *http.Request, outcome Outcome)) Option {
 	return func(h *Handler) { h.observe = f }
 }
+
+// WithTelemetry reports every notification request to o: a span and
+// metrics with observe/otelpaybridge, or an observe.Observer of your own
+// (NotificationStart and NotificationEnd: the verdict, the reason of a
+// rejection, the status answered, the event's kind and key). deliver runs
+// in the context NotificationStart returns, so its own spans are the
+// notification's children. Without it nothing is observed, at no cost.
+// WithObserver is the callback with the request and the whole Outcome; both
+// may be set.
+func WithTelemetry(o observe.Observer) Option { return func(h *Handler) { h.obs = o } }
 
 // Outcome is what happened to one notification request.
 type Outcome struct {
@@ -152,6 +165,7 @@ type Handler struct {
 	storeTimeout time.Duration
 	log          *slog.Logger
 	observe      func(*http.Request, Outcome)
+	obs          observe.Observer
 }
 
 // NewHandler returns a Handler that delivers src's notifications to deliver.
@@ -172,7 +186,31 @@ func NewHandler(src Source, deliver DeliverFunc, opts ...Option) *Handler {
 
 // ServeHTTP handles one notification.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	out := h.handle(r)
+	if h.obs == nil {
+		h.serve(r.Context(), w, r)
+		return
+	}
+	n := &observe.Notification{Provider: h.src.Name(), Start: h.clock.Now()}
+	ctx := h.obs.NotificationStart(r.Context(), n)
+	out := h.serve(ctx, w, r)
+	n.Duration = h.clock.Now().Sub(n.Start)
+	n.Verdict, n.Reason = verdictOf(out)
+	n.HTTPStatus, n.Acked = out.Status, out.Acked
+	if ev := out.Event; ev != nil {
+		n.EventKind, n.EventKey = ev.Kind, ev.Key
+		switch {
+		case ev.Payment != nil:
+			n.Status = string(ev.Payment.Status)
+		case ev.Refund != nil:
+			n.Status = string(ev.Refund.Status)
+		}
+	}
+	h.obs.NotificationEnd(ctx, n)
+}
+
+// serve handles one notification in ctx, answers it and reports it.
+func (h *Handler) serve(ctx context.Context, w http.ResponseWriter, r *http.Request) Outcome {
+	out := h.handle(ctx, r)
 	if out.Acked {
 		status, ctype, body := h.src.Acknowledgement()
 		w.Header().Set("Content-Type", ctype)
@@ -185,9 +223,46 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, http.StatusText(out.Status)+"\n")
 	}
 	h.report(r, out)
+	return out
 }
 
-func (h *Handler) handle(r *http.Request) Outcome {
+// verdictOf names what became of a notification, and why one was
+// rejected, for observers.
+func verdictOf(out Outcome) (observe.Verdict, string) {
+	switch err := out.Err; {
+	case err == nil && out.Duplicate:
+		return observe.VerdictDuplicate, ""
+	case err == nil:
+		return observe.VerdictDelivered, ""
+	case errors.Is(err, ErrStore):
+		// Before ErrDeliver: a failed delivery whose claim could not be
+		// released is a store failure too, the one to act on.
+		return observe.VerdictStoreFailed, ""
+	case errors.Is(err, ErrDeliver):
+		return observe.VerdictDeliverFailed, ""
+	case errors.Is(err, ErrInFlight):
+		return observe.VerdictInFlight, ""
+	case errors.Is(err, ErrUnknownEvent):
+		return observe.VerdictUnknownEvent, ""
+	}
+	for _, r := range rejections {
+		if errors.Is(out.Err, r.err) {
+			return observe.VerdictRejected, r.reason
+		}
+	}
+	return observe.VerdictRejected, "other"
+}
+
+// rejections name the reasons a notification is refused before delivery.
+var rejections = []struct {
+	err    error
+	reason string
+}{
+	{ErrMethod, "method"}, {ErrTooLarge, "too_large"}, {ErrBadSignature, "bad_signature"},
+	{ErrBadTimestamp, "bad_timestamp"}, {ErrStale, "stale"}, {ErrFuture, "future"}, {ErrUndecodable, "undecodable"},
+}
+
+func (h *Handler) handle(ctx context.Context, r *http.Request) Outcome {
 	if r.Method != http.MethodPost {
 		return Outcome{Status: http.StatusMethodNotAllowed, Err: ErrMethod}
 	}
@@ -225,7 +300,7 @@ func (h *Handler) handle(r *http.Request) Outcome {
 	if ev.SentAt.IsZero() {
 		ev.SentAt = sentAt
 	}
-	return h.dispatch(r.Context(), ev)
+	return h.dispatch(ctx, ev)
 }
 
 // verify checks the provider's signature over the URI the provider posted

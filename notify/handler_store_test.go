@@ -12,6 +12,7 @@ import (
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/observe"
 	"github.com/paybridge/paybridge/payment"
 )
 
@@ -84,8 +85,9 @@ func TestStoreErrorsAreNeverAcknowledged(t *testing.T) {
 			w := newWorld(t)
 			store := &faultyStore{Store: notify.NewMemoryStore(notify.MemoryStoreOptions{Clock: w.clk})}
 			var out notify.Outcome
+			tel := &telemetry{}
 			h := notify.NewHandler(w.client, w.deliver, notify.WithClock(w.clk), notify.WithStore(store),
-				notify.WithObserver(func(_ *http.Request, o notify.Outcome) { out = o }))
+				notify.WithObserver(func(_ *http.Request, o notify.Outcome) { out = o }), notify.WithTelemetry(tel))
 			if tc.failDel {
 				w.fail.Store(1)
 			}
@@ -101,6 +103,9 @@ func TestStoreErrorsAreNeverAcknowledged(t *testing.T) {
 				!errors.Is(out.Err, notify.ErrStore) || !errors.Is(out.Err, tc.cause) {
 				t.Fatalf("status %d, outcome %+v; want %d, not acknowledged, delivered %v, an ErrStore wrapping %v",
 					rec.Code, out, tc.status, tc.delivered, tc.cause)
+			}
+			if n := tel.lastNotification(); n.Verdict != observe.VerdictStoreFailed || n.Acked || n.HTTPStatus != tc.status {
+				t.Errorf("observed %+v; want a store failure", n)
 			}
 		})
 	}

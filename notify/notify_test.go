@@ -15,9 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/observe"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay"
 	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
@@ -36,6 +40,9 @@ type world struct {
 	events   []payment.Event
 	outcomes []notify.Outcome
 	fail     atomic.Int32 // deliver fails this many more times
+	tel      *telemetry
+	// deliverCtx is the telemetry mark of the context deliver last ran in.
+	deliverCtx string
 }
 
 func newWorld(t *testing.T, opts ...notify.Option) *world {
@@ -46,7 +53,7 @@ func newWorld(t *testing.T, opts ...notify.Option) *world {
 // newWorldWith is newWorld with options for the simulator.
 func newWorldWith(t *testing.T, simOpts []alphapaytest.Option, opts ...notify.Option) *world {
 	t.Helper()
-	w := &world{clk: clock.NewFake(time.Now())}
+	w := &world{clk: clock.NewFake(time.Now()), tel: &telemetry{}}
 	w.sim = alphapaytest.NewServer(append([]alphapaytest.Option{alphapaytest.WithClock(w.clk)}, simOpts...)...)
 	t.Cleanup(w.sim.Close)
 	cr := w.sim.Credentials()
@@ -56,7 +63,7 @@ func newWorldWith(t *testing.T, simOpts []alphapaytest.Option, opts ...notify.Op
 		t.Fatal(err)
 	}
 	w.client = c
-	opts = append([]notify.Option{notify.WithClock(w.clk), notify.WithObserver(w.observe)}, opts...)
+	opts = append([]notify.Option{notify.WithClock(w.clk), notify.WithObserver(w.observe), notify.WithTelemetry(w.tel)}, opts...)
 	w.handler = notify.NewHandler(c, w.deliver, opts...)
 	mux := http.NewServeMux()
 	mux.Handle("/notify/alphapay", w.handler)
@@ -69,6 +76,7 @@ func (w *world) deliver(ctx context.Context, e payment.Event) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.events = append(w.events, e)
+	w.deliverCtx = telMark(ctx)
 	if w.fail.Load() > 0 {
 		w.fail.Add(-1)
 		return errors.New("database unavailable")
@@ -142,6 +150,20 @@ func TestEndToEndNotificationIsDeliveredOnceAndAcknowledged(t *testing.T) {
 	if resp.StatusCode != 200 || len(w.delivered()) != 1 || !w.lastOutcome().Duplicate {
 		t.Fatalf("duplicate: status %d, %d deliveries", resp.StatusCode, len(w.delivered()))
 	}
+
+	// Telemetry saw both, and deliver ran in the notification's context.
+	notes := w.tel.notifications()
+	key := ev[0].Key
+	want := []observe.Notification{
+		{Provider: "alphapay", Verdict: observe.VerdictDelivered, HTTPStatus: 200, Acked: true, EventKind: payment.EventPayment, EventKey: key, Status: "succeeded"},
+		{Provider: "alphapay", Verdict: observe.VerdictDuplicate, HTTPStatus: 200, Acked: true, EventKind: payment.EventPayment, EventKey: key, Status: "succeeded"},
+	}
+	if diff := cmp.Diff(want, notes, cmpopts.IgnoreFields(observe.Notification{}, "Start", "Duration")); diff != "" {
+		t.Errorf("notifications (-want +got):\n%s", diff)
+	}
+	if w.deliverCtx != "notification alphapay" {
+		t.Errorf("deliver ran in a context marked %q, not the notification's", w.deliverCtx)
+	}
 }
 
 func TestFailedDeliveryIsNotAcknowledgedAndTheRetrySucceeds(t *testing.T) {
@@ -165,6 +187,14 @@ func TestFailedDeliveryIsNotAcknowledgedAndTheRetrySucceeds(t *testing.T) {
 	}
 	if n := len(w.delivered()); n != 3 {
 		t.Fatalf("deliver called %d times, want 3 (2 failures, then the one that stuck)", n)
+	}
+	var verdicts []observe.Verdict
+	for _, n := range w.tel.notifications() {
+		verdicts = append(verdicts, n.Verdict)
+	}
+	want := []observe.Verdict{observe.VerdictDeliverFailed, observe.VerdictDeliverFailed, observe.VerdictDelivered}
+	if diff := cmp.Diff(want, verdicts); diff != "" {
+		t.Errorf("verdicts (-want +got):\n%s", diff)
 	}
 }
 
@@ -252,47 +282,51 @@ func TestRejectedNotificationsNeverReachDeliver(t *testing.T) {
 		req    func() *http.Request
 		status int
 		err    error
+		reason string // the observed reason
 	}{
 		{"signed with another key", func() *http.Request {
 			return signed(t, w.srv.URL, path, cr.MerchantCode, other.Credentials().AlphaPayPrivateKey, now, goodBody)
-		}, 401, notify.ErrBadSignature},
+		}, 401, notify.ErrBadSignature, "bad_signature"},
 		{"tampered body", func() *http.Request {
 			r := signed(t, w.srv.URL, path, cr.MerchantCode, cr.AlphaPayPrivateKey, now, goodBody)
 			r.Body = io.NopCloser(bytes.NewReader(bytes.Replace(goodBody, []byte("1999"), []byte("2999"), 1)))
 			return r
-		}, 401, notify.ErrBadSignature},
+		}, 401, notify.ErrBadSignature, "bad_signature"},
 		{"signed for another path", func() *http.Request {
 			r := signed(t, w.srv.URL, "/notify/other", cr.MerchantCode, cr.AlphaPayPrivateKey, now, goodBody)
 			r.URL.Path = path
 			return r
-		}, 401, notify.ErrBadSignature},
+		}, 401, notify.ErrBadSignature, "bad_signature"},
 		{"unsigned", func() *http.Request {
 			r, _ := http.NewRequest("POST", w.srv.URL+path, bytes.NewReader(goodBody))
 			return r
-		}, 401, notify.ErrBadSignature},
+		}, 401, notify.ErrBadSignature, "bad_signature"},
 		{"stale", func() *http.Request {
 			return signed(t, w.srv.URL, path, cr.MerchantCode, cr.AlphaPayPrivateKey, now.Add(-6*time.Minute), goodBody)
-		}, 400, notify.ErrStale},
+		}, 400, notify.ErrStale, "stale"},
 		{"from the future", func() *http.Request {
 			return signed(t, w.srv.URL, path, cr.MerchantCode, cr.AlphaPayPrivateKey, now.Add(6*time.Minute), goodBody)
-		}, 400, notify.ErrFuture},
+		}, 400, notify.ErrFuture, "future"},
 		{"oversized", func() *http.Request {
 			big := append(bytes.TrimSuffix(goodBody, []byte("}")), []byte(`,"pad":"`+strings.Repeat("x", 4096)+`"}`)...)
 			return signed(t, w.srv.URL, path, cr.MerchantCode, cr.AlphaPayPrivateKey, now, big)
-		}, 413, notify.ErrTooLarge},
+		}, 413, notify.ErrTooLarge, "too_large"},
 		{"malformed", func() *http.Request {
 			return signed(t, w.srv.URL, path, cr.MerchantCode, cr.AlphaPayPrivateKey, now, []byte(`{"paymentId":`))
-		}, 400, notify.ErrUndecodable},
+		}, 400, notify.ErrUndecodable, "undecodable"},
 		{"GET", func() *http.Request {
 			r, _ := http.NewRequest("GET", w.srv.URL+path, nil)
 			return r
-		}, 405, notify.ErrMethod},
+		}, 405, notify.ErrMethod, "method"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp := post(t, tc.req())
 			out := w.lastOutcome()
 			if resp.StatusCode != tc.status || !errors.Is(out.Err, tc.err) || out.Acked {
 				t.Fatalf("status %d, outcome %+v; want %d and %v", resp.StatusCode, out, tc.status, tc.err)
+			}
+			if n := w.tel.lastNotification(); n.Verdict != observe.VerdictRejected || n.Reason != tc.reason || n.HTTPStatus != tc.status || n.Acked {
+				t.Errorf("observed %+v; want rejected, %s", n, tc.reason)
 			}
 		})
 	}
@@ -305,6 +339,9 @@ func TestRejectedNotificationsNeverReachDeliver(t *testing.T) {
 		out := w.lastOutcome()
 		if resp.StatusCode != 200 || !out.Acked || !errors.Is(out.Err, notify.ErrUnknownEvent) || len(w.delivered()) != before {
 			t.Fatalf("status %d, outcome %+v", resp.StatusCode, out)
+		}
+		if n := w.tel.lastNotification(); n.Verdict != observe.VerdictUnknownEvent || !n.Acked {
+			t.Errorf("observed %+v", n)
 		}
 	})
 }
@@ -524,11 +561,15 @@ func TestReconcilerSettlesAPaymentWhoseNotificationWasLost(t *testing.T) {
 			mu.Unlock()
 			return w.deliver(ctx, e)
 		},
-		Clock: w.clk,
+		Clock:    w.clk,
+		Observer: w.tel,
 	}
 	ctx := context.Background()
 	if n, err := rec.RunOnce(ctx); n != 0 || err != nil {
 		t.Fatalf("a pending payment was settled: %d, %v", n, err)
+	}
+	if p := w.tel.lastPass(); p.Provider != "alphapay" || p.Pending != 1 || p.Settled != 0 || p.Backlog() != 1 || !p.Complete || p.Errors != 0 {
+		t.Errorf("first pass %+v", p)
 	}
 	if err := w.sim.Complete(p.PaymentID); err != nil {
 		t.Fatal(err)
@@ -540,6 +581,12 @@ func TestReconcilerSettlesAPaymentWhoseNotificationWasLost(t *testing.T) {
 	n, err := rec.RunOnce(ctx)
 	if n != 1 || err != nil {
 		t.Fatalf("RunOnce = %d, %v", n, err)
+	}
+	if p := w.tel.lastPass(); p.Pending != 1 || p.Settled != 1 || p.Backlog() != 0 || p.Journal != 0 {
+		t.Errorf("settling pass %+v", p)
+	}
+	if w.deliverCtx != "pass alphapay" {
+		t.Errorf("the reconciler delivered in a context marked %q, not the pass's", w.deliverCtx)
 	}
 	ev := w.delivered()
 	if len(ev) != 1 || ev[0].Payment.Status != payment.StatusSucceeded || ev[0].Key != fmt.Sprintf("alphapay:payment:%s:succeeded", p.PaymentID) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/journal"
+	"github.com/paybridge/paybridge/observe"
 	"github.com/paybridge/paybridge/payment"
 )
 
@@ -112,6 +113,11 @@ type Reconciler struct {
 	// Clock and Logger are optional.
 	Clock  payment.Clock
 	Logger *slog.Logger
+	// Observer, if set, is told of every pass (package observe: the items
+	// listed, settled and left — the backlog). The calls a pass makes run
+	// in the pass's context, and the Provider's own Observer sees them as
+	// the pass's children. Nil: nothing is observed, at no cost.
+	Observer observe.Observer
 
 	once sync.Once
 	mu   sync.Mutex
@@ -171,6 +177,11 @@ var ErrNeedsPerson = errors.New("notify: the call cannot be settled without its 
 // after the pass.
 func (r *Reconciler) RunOnce(ctx context.Context) (int, error) {
 	r.init()
+	var pass *observe.Pass
+	if r.Observer != nil {
+		pass = &observe.Pass{Provider: r.Provider.Name(), Start: r.Clock.Now()}
+		ctx = r.Observer.ReconcileStart(ctx, pass)
+	}
 	items, complete, errs := r.list(ctx)
 	r.sweep(ctx, items, complete)
 	settled := 0
@@ -181,10 +192,25 @@ func (r *Reconciler) RunOnce(ctx context.Context) (int, error) {
 		ok, err := r.try(ctx, it)
 		if ok {
 			settled++
+			if pass != nil && it.entry != nil {
+				pass.SettledJournal++
+			}
 		}
 		if err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if pass != nil {
+		for _, it := range items {
+			if it.entry != nil {
+				pass.Journal++
+			} else {
+				pass.Pending++
+			}
+		}
+		pass.Settled, pass.Errors, pass.Complete = settled, len(errs), complete
+		pass.Duration = r.Clock.Now().Sub(pass.Start)
+		r.Observer.ReconcileEnd(ctx, pass)
 	}
 	return settled, errors.Join(errs...)
 }

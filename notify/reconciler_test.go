@@ -151,12 +151,20 @@ func TestReconcilerSettlesAnOpenPayByReplayingIt(t *testing.T) {
 		t.Fatalf("Pay = %v", err)
 	}
 	r := w.reconciler(w.apc, nil)
+	tel := &telemetry{}
+	r.Observer = tel
 	runOnce(t, r, 0) // younger than JournalMinAge: the call may still be under way
 	if len(w.open(t)) != 1 {
 		t.Fatal("the entry is not open")
 	}
+	if p := tel.lastPass(); p.Journal != 0 || p.Backlog() != 0 {
+		t.Errorf("a pass listed a young entry: %+v", p)
+	}
 	w.clk.Advance(time.Minute)
 	runOnce(t, r, 1)
+	if p := tel.lastPass(); p.Journal != 1 || p.SettledJournal != 1 || p.OpenJournal() != 0 || p.Pending != 0 {
+		t.Errorf("the settling pass %+v", p)
+	}
 	ev := w.delivered()
 	if len(ev) != 1 || ev[0].Payment.Status != payment.StatusPending || ev[0].Payment.PaymentRequestID != "J-AP-1" ||
 		!strings.HasSuffix(ev[0].Key, ":pending") {
