@@ -5,7 +5,8 @@
 // and signing — over plain HTTP and over TLS, with the simulator in this
 // process (end to end) or in a child process (the client's own CPU time
 // and allocations); the notification handler next to one RSA
-// verification; parallel Pay with the connections it opens.
+// verification; parallel Pay with the connections it opens; and what
+// observability costs, off and on (BenchmarkObserve).
 //
 // Run them with scripts/bench, which also computes the medians and ratios
 // (internal/bench/cmd/benchratio) and runs them again built with

@@ -18,7 +18,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/paybridge/paybridge/observe"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/payment/driver"
 )
@@ -67,18 +66,20 @@ type callState struct {
 	// provider (what a refusal must be weighed against).
 	performedBefore bool
 	last            got
-	verdict         driver.Verdict // of the last answered attempt
-	trusted         payment.Result // the last result a verified answer carried
-	cause           error          // why the last attempt did not settle the call
-	stop            error          // why retrying stopped early (the context, the policy)
-	retryAfter      time.Duration
-	wait            time.Duration // before the next attempt, once planned
-	attemptAt       time.Time
-	// httpStatus is the last attempt's HTTP status, 0 without an answer.
-	httpStatus int
-	// attemptRID is the provider's ID of the last attempt's answer;
-	// providerRequestID the last non-empty one (driver.TraceIDer).
-	attemptRID, providerRequestID string
+	// httpStatus is the last attempt's HTTP status, 0 without an answer
+	// (an int32 beside the flags, so that the state stays in its size class
+	// with the allocation header).
+	httpStatus int32
+	verdict    driver.Verdict // of the last answered attempt
+	trusted    payment.Result // the last result a verified answer carried
+	cause      error          // why the last attempt did not settle the call
+	stop       error          // why retrying stopped early (the context, the policy)
+	retryAfter time.Duration
+	wait       time.Duration // before the next attempt, once planned
+	attemptAt  time.Time
+	// providerRequestID is the provider's ID of the last answer that
+	// carried one (driver.TraceIDer).
+	providerRequestID string
 
 	// Per attempt, from the connection trace.
 	// The trace's callbacks may run on the transport's dial goroutine,
@@ -91,7 +92,6 @@ type callState struct {
 	tr      httptrace.ClientTrace
 	limited io.LimitedReader
 	answer  driver.Answer
-	att     observe.Attempt // the attempt being observed, with an Observer
 }
 
 // drainLimit is how much of an answer that is not read (an HTTP error
@@ -250,7 +250,7 @@ func (st *callState) outcome() error {
 // provider's request ID of the last answer that had one.
 func (st *callState) fail(kind payment.Kind, res payment.Result, cause error) error {
 	return st.p.report(&payment.Error{Op: st.c.op, Provider: st.p.name, Kind: kind, RequestID: safeID(st.c.id), Result: res,
-		Err: cause, HTTPStatus: st.httpStatus, ProviderRequestID: st.providerRequestID})
+		Err: cause, HTTPStatus: int(st.httpStatus), ProviderRequestID: st.providerRequestID})
 }
 
 // withAttempts prefixes the attempt count and adds why retrying stopped.
@@ -332,7 +332,7 @@ func (st *callState) setTrace() {
 func (st *callState) classify(ctx context.Context, resp *http.Response, err error) bool {
 	p, c := st.p, st.c
 	st.attempts++
-	st.retryAfter, st.httpStatus, st.attemptRID = 0, 0, ""
+	st.retryAfter, st.httpStatus = 0, 0
 	st.performedBefore = st.maybePerformed
 	elapsed := p.cfg.Clock.Now().Sub(st.attemptAt)
 	// Debug arguments are boxed before Debug can check its level: without
@@ -358,10 +358,13 @@ func (st *callState) classify(ctx context.Context, resp *http.Response, err erro
 		return ctx.Err() == nil && !st.insecure.Load() && !permanentTLS(err)
 	}
 	st.maybePerformed = true
-	st.httpStatus = resp.StatusCode
+	st.httpStatus = int32(resp.StatusCode)
 	if p.traceIDs != nil {
 		if id := p.traceIDs.TraceID(resp.Header); usableID(id) {
-			st.attemptRID, st.providerRequestID = id, id
+			st.providerRequestID = id
+			if c.obs != nil {
+				c.obs.att.ProviderRequestID = id
+			}
 		}
 	}
 	if log != nil {

@@ -10,12 +10,15 @@ import (
 	"github.com/paybridge/paybridge/payment/driver"
 )
 
-// observed is one observed call: its record and the context its work runs
-// in. It exists only when the Provider has an Observer, so that a Provider
-// without one allocates nothing for observation.
+// observed is one observed call: its record, the record of the attempt
+// under way (the attempts of a call are sequential) and the context the
+// call runs in. It exists only when the Provider has an Observer, so that a
+// Provider without one allocates nothing and carries nothing for
+// observation.
 type observed struct {
 	o   observe.Observer
 	rec observe.Call
+	att observe.Attempt
 	ctx context.Context
 }
 
@@ -62,15 +65,15 @@ func refundStatus(r *payment.Refund) string {
 // the context to send it with.
 func (st *callState) startAttempt(ctx context.Context) context.Context {
 	oc := st.c.obs
-	st.att = observe.Attempt{Number: st.attempts + 1, Start: st.attemptAt}
-	return oc.o.AttemptStart(ctx, &oc.rec, &st.att)
+	oc.att = observe.Attempt{Number: st.attempts + 1, Start: st.attemptAt}
+	return oc.o.AttemptStart(ctx, &oc.rec, &oc.att)
 }
 
-// endAttempt completes the attempt's record from what classify found and
-// tells the Observer. again says whether another attempt follows.
+// endAttempt completes the attempt's record from what classify found (it
+// set ProviderRequestID itself) and tells the Observer. again says whether another attempt follows.
 func (st *callState) endAttempt(ctx context.Context, sent, again bool) {
 	oc := st.c.obs
-	a := &st.att
+	a := &oc.att
 	a.Duration = st.p.cfg.Clock.Now().Sub(a.Start)
 	if !sent {
 		// Building or signing the request failed: nothing left.
@@ -78,8 +81,7 @@ func (st *callState) endAttempt(ctx context.Context, sent, again bool) {
 		oc.o.AttemptEnd(ctx, &oc.rec, a)
 		return
 	}
-	a.HTTPStatus = st.httpStatus
-	a.ProviderRequestID = st.attemptRID
+	a.HTTPStatus = int(st.httpStatus)
 	a.MayHaveBeenSent = st.last != notSent
 	a.Outcome = st.attemptOutcome()
 	if st.last == answered {
@@ -125,7 +127,7 @@ func (st *callState) attemptOutcome() observe.AttemptOutcome {
 func (st *callState) retryReason() string {
 	switch o := st.attemptOutcome(); o {
 	case observe.AttemptHTTPError:
-		return httpReason(st.httpStatus)
+		return httpReason(int(st.httpStatus))
 	case observe.AttemptPending:
 		return observe.RetryPending
 	case observe.AttemptUnreadable:
@@ -161,7 +163,7 @@ func httpReason(code int) string {
 func (st *callState) recordCall() {
 	r := &st.c.obs.rec
 	r.Attempts += st.attempts
-	r.HTTPStatus = st.httpStatus
+	r.HTTPStatus = int(st.httpStatus)
 	if st.providerRequestID != "" {
 		r.ProviderRequestID = st.providerRequestID
 	}

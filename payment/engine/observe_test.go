@@ -58,7 +58,7 @@ func (r *recorder) logEnd(ctx context.Context, ev string) {
 func (r *recorder) CallStart(ctx context.Context, c *observe.Call) context.Context {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.log("call start "+c.Op)
+	r.log("call start " + c.Op)
 	return mark(ctx, c.Op)
 }
 
@@ -72,7 +72,7 @@ func (r *recorder) CallEnd(ctx context.Context, c *observe.Call) {
 func (r *recorder) AttemptStart(ctx context.Context, c *observe.Call, a *observe.Attempt) context.Context {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.log("attempt start "+c.Op)
+	r.log("attempt start " + c.Op)
 	return mark(ctx, "attempt")
 }
 

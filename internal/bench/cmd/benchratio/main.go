@@ -19,7 +19,9 @@
 //     ≤ 1.15, and over a hand-written handler (BenchmarkNotifyX/Baseline);
 //   - package money: parse and format under 300 ns, the wire-string
 //     conversions (ParseMinor, AppendMinor) without allocation;
-//   - package signing: Sign and Verify, reported.
+//   - package signing: Sign and Verify, reported;
+//   - observability (BenchmarkObserve): each call without an Observer and
+//     with each kind of one, time and allocations against off, reported.
 //
 // Usage:
 //
@@ -453,6 +455,8 @@ func Report(w io.Writer, s *Set, pool int) (missed int) {
 		tw.flush()
 	}
 
+	reportObserve(w, s)
+
 	// Money.
 	var money []*Result
 	for _, n := range s.Names() {
@@ -494,6 +498,70 @@ func Report(w io.Writer, s *Set, pool int) (missed int) {
 	}
 	fmt.Fprintf(w, "\n%d target(s) missed\n", missed)
 	return missed
+}
+
+// observeRows are the rows of the observability table: the calls
+// BenchmarkObserve measures, each with the observers it runs, its
+// interleaved benchmark (time metrics "<prefix>-<observer>-ns") and its
+// separate ones (allocations).
+var observeRows = []struct {
+	what, interleaved, prefix, separate string
+	observers                           []string
+}{
+	{"engine Pay, in memory (no network, no RSA)", "EngineInterleaved", "pay", "Engine", []string{"off", "noop", "otel-api", "otel-sdk"}},
+	{"AlphaPay Pay, end to end", "AlphaPayInterleaved", "pay", "AlphaPay", []string{"off", "otel-sdk"}},
+	{"notification handler, new event", "NotifyInterleaved", "handler", "Notify", []string{"off", "otel-sdk"}},
+}
+
+// observerNames say what each observer of BenchmarkObserve is.
+var observerNames = map[string]string{
+	"off":      "off (no Observer)",
+	"noop":     "no-op Observer",
+	"otel-api": "otelpaybridge, OTel API only",
+	"otel-sdk": "otelpaybridge, OTel SDK",
+}
+
+// reportObserve prints what observability costs (issue 14): each call
+// without an Observer and with each one, the time over off's (per run, from
+// the interleaved benchmark) and the allocations over off's. There is no
+// target to miss: off is the path every other benchmark measures.
+func reportObserve(w io.Writer, s *Set) {
+	const prefix = "BenchmarkObserve/"
+	found := false
+	for _, r := range observeRows {
+		if s.Get(prefix+r.interleaved) != nil || s.Get(prefix+r.separate+"/off") != nil {
+			found = true
+		}
+	}
+	if !found {
+		return
+	}
+	fmt.Fprintf(w, "\n## Observability (issue 14): the cost of an Observer, off and on\n")
+	fmt.Fprintf(w, "time: median of the alternated calls (X-Interleaved), ratio to off per run; allocs and B/op: the separate benchmarks (both ends for AlphaPay)\n\n")
+	tw := newTable(w, "call", "observer", "time", "time/off", "allocs", "allocs−off", "B/op")
+	for _, r := range observeRows {
+		inter := prefix + r.interleaved
+		offT := s.metric(inter, r.prefix+"-off-ns")
+		offA := s.metric(prefix+r.separate+"/off", "allocs/op")
+		what := r.what
+		for _, o := range r.observers {
+			t := s.metric(inter, r.prefix+"-"+o+"-ns")
+			sep := s.Get(prefix + r.separate + "/" + o)
+			if len(t) == 0 && sep == nil {
+				continue
+			}
+			ratio, ok := pairedRatio(t, offT)
+			delta := "-"
+			if a, ok1 := median(s.metric(prefix+r.separate+"/"+o, "allocs/op")); ok1 {
+				if b, ok2 := median(offA); ok2 {
+					delta = fmt.Sprintf("%+g", a-b)
+				}
+			}
+			tw.row(what, observerNames[o], durOf(t), fmtRatio(ratio, ok), num(sep, "allocs/op"), delta, num(sep, "B/op"))
+			what = ""
+		}
+	}
+	tw.flush()
 }
 
 // Compare prints the key times of two result sets side by side — two

@@ -248,3 +248,54 @@ func TestCompare(t *testing.T) {
 		t.Log("\n" + out.String())
 	}
 }
+
+// Two rounds of BenchmarkObserve: the engine's Pay with each observer, the
+// AlphaPay Pay and the notification handler off and on.
+const observeSample = `pkg: github.com/paybridge/paybridge/internal/bench
+BenchmarkObserve/Engine/off-2         	   66340	      5000 ns/op	    4312 B/op	      41 allocs/op
+BenchmarkObserve/Engine/noop-2        	   35407	      5100 ns/op	    4536 B/op	      42 allocs/op
+BenchmarkObserve/Engine/otel-api-2    	   37579	      6000 ns/op	    5416 B/op	      50 allocs/op
+BenchmarkObserve/Engine/otel-sdk-2    	   16344	     11000 ns/op	   11090 B/op	      67 allocs/op
+BenchmarkObserve/EngineInterleaved-2  	    9170	     27000 ns/op	      5100 pay-noop-ns	      5000 pay-off-ns	      6000 pay-otel-api-ns	     11000 pay-otel-sdk-ns
+BenchmarkObserve/AlphaPay/off-2       	     134	   2400000 ns/op	   37714 B/op	     462 allocs/op
+BenchmarkObserve/AlphaPay/otel-sdk-2  	     148	   2424000 ns/op	   44831 B/op	     491 allocs/op
+BenchmarkObserve/AlphaPayInterleaved-2         	      61	   4800000 ns/op	   2400000 pay-off-ns	   2424000 pay-otel-sdk-ns
+BenchmarkObserve/Notify/off-2                  	    6954	     40000 ns/op	    5321 B/op	      56 allocs/op
+BenchmarkObserve/Notify/otel-sdk-2             	    8215	     43000 ns/op	    7552 B/op	      68 allocs/op
+BenchmarkObserve/NotifyInterleaved-2           	    3978	     83000 ns/op	     40000 handler-off-ns	     43000 handler-otel-sdk-ns
+BenchmarkObserve/EngineInterleaved-2  	    9170	     27000 ns/op	      5300 pay-noop-ns	      5000 pay-off-ns	      6500 pay-otel-api-ns	     12000 pay-otel-sdk-ns
+`
+
+func TestReportObserve(t *testing.T) {
+	s, err := Parse(strings.NewReader(observeSample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if missed := Report(&out, s, 32); missed != 0 {
+		t.Errorf("%d targets missed", missed)
+	}
+	// Compare with the columns' spacing collapsed.
+	got := strings.Join(strings.Fields(out.String()), " ")
+	for _, want := range []string{
+		"## Observability (issue 14)",
+		"engine Pay, in memory (no network, no RSA) off (no Observer) 5.0µs 1.00 41 +0 4312",
+		"no-op Observer 5.2µs 1.04 42 +1 4536",               // paired ratios 1.02 and 1.06
+		"otelpaybridge, OTel API only 6.2µs 1.25 50 +9 5416", // 1.2 and 1.3
+		"otelpaybridge, OTel SDK 11.5µs 2.30 67 +26 11090",   // 2.2 and 2.4
+		"AlphaPay Pay, end to end off (no Observer) 2.40ms 1.00 462 +0 37714",
+		"otelpaybridge, OTel SDK 2.42ms 1.01 491 +29 44831",
+		"notification handler, new event off (no Observer) 40.0µs 1.00 56 +0 5321",
+		"otelpaybridge, OTel SDK 43.0µs 1.07 68 +12 7552",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out.String())
+		}
+	}
+	// Without BenchmarkObserve results there is no such section.
+	out.Reset()
+	Report(&out, parseSample(t), 32)
+	if strings.Contains(out.String(), "Observability") {
+		t.Error("an observability section without its benchmarks")
+	}
+}
