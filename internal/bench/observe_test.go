@@ -292,7 +292,9 @@ func TestObserveSmoke(t *testing.T) {
 		allocs[c.name] = testing.AllocsPerRun(100, func() { _ = pay(ctx) })
 	}
 	t.Logf("allocations of an engine Pay: %v", allocs)
-	if d := allocs["noop"] - allocs["off"]; d != 1 {
+	// Under the race detector sync.Pool drops items at random: net/http's
+	// allocations per call vary.
+	if d := allocs["noop"] - allocs["off"]; d != 1 && !raceEnabled {
 		t.Errorf("a no-op Observer costs %v allocations; want 1", d)
 	}
 	e := newAPEnv(t, simMode{})
