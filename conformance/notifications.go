@@ -34,9 +34,9 @@ func checkNotifications(t *testing.T, maker HarnessMaker, caps payment.Capabilit
 		t.Skip("provider sends no notifications")
 	}
 	e := newEnv(t, maker)
-	src, ok := e.p.(notify.Source)
-	if !ok {
-		t.Fatalf("RULE BROKEN — a provider whose Capabilities say Notifications must implement notify.Source")
+	var src notify.Source
+	if !payment.As(e.p, &src) {
+		t.Fatalf("RULE BROKEN — a provider whose Capabilities say Notifications must be a notify.Source, itself or through its As method (payment.As)")
 	}
 	n, ok := e.h.(Notifier)
 	if !ok {

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"crypto"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -58,19 +59,30 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 // AlphaPaySettings are the settings of an "alphapay" wallet.
 //
-// PrivateKey is a secret reference. Format and MarshalJSON show the
-// settings as fmt and encoding/json would, except that an inline private key
-// appears only as payment.Redact shows it ("env:" and "file:" references are
-// shown, since they name where the key is, not what it is); so settings can
-// be logged through fmt, log/slog and encoding/json. Marshalled settings
-// with an inline key therefore cannot be loaded again: use references.
+// The merchant's key is "privateKey", a secret reference, or "signer", a
+// signer kind and its settings (SignerSettings), or Options.Signer: exactly
+// one of them. AlphaPay's public keys are "alphaPayPublicKey" and
+// "alphaPayPublicKeys", all trusted (docs/key-rotation.md); at least one is
+// required.
+//
+// Format and MarshalJSON show the settings as fmt and encoding/json would,
+// except that an inline private key appears only as payment.Redact shows it
+// ("env:" and "file:" references are shown, since they name where the key
+// is, not what it is), and a signer's settings as SignerSettings shows
+// them; so settings can be logged through fmt, log/slog and encoding/json.
+// Marshalled settings with an inline key therefore cannot be loaded again:
+// use references.
 type AlphaPaySettings struct {
-	BaseURL           string `json:"baseURL"`
-	MerchantCode      string `json:"merchantCode"`
-	PrivateKey        string `json:"privateKey"`        // secret reference
-	AlphaPayPublicKey string `json:"alphaPayPublicKey"` // reference or inline
-	Currency          string `json:"currency,omitempty"`
-	Retry             *Retry `json:"retry,omitempty"`
+	BaseURL      string `json:"baseURL"`
+	MerchantCode string `json:"merchantCode"`
+	// KeyVersion is the keyVersion requests are signed under (default "1").
+	KeyVersion         string          `json:"keyVersion,omitempty"`
+	PrivateKey         string          `json:"privateKey,omitempty"` // secret reference
+	Signer             *SignerSettings `json:"signer,omitempty"`
+	AlphaPayPublicKey  string          `json:"alphaPayPublicKey,omitempty"` // reference or inline
+	AlphaPayPublicKeys []string        `json:"alphaPayPublicKeys,omitempty"`
+	Currency           string          `json:"currency,omitempty"`
+	Retry              *Retry          `json:"retry,omitempty"`
 	// CAFile names a PEM file of certificates to trust besides the system's
 	// (the sandbox's self-signed certificate).
 	CAFile string `json:"caFile,omitempty"`
@@ -95,7 +107,7 @@ func (s AlphaPaySettings) Format(f fmt.State, verb rune) {
 // redacted.
 func (s AlphaPaySettings) MarshalJSON() ([]byte, error) { return json.Marshal(s.redacted()) }
 
-func openAlphaPay(_ context.Context, raw json.RawMessage, env Env) (payment.Provider, error) {
+func openAlphaPay(ctx context.Context, raw json.RawMessage, o Options) (payment.Provider, error) {
 	var s AlphaPaySettings
 	if err := decodeSettings(raw, &s); err != nil {
 		return nil, err
@@ -106,20 +118,21 @@ func openAlphaPay(_ context.Context, raw json.RawMessage, env Env) (payment.Prov
 	if err := required("merchantCode", s.MerchantCode); err != nil {
 		return nil, err
 	}
-	priv, err := secret(env, "privateKey", s.PrivateKey)
+	key, err := o.merchantKey(ctx, s.PrivateKey, s.Signer)
 	if err != nil {
 		return nil, err
 	}
-	pub, err := secret(env, "alphaPayPublicKey", s.AlphaPayPublicKey)
+	pub, pubs, err := publicKeys(o.Env, "alphaPayPublicKey", s.AlphaPayPublicKey, s.AlphaPayPublicKeys)
 	if err != nil {
 		return nil, err
 	}
-	hc, err := httpClient(env, s.CAFile)
+	hc, err := o.httpClient(s.CAFile)
 	if err != nil {
 		return nil, err
 	}
-	cfg := alphapay.Config{BaseURL: s.BaseURL, MerchantCode: s.MerchantCode, PrivateKey: priv, AlphaPayPublicKey: pub,
-		Retry: s.Retry.policy(), HTTPClient: hc}
+	cfg := alphapay.Config{BaseURL: s.BaseURL, MerchantCode: s.MerchantCode, KeyVersion: s.KeyVersion,
+		PrivateKey: key.pem, Signer: key.signer, AlphaPayPublicKey: pub, AlphaPayPublicKeys: pubs,
+		Retry: o.retry(s.Retry), HTTPClient: hc}
 	if s.Currency != "" {
 		c, err := money.LookupCurrency(s.Currency)
 		if err != nil {
@@ -127,35 +140,44 @@ func openAlphaPay(_ context.Context, raw json.RawMessage, env Env) (payment.Prov
 		}
 		cfg.Currency = c
 	}
+	o.toAlphaPay(&cfg)
 	c, err := alphapay.New(cfg)
 	if err != nil {
 		var ce *alphapay.ConfigError
 		if errors.As(err, &ce) {
-			return nil, &ConfigError{Field: "settings." + settingsName(ce.Field), Err: ce.Err}
+			return nil, &ConfigError{Field: o.configField(ce.Field, key), Err: ce.Err}
 		}
 		return nil, err
 	}
 	return c, nil
 }
 
+// toAlphaPay passes the options every adapter takes as they are.
+func (o Options) toAlphaPay(cfg *alphapay.Config) {
+	cfg.Logger, cfg.Clock, cfg.Journal = o.Logger, o.Clock, o.Journal
+}
+
 // AlipayPlusSettings are the settings of an "alipayplus" wallet (GCash,
 // Touch 'n Go, Super Qi, … — the per-wallet differences are settings).
 //
-// PrivateKey is a secret reference, shown by Format and MarshalJSON as in
-// AlphaPaySettings.
+// The merchant's key and the wallet's public keys ("walletPublicKey",
+// "walletPublicKeys") are given as in AlphaPaySettings, and shown by Format
+// and MarshalJSON as there.
 type AlipayPlusSettings struct {
-	BaseURL         string   `json:"baseURL"`
-	PathPrefix      string   `json:"pathPrefix,omitempty"`
-	ClientID        string   `json:"clientId"`
-	KeyVersion      string   `json:"keyVersion,omitempty"`
-	PrivateKey      string   `json:"privateKey"`      // secret reference
-	WalletPublicKey string   `json:"walletPublicKey"` // reference or inline
-	ProductCode     string   `json:"productCode,omitempty"`
-	TimeLayout      string   `json:"timeLayout,omitempty"`
-	RawSignature    bool     `json:"rawSignature,omitempty"`
-	Currencies      []string `json:"currencies,omitempty"`
-	Retry           *Retry   `json:"retry,omitempty"`
-	CAFile          string   `json:"caFile,omitempty"`
+	BaseURL          string          `json:"baseURL"`
+	PathPrefix       string          `json:"pathPrefix,omitempty"`
+	ClientID         string          `json:"clientId"`
+	KeyVersion       string          `json:"keyVersion,omitempty"`
+	PrivateKey       string          `json:"privateKey,omitempty"` // secret reference
+	Signer           *SignerSettings `json:"signer,omitempty"`
+	WalletPublicKey  string          `json:"walletPublicKey,omitempty"` // reference or inline
+	WalletPublicKeys []string        `json:"walletPublicKeys,omitempty"`
+	ProductCode      string          `json:"productCode,omitempty"`
+	TimeLayout       string          `json:"timeLayout,omitempty"`
+	RawSignature     bool            `json:"rawSignature,omitempty"`
+	Currencies       []string        `json:"currencies,omitempty"`
+	Retry            *Retry          `json:"retry,omitempty"`
+	CAFile           string          `json:"caFile,omitempty"`
 }
 
 // redactedAlipayPlusSettings has AlipayPlusSettings' fields and none of its
@@ -177,7 +199,7 @@ func (s AlipayPlusSettings) Format(f fmt.State, verb rune) {
 // redacted.
 func (s AlipayPlusSettings) MarshalJSON() ([]byte, error) { return json.Marshal(s.redacted()) }
 
-func openAlipayPlus(_ context.Context, raw json.RawMessage, env Env) (payment.Provider, error) {
+func openAlipayPlus(ctx context.Context, raw json.RawMessage, o Options) (payment.Provider, error) {
 	var s AlipayPlusSettings
 	if err := decodeSettings(raw, &s); err != nil {
 		return nil, err
@@ -188,21 +210,22 @@ func openAlipayPlus(_ context.Context, raw json.RawMessage, env Env) (payment.Pr
 	if err := required("clientId", s.ClientID); err != nil {
 		return nil, err
 	}
-	priv, err := secret(env, "privateKey", s.PrivateKey)
+	key, err := o.merchantKey(ctx, s.PrivateKey, s.Signer)
 	if err != nil {
 		return nil, err
 	}
-	pub, err := secret(env, "walletPublicKey", s.WalletPublicKey)
+	pub, pubs, err := publicKeys(o.Env, "walletPublicKey", s.WalletPublicKey, s.WalletPublicKeys)
 	if err != nil {
 		return nil, err
 	}
-	hc, err := httpClient(env, s.CAFile)
+	hc, err := o.httpClient(s.CAFile)
 	if err != nil {
 		return nil, err
 	}
 	cfg := alipayplus.Config{BaseURL: s.BaseURL, PathPrefix: s.PathPrefix, ClientID: s.ClientID, KeyVersion: s.KeyVersion,
-		PrivateKey: priv, WalletPublicKey: pub, ProductCode: s.ProductCode, TimeLayout: s.TimeLayout,
-		RawSignature: s.RawSignature, Retry: s.Retry.policy(), HTTPClient: hc}
+		PrivateKey: key.pem, Signer: key.signer, WalletPublicKey: pub, WalletPublicKeys: pubs,
+		ProductCode: s.ProductCode, TimeLayout: s.TimeLayout, RawSignature: s.RawSignature,
+		Retry: o.retry(s.Retry), HTTPClient: hc}
 	for i, code := range s.Currencies {
 		c, err := money.LookupCurrency(code)
 		if err != nil {
@@ -210,49 +233,156 @@ func openAlipayPlus(_ context.Context, raw json.RawMessage, env Env) (payment.Pr
 		}
 		cfg.Currencies = append(cfg.Currencies, c)
 	}
+	o.toAlipayPlus(&cfg)
 	c, err := alipayplus.New(cfg)
 	if err != nil {
 		var ce *alipayplus.ConfigError
 		if errors.As(err, &ce) {
-			return nil, &ConfigError{Field: "settings." + settingsName(ce.Field), Err: ce.Err}
+			return nil, &ConfigError{Field: o.configField(ce.Field, key), Err: ce.Err}
 		}
 		return nil, err
 	}
 	return c, nil
 }
 
-// settingsName maps an adapter Config field to its JSON settings name.
-func settingsName(field string) string {
-	if field == "" {
-		return field
-	}
-	switch field {
-	case "BaseURL":
-		return "baseURL"
-	case "ClientID":
-		return "clientId"
-	}
-	return string(field[0]+('a'-'A')) + field[1:]
+// toAlipayPlus passes the options every adapter takes as they are.
+func (o Options) toAlipayPlus(cfg *alipayplus.Config) {
+	cfg.Logger, cfg.Clock, cfg.Journal = o.Logger, o.Clock, o.Journal
 }
 
-// httpClient returns nil (the adapter's own pooled client) or, with a CA
-// file, a client that also trusts its certificates. Verification stays on.
-func httpClient(env Env, caFile string) (*http.Client, error) {
-	if caFile == "" {
-		return nil, nil
+// merchantKey is a wallet's merchant key: a PEM text for the adapter to
+// parse, or a signer.
+type merchantKey struct {
+	pem         string
+	signer      crypto.Signer
+	fromOptions bool // the signer is Options.Signer
+}
+
+// merchantKey resolves the one merchant key among the "privateKey" and
+// "signer" settings and Options.Signer.
+func (o Options) merchantKey(ctx context.Context, privateKey string, signer *SignerSettings) (merchantKey, error) {
+	n := 0
+	for _, set := range []bool{privateKey != "", signer != nil, o.Signer != nil} {
+		if set {
+			n++
+		}
 	}
-	pemBytes, err := env.Secret("file:" + caFile)
-	if err != nil {
-		return nil, &ConfigError{Field: "settings.caFile", Err: err}
+	switch {
+	case n == 0:
+		return merchantKey{}, &ConfigError{Field: "settings.privateKey", Err: errors.New(`is required (or "signer", or Options.Signer)`)}
+	case n > 1 && o.Signer != nil:
+		return merchantKey{}, &ConfigError{Field: "Options.Signer", Err: errors.New(`is set, and so is the wallet's "privateKey" or "signer": give the key once`)}
+	case n > 1:
+		return merchantKey{}, &ConfigError{Field: "settings.signer", Err: errors.New(`is set together with "privateKey": give the key once`)}
+	case o.Signer != nil:
+		return merchantKey{signer: o.Signer, fromOptions: true}, nil
+	case signer != nil:
+		sg, err := o.OpenSigner(ctx, *signer)
+		if err != nil {
+			var ce *ConfigError
+			if errors.As(err, &ce) {
+				field := "settings.signer"
+				if ce.Field != "" {
+					field += "." + ce.Field
+				}
+				return merchantKey{}, &ConfigError{Field: field, Err: ce.Err}
+			}
+			return merchantKey{}, &ConfigError{Field: "settings.signer", Err: err}
+		}
+		return merchantKey{signer: sg}, nil
 	}
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool()
+	pem, err := secret(o.Env, "privateKey", privateKey)
+	return merchantKey{pem: pem}, err
+}
+
+// publicKeys resolves a provider's public keys: the single-key field and
+// the list beside it (field + "s"), at least one.
+func publicKeys(env Env, field, one string, more []string) (string, []string, error) {
+	if one == "" && len(more) == 0 {
+		return "", nil, &ConfigError{Field: "settings." + field, Err: fmt.Errorf("is required (or %ss)", field)}
 	}
-	if !pool.AppendCertsFromPEM([]byte(pemBytes)) {
-		return nil, &ConfigError{Field: "settings.caFile", Err: errors.New("no PEM certificate in " + caFile)}
+	var pub string
+	if one != "" {
+		var err error
+		if pub, err = secret(env, field, one); err != nil {
+			return "", nil, err
+		}
 	}
-	t := engine.NewPooledTransport()
-	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return &http.Client{Transport: t, Timeout: 30 * time.Second}, nil
+	var pubs []string
+	for i, ref := range more {
+		v, err := secret(env, fmt.Sprintf("%ss[%d]", field, i), ref)
+		if err != nil {
+			return "", nil, err
+		}
+		pubs = append(pubs, v)
+	}
+	return pub, pubs, nil
+}
+
+// configField maps an adapter Config field to where a configuration sets
+// it: a setting ("settings.merchantCode") or an option ("Options.Signer").
+func (o Options) configField(field string, key merchantKey) string {
+	switch {
+	case field == "":
+		return "settings"
+	case field == "Signer" && key.fromOptions:
+		return "Options.Signer"
+	case field == "Signer":
+		return "settings.signer"
+	case field == "HTTPClient" && o.HTTPClient != nil:
+		return "Options.HTTPClient"
+	case field == "HTTPClient":
+		return "Options.WrapTransport"
+	case field == "BaseURL":
+		return "settings.baseURL"
+	case field == "ClientID":
+		return "settings.clientId"
+	}
+	return "settings." + string(field[0]+('a'-'A')) + field[1:]
+}
+
+// httpClient returns the client a wallet sends with: nil (the adapter's
+// own pooled client), Options.HTTPClient, or, with a CA file, a pooled
+// client that also trusts its certificates (verification stays on); its
+// transport wrapped by Options.WrapTransport.
+func (o Options) httpClient(caFile string) (*http.Client, error) {
+	var hc *http.Client
+	switch {
+	case caFile != "" && o.HTTPClient != nil:
+		return nil, &ConfigError{Field: "settings.caFile", Err: errors.New("cannot be used with Options.HTTPClient: trust the certificate in that client's TLS configuration instead")}
+	case caFile != "":
+		pemBytes, err := o.Secret("file:" + caFile)
+		if err != nil {
+			return nil, &ConfigError{Field: "settings.caFile", Err: err}
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM([]byte(pemBytes)) {
+			return nil, &ConfigError{Field: "settings.caFile", Err: errors.New("no PEM certificate in " + caFile)}
+		}
+		t := engine.NewPooledTransport()
+		t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		hc = &http.Client{Transport: t, Timeout: 30 * time.Second}
+	case o.HTTPClient != nil:
+		hc = o.HTTPClient
+	}
+	if o.WrapTransport == nil {
+		return hc, nil
+	}
+	if hc == nil {
+		hc = &http.Client{Transport: engine.NewPooledTransport(), Timeout: 30 * time.Second}
+	} else {
+		copied := *hc
+		hc = &copied
+	}
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if hc.Transport = o.WrapTransport(base); hc.Transport == nil {
+		return nil, &ConfigError{Field: "Options.WrapTransport", Err: errors.New("returned a nil RoundTripper")}
+	}
+	return hc, nil
 }

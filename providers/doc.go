@@ -21,6 +21,30 @@
 // printed: errors name the wallet, the field and the reference, not the
 // value. Unknown keys and missing fields are errors.
 //
+// # Keys
+//
+// The merchant's private key is "privateKey", or "signer": a signer kind
+// and its settings, for a key that never leaves a KMS or an HSM
+// ({"kind": "pem", "key": "file:…"} is the built-in kind; others join a
+// Registry with RegisterSigner), or Options.Signer, from code. The
+// provider's public keys are "alphaPayPublicKey" and "alphaPayPublicKeys"
+// ("walletPublicKey", "walletPublicKeys"): while the provider changes its
+// key, list both and either verifies; "keyVersion" says which of the
+// merchant's registered keys signs (docs/key-rotation.md).
+//
+// # Options
+//
+// What a file cannot hold — a logger, an HTTP client or a transport
+// wrapper, a clock, a retry policy, a journal, a signer — comes from
+// Options, given to Registry.Load, Registry.LoadFile or Registry.Open, for
+// every wallet or, through Options.PerWallet, for one. Wallets opened from
+// a file are then the same as wallets made with an adapter's New.
+//
+// # Notifications
+//
+// Wallets.Source returns a wallet's notify.Source for notify.NewHandler;
+// payment.As reaches it from any provider.
+//
 // Kinds join a Registry by name. NewRegistry returns one with paybridge's
 // adapters; a contributor's adapter joins with Register. There is no global
 // registry to collide in.

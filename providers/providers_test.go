@@ -34,7 +34,7 @@ func TestLoadOpensWalletsWithSecretReferences(t *testing.T) {
 		}
 		return "", false
 	}}
-	w, err := providers.NewRegistry().Load(context.Background(), strings.NewReader(cfg), env)
+	w, err := providers.NewRegistry().Load(context.Background(), strings.NewReader(cfg), providers.Options{Env: env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestConfigErrorsNameTheWalletAndField(t *testing.T) {
 		{"duplicate name", strings.Replace(wallet("w1", "alphapay", settings("")), `]}`, `,{"name":"w1","provider":"alphapay","settings":`+settings("")+`}]}`, 1), "w1", "name", "twice"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := providers.NewRegistry().Load(context.Background(), strings.NewReader(tc.cfg), providers.Env{Getenv: func(string) (string, bool) { return "", false }})
+			_, err := providers.NewRegistry().Load(context.Background(), strings.NewReader(tc.cfg), providers.Options{Env: providers.Env{Getenv: func(string) (string, bool) { return "", false }}})
 			var ce *providers.ConfigError
 			if !errors.As(err, &ce) {
 				t.Fatalf("err = %v", err)
@@ -94,7 +94,7 @@ func TestConfigErrorsNameTheWalletAndField(t *testing.T) {
 
 func TestRegistryRefusesDuplicates(t *testing.T) {
 	r := providers.NewRegistry()
-	memory := func(context.Context, json.RawMessage, providers.Env) (payment.Provider, error) {
+	memory := func(context.Context, json.RawMessage, providers.Options) (payment.Provider, error) {
 		return paymenttest.New(), nil
 	}
 	if err := r.Register("memory", memory); err != nil {

@@ -1,6 +1,8 @@
 package providers_test
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,6 +33,12 @@ func TestSecretsNeverLeak(t *testing.T) {
 		{"alipayplus settings with an inline key",
 			providers.AlipayPlusSettings{BaseURL: "https://api.wallet.example", ClientID: "2022091516250500001", PrivateKey: inline, WalletPublicKey: "file:keys/wallet.pub", Currencies: []string{"PHP"}},
 			secrets, []string{"2022091516250500001", "file:keys/wallet.pub", "[redacted]"}},
+		{"alphapay settings with an inline key in a signer",
+			providers.AlphaPaySettings{MerchantCode: "PFA9QX", Signer: &providers.SignerSettings{Kind: "pem", Settings: json.RawMessage(`{"key":` + strconv.Quote(inline) + `}`)}},
+			secrets, []string{"PFA9QX", "pem", "[redacted]"}},
+		{"a signer's settings",
+			providers.SignerSettings{Kind: "kms", Settings: json.RawMessage(`{"token":"secretPrivateKeyMaterial","pin":{"value":"MIIE"},"key":"env:KMS_KEY","slot":3}`)},
+			secrets, []string{"kms", "env:KMS_KEY", "[redacted]", "3"}},
 		{"alipayplus settings with references",
 			providers.AlipayPlusSettings{ClientID: "2022091516250500001", PrivateKey: "env:GCASH_PRIVATE_KEY"},
 			nil, []string{"env:GCASH_PRIVATE_KEY"}},

@@ -14,12 +14,16 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
 )
 
 // Opener builds a provider of one kind from its settings (the JSON object
-// of a wallet's "settings"). Secret fields are resolved through env.
-type Opener func(ctx context.Context, settings json.RawMessage, env Env) (payment.Provider, error)
+// of a wallet's "settings") and the program's Options. Secret fields are
+// resolved through o.Env (o.Secret), a "signer" setting through
+// o.OpenSigner; everything else in o should reach the provider as the
+// built-in kinds pass it to their adapters' Config.
+type Opener func(ctx context.Context, settings json.RawMessage, o Options) (payment.Provider, error)
 
 // Env resolves secret references. Its zero value reads the process
 // environment and files relative to the working directory.
@@ -65,10 +69,12 @@ func (e Env) Secret(ref string) (string, error) {
 	return ref, nil
 }
 
-// Registry maps provider kinds to Openers. It is safe for concurrent use.
+// Registry maps provider kinds to Openers, and signer kinds to
+// SignerOpeners. It is safe for concurrent use.
 type Registry struct {
 	mu      sync.RWMutex
 	openers map[string]Opener
+	signers map[string]SignerOpener
 }
 
 // ErrDuplicate is returned by Register for a kind registered before.
@@ -77,18 +83,25 @@ var ErrDuplicate = errors.New("providers: kind already registered")
 // ErrUnknownKind is returned for a provider kind no one registered.
 var ErrUnknownKind = errors.New("providers: unknown provider kind")
 
-// NewRegistry returns a registry with paybridge's adapters: "alphapay" and
-// "alipayplus".
+// NewRegistry returns a registry with paybridge's adapters, "alphapay" and
+// "alipayplus", and the built-in signer kind, "pem".
 func NewRegistry() *Registry {
-	r := &Registry{openers: map[string]Opener{}}
+	r := NewEmptyRegistry()
 	for kind, o := range builtin {
 		r.openers[kind] = o
 	}
 	return r
 }
 
-// NewEmptyRegistry returns a registry without any kind.
-func NewEmptyRegistry() *Registry { return &Registry{openers: map[string]Opener{}} }
+// NewEmptyRegistry returns a registry without any provider kind. Its only
+// signer kind is the built-in "pem".
+func NewEmptyRegistry() *Registry {
+	r := &Registry{openers: map[string]Opener{}, signers: map[string]SignerOpener{}}
+	for kind, o := range builtinSigners {
+		r.signers[kind] = o
+	}
+	return r
+}
 
 // Register adds a kind. It refuses a kind that is already registered
 // rather than replace it silently.
@@ -114,21 +127,24 @@ func (r *Registry) Kinds() []string {
 	return out
 }
 
-// Open builds a provider of kind from settings.
-func (r *Registry) Open(ctx context.Context, kind string, settings json.RawMessage, env Env) (payment.Provider, error) {
+// Open builds a provider of kind from settings and o. o.PerWallet is not
+// called: there is no named wallet.
+func (r *Registry) Open(ctx context.Context, kind string, settings json.RawMessage, o Options) (payment.Provider, error) {
 	r.mu.RLock()
-	o, ok := r.openers[kind]
+	op, ok := r.openers[kind]
 	r.mu.RUnlock()
 	if !ok {
 		return nil, fmt.Errorf("%w: %q (known: %s)", ErrUnknownKind, kind, strings.Join(r.Kinds(), ", "))
 	}
-	return o(ctx, settings, env)
+	o.PerWallet = nil
+	o.reg = r
+	return op(ctx, settings, o)
 }
 
 // Open builds a provider of kind from settings with paybridge's adapters,
 // resolving secrets from the environment and the working directory.
 func Open(ctx context.Context, kind string, settings json.RawMessage) (payment.Provider, error) {
-	return NewRegistry().Open(ctx, kind, settings, Env{})
+	return NewRegistry().Open(ctx, kind, settings, Options{})
 }
 
 // Wallets are the providers a configuration names.
@@ -149,6 +165,36 @@ func (w *Wallets) Kind(name string) string { return w.kinds[name] }
 
 // Names lists the wallets in configuration order.
 func (w *Wallets) Names() []string { return append([]string(nil), w.names...) }
+
+// ErrNoWallet is returned for a wallet name the configuration does not
+// have.
+var ErrNoWallet = errors.New("providers: no such wallet")
+
+// ErrNoNotifications is returned by Source for a wallet whose provider
+// sends no signed notifications.
+var ErrNoNotifications = errors.New("providers: wallet receives no notifications")
+
+// Source returns the wallet's notification source, for notify.NewHandler:
+//
+//	src, err := wallets.Source("gcash")
+//	if err != nil { … }
+//	mux.Handle("/notify/gcash", notify.NewHandler(src, deliver))
+//
+// It finds the source with payment.As, so it works for any provider that
+// is a notify.Source or whose As method yields one. An unknown name is an
+// error wrapping ErrNoWallet; a provider without notifications, one
+// wrapping ErrNoNotifications.
+func (w *Wallets) Source(name string) (notify.Source, error) {
+	p, ok := w.providers[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrNoWallet, name)
+	}
+	var src notify.Source
+	if !payment.As(p, &src) {
+		return nil, fmt.Errorf("%w: wallet %q (%s)", ErrNoNotifications, name, w.kinds[name])
+	}
+	return src, nil
+}
 
 // ConfigError names the wallet and the field a configuration error is about.
 type ConfigError struct {
@@ -183,8 +229,9 @@ type walletConfig struct {
 	Settings json.RawMessage `json:"settings"`
 }
 
-// Load reads a JSON configuration and opens every wallet in it with r.
-func (r *Registry) Load(ctx context.Context, rd io.Reader, env Env) (*Wallets, error) {
+// Load reads a JSON configuration and opens every wallet in it with r and
+// o (adjusted per wallet by o.PerWallet).
+func (r *Registry) Load(ctx context.Context, rd io.Reader, o Options) (*Wallets, error) {
 	var fc fileConfig
 	raw, err := io.ReadAll(io.LimitReader(rd, 1<<20))
 	if err != nil {
@@ -214,7 +261,17 @@ func (r *Registry) Load(ctx context.Context, rd io.Reader, env Env) (*Wallets, e
 		case len(bytes.TrimSpace(wc.Settings)) == 0:
 			return nil, &ConfigError{Wallet: name, Field: "settings", Err: errors.New("is required")}
 		}
-		p, err := r.Open(ctx, wc.Provider, wc.Settings, env)
+		wo := o
+		wo.PerWallet = nil
+		if o.PerWallet != nil {
+			if err := o.PerWallet(name, wc.Provider, &wo); err != nil {
+				return nil, &ConfigError{Wallet: name, Err: err}
+			}
+		}
+		if wo.Logger != nil {
+			wo.Logger = wo.Logger.With("wallet", name)
+		}
+		p, err := r.Open(ctx, wc.Provider, wc.Settings, wo)
 		if err != nil {
 			var ce *ConfigError
 			if errors.As(err, &ce) {
@@ -234,28 +291,37 @@ func (r *Registry) Load(ctx context.Context, rd io.Reader, env Env) (*Wallets, e
 // adapters, resolving secrets from the environment and the working
 // directory.
 func Load(ctx context.Context, rd io.Reader) (*Wallets, error) {
-	return NewRegistry().Load(ctx, rd, Env{})
+	return NewRegistry().Load(ctx, rd, Options{})
 }
 
-// LoadFile is Load for a file; relative "file:" secrets are read next to it.
+// LoadFile is Load for a file with paybridge's adapters; relative "file:"
+// secrets are read next to it.
 func LoadFile(ctx context.Context, path string) (*Wallets, error) {
+	return NewRegistry().LoadFile(ctx, path, Options{})
+}
+
+// LoadFile is Load for a file. Relative "file:" secrets are read next to
+// it, unless o.Dir names another directory.
+func (r *Registry) LoadFile(ctx context.Context, path string, o Options) (*Wallets, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &ConfigError{Err: err}
 	}
 	defer f.Close()
-	return NewRegistry().Load(ctx, f, Env{Dir: filepath.Dir(path)})
+	if o.Dir == "" {
+		o.Dir = filepath.Dir(path)
+	}
+	return r.Load(ctx, f, o)
 }
 
 // decodeSettings decodes a wallet's settings strictly into v.
 func decodeSettings(settings json.RawMessage, v any) error {
-	if err := checkKeys(settings, reflect.TypeOf(v), ""); err != nil {
-		return &ConfigError{Field: "settings", Err: err}
-	}
-	dec := json.NewDecoder(bytes.NewReader(settings))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return &ConfigError{Field: "settings", Err: fieldError(err)}
+	if err := decodeStrict(settings, v); err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			ce.Field = "settings"
+		}
+		return err
 	}
 	return nil
 }
@@ -271,12 +337,17 @@ func fieldError(err error) error {
 
 // secret resolves a required secret field of a wallet's settings.
 func secret(env Env, field, ref string) (string, error) {
+	return secretField(env, "settings."+field, ref)
+}
+
+// secretField resolves a required secret; errors name field as it is.
+func secretField(env Env, field, ref string) (string, error) {
 	if ref == "" {
-		return "", &ConfigError{Field: "settings." + field, Err: errors.New("is required")}
+		return "", &ConfigError{Field: field, Err: errors.New("is required")}
 	}
 	v, err := env.Secret(ref)
 	if err != nil {
-		return "", &ConfigError{Field: "settings." + field, Err: fmt.Errorf("%s: %w", showRef(ref), err)}
+		return "", &ConfigError{Field: field, Err: fmt.Errorf("%s: %w", showRef(ref), err)}
 	}
 	return v, nil
 }

@@ -46,12 +46,33 @@
 // all rejected, since two readers of such a header could disagree about
 // what was signed.
 //
+// # Keys that never leave an HSM
+//
+// [Sign] takes any crypto.Signer whose public key is RSA: an
+// *rsa.PrivateKey parsed from PEM (the default, and the fast path), or a key
+// held by a cloud KMS, a PKCS#11 HSM or a remote signing service, which is
+// asked for PKCS#1 v1.5 over the SHA-256 digest (crypto.SHA256 as the
+// SignerOpts) exactly once per call. A signer's public key is held to the
+// same policy as a parsed key ([SignerPublicKey]), and a signature from a
+// signer that is not an *rsa.PrivateKey is verified under its public key
+// before it is returned, so a signer that uses another key, hash or padding
+// fails here ([ErrSigner]) instead of at the provider. The adapters and
+// both simulators sign through this one function.
+//
+// # Several trusted keys
+//
+// [VerifyAny] accepts a signature that verifies under any of several public
+// keys: a merchant trusts the provider's old and new key while the provider
+// changes it (docs/key-rotation.md).
+//
 // # Secrets in errors
 //
 // Errors, panics and String methods in this package never contain private
 // key material, signature bytes or the raw text of a signature header:
 // these strings end up in logs. Errors say what is wrong ("signature is not
 // base64"), never what the value was. All key errors wrap [ErrInvalidKey],
-// all header errors wrap [ErrMalformedHeader], and a signature that does not
-// match wraps [ErrBadSignature].
+// all header errors wrap [ErrMalformedHeader], a signature that does not
+// match wraps [ErrBadSignature], and a failing signer wraps [ErrSigner]
+// (with the signer's own error, which cannot hold a key the signer never
+// gives out).
 package signing

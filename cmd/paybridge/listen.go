@@ -173,8 +173,8 @@ func notifySources(ctx context.Context, config, wallet string) ([]namedSource, e
 		if err != nil {
 			return nil, err
 		}
-		src, ok := w.provider.(notify.Source)
-		if !ok {
+		var src notify.Source
+		if !payment.As(w.provider, &src) {
 			return nil, fmt.Errorf("wallet %q (%s) does not receive signed notifications", w.name, w.kind)
 		}
 		return []namedSource{{w.name, src}}, nil
@@ -185,10 +185,14 @@ func notifySources(ctx context.Context, config, wallet string) ([]namedSource, e
 	}
 	var out []namedSource
 	for _, name := range ws.Names() {
-		p, _ := ws.Get(name)
-		if src, ok := p.(notify.Source); ok {
-			out = append(out, namedSource{name, src})
+		src, err := ws.Source(name)
+		if errors.Is(err, providers.ErrNoNotifications) {
+			continue
 		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, namedSource{name, src})
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no wallet in %s receives signed notifications", config)

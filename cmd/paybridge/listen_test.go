@@ -158,12 +158,13 @@ func TestListenForwardsToTheApp(t *testing.T) {
 	cfg, _ := startSandbox(t, "--keys", t.TempDir())
 	wallets, err := providers.LoadFile(context.Background(), cfg)
 	require.NoError(t, err)
-	p, _ := wallets.Get("wallet-sandbox")
+	src, err := wallets.Source("wallet-sandbox")
+	require.NoError(t, err)
 
 	var mu sync.Mutex
 	var got []payment.Event
 	var paths []string
-	handler := notify.NewHandler(p.(notify.Source), func(_ context.Context, ev payment.Event) error {
+	handler := notify.NewHandler(src, func(_ context.Context, ev payment.Event) error {
 		mu.Lock()
 		defer mu.Unlock()
 		got = append(got, ev)

@@ -54,7 +54,11 @@ func run(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	wallets, err := providers.LoadFile(ctx, *config)
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// The wallets log through the shop's logger (their warnings: unknown
+	// outcomes); Options also take an HTTP client or transport wrapper, a
+	// journal and a signer, as an adapter's New does.
+	wallets, err := providers.NewRegistry().LoadFile(ctx, *config, providers.Options{Logger: log})
 	if err != nil {
 		return err
 	}
@@ -65,7 +69,6 @@ func run(ctx context.Context, args []string) error {
 	if *public == "" {
 		*public = "http://" + ln.Addr().String()
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	shop := New(ctx, wallets, Options{PublicURL: strings.TrimSuffix(*public, "/"), ReconcileEvery: *every, Logger: log})
 	go shop.Run(ctx)
 

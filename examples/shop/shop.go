@@ -63,8 +63,9 @@ func New(ctx context.Context, wallets *providers.Wallets, opts Options) *Shop {
 	s := &Shop{wallets: wallets, opts: opts, orders: newOrders(), log: opts.Logger,
 		store: notify.NewMemoryStore(notify.MemoryStoreOptions{}), handlers: map[string]*notify.Handler{}, bg: ctx}
 	for _, name := range wallets.Names() {
-		p, _ := wallets.Get(name)
-		if src, ok := p.(notify.Source); ok {
+		// A wallet without notifications (ErrNoNotifications) gets no
+		// notify endpoint; its reconciler settles its payments alone.
+		if src, err := wallets.Source(name); err == nil {
 			s.handlers[name] = notify.NewHandler(src, s.deliver, notify.WithStore(s.store), notify.WithLogger(s.log))
 		}
 	}

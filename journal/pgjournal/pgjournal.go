@@ -25,15 +25,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/paybridge/paybridge/internal/pgtable"
 	"github.com/paybridge/paybridge/journal"
 )
 
@@ -70,8 +68,6 @@ var _ journal.Store = (*Journal)(nil)
 // ErrTableName is returned by New for a table name it would have to quote.
 var ErrTableName = errors.New("pgjournal: invalid table name")
 
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
-
 const columns = `id, provider, op, request_id, body_hash, request, started_at, settled_at, outcome`
 
 // New returns a Journal on db. It does not touch the database: call
@@ -80,22 +76,15 @@ func New(db DB, opts Options) (*Journal, error) {
 	if opts.Table == "" {
 		opts.Table = DefaultTable
 	}
-	parts := strings.Split(opts.Table, ".")
-	if len(parts) > 2 {
-		return nil, fmt.Errorf("%w %q: at most schema.table", ErrTableName, opts.Table)
+	t, err := pgtable.Parse("paybridge/journal/pgjournal", opts.Table)
+	if err != nil {
+		return nil, fmt.Errorf("%w %w", ErrTableName, err)
 	}
-	for _, p := range parts {
-		if !identRE.MatchString(p) {
-			return nil, fmt.Errorf("%w %q: letters, digits and underscores, up to 63, not starting with a digit", ErrTableName, opts.Table)
-		}
-	}
-	table := pgx.Identifier(parts).Sanitize()
-	base := parts[len(parts)-1]
-	h := fnv.New64a()
-	h.Write([]byte("paybridge/journal/pgjournal:" + opts.Table))
+	table := t.Name
+	base := t.Base
 	return &Journal{
 		db:     db,
-		lockID: int64(h.Sum64()),
+		lockID: t.LockID,
 		schema: fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %[1]s (
 	id         bigserial   PRIMARY KEY,
 	provider   text        NOT NULL,
@@ -137,8 +126,7 @@ func (j *Journal) Schema() string { return j.schema }
 // starting together may all call it: an advisory lock makes them take
 // turns.
 func (j *Journal) Migrate(ctx context.Context) error {
-	sql := fmt.Sprintf("SELECT pg_advisory_xact_lock(%d);\n", j.lockID) + j.schema
-	if _, err := j.db.Exec(ctx, sql); err != nil {
+	if err := pgtable.Migrate(ctx, j.db, j.lockID, j.schema); err != nil {
 		return fmt.Errorf("pgjournal: migrate: %w", err)
 	}
 	return nil

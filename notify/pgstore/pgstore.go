@@ -28,14 +28,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/paybridge/paybridge/internal/pgtable"
 	"github.com/paybridge/paybridge/notify"
 )
 
@@ -84,8 +82,6 @@ type Store struct {
 // ErrTableName is returned by New for a table name it would have to quote.
 var ErrTableName = errors.New("pgstore: invalid table name")
 
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
-
 // New returns a Store on db. It does not touch the database: call Migrate,
 // or create the table with Schema's SQL, first.
 func New(db DB, opts Options) (*Store, error) {
@@ -98,24 +94,17 @@ func New(db DB, opts Options) (*Store, error) {
 	if opts.Table == "" {
 		opts.Table = DefaultTable
 	}
-	parts := strings.Split(opts.Table, ".")
-	if len(parts) > 2 {
-		return nil, fmt.Errorf("%w %q: at most schema.table", ErrTableName, opts.Table)
+	t, err := pgtable.Parse("paybridge/notify/pgstore", opts.Table)
+	if err != nil {
+		return nil, fmt.Errorf("%w %w", ErrTableName, err)
 	}
-	for _, p := range parts {
-		if !identRE.MatchString(p) {
-			return nil, fmt.Errorf("%w %q: letters, digits and underscores, up to 63, not starting with a digit", ErrTableName, opts.Table)
-		}
-	}
-	table := pgx.Identifier(parts).Sanitize()
-	index := pgx.Identifier{parts[len(parts)-1] + "_expires_at"}.Sanitize()
-	h := fnv.New64a()
-	h.Write([]byte("paybridge/notify/pgstore:" + opts.Table))
+	table := t.Name
+	index := t.Index("expires_at")
 	s := &Store{
 		db:           db,
 		claimTimeout: opts.ClaimTimeout,
 		doneTTL:      opts.DoneTTL,
-		lockID:       int64(h.Sum64()),
+		lockID:       t.LockID,
 		schema: fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %[1]s (
 	key        text        PRIMARY KEY,
 	state      text        NOT NULL CHECK (state IN ('busy', 'done')),
@@ -170,8 +159,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	// Without arguments pgx sends the statements in one simple query,
 	// which PostgreSQL runs as one transaction: the lock is held to its
 	// end.
-	sql := fmt.Sprintf("SELECT pg_advisory_xact_lock(%d);\n", s.lockID) + s.schema
-	if _, err := s.db.Exec(ctx, sql); err != nil {
+	if err := pgtable.Migrate(ctx, s.db, s.lockID, s.schema); err != nil {
 		return fmt.Errorf("pgstore: migrate: %w", err)
 	}
 	return nil

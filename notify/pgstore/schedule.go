@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/paybridge/paybridge/internal/pgtable"
 	"github.com/paybridge/paybridge/notify"
 )
 
@@ -58,23 +57,16 @@ func NewSchedule(db DB, opts ScheduleOptions) (*Schedule, error) {
 	if opts.IdleTTL <= 0 {
 		opts.IdleTTL = notify.DefaultIdleTTL
 	}
-	parts := strings.Split(opts.Table, ".")
-	if len(parts) > 2 {
-		return nil, fmt.Errorf("%w %q: at most schema.table", ErrTableName, opts.Table)
+	t, err := pgtable.Parse("paybridge/notify/pgstore/schedule", opts.Table)
+	if err != nil {
+		return nil, fmt.Errorf("%w %w", ErrTableName, err)
 	}
-	for _, p := range parts {
-		if !identRE.MatchString(p) {
-			return nil, fmt.Errorf("%w %q: letters, digits and underscores, up to 63, not starting with a digit", ErrTableName, opts.Table)
-		}
-	}
-	table := pgx.Identifier(parts).Sanitize()
-	index := pgx.Identifier{parts[len(parts)-1] + "_expires_at"}.Sanitize()
-	h := fnv.New64a()
-	h.Write([]byte("paybridge/notify/pgstore/schedule:" + opts.Table))
+	table := t.Name
+	index := t.Index("expires_at")
 	return &Schedule{
 		db:      db,
 		idleTTL: opts.IdleTTL,
-		lockID:  int64(h.Sum64()),
+		lockID:  t.LockID,
 		schema: fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %[1]s (
 	key         text        PRIMARY KEY,
 	owner       text        NOT NULL,
@@ -119,8 +111,7 @@ func (s *Schedule) Schema() string { return s.schema }
 // Migrate creates the table and its index if they do not exist; instances
 // starting together take turns on an advisory lock.
 func (s *Schedule) Migrate(ctx context.Context) error {
-	sql := fmt.Sprintf("SELECT pg_advisory_xact_lock(%d);\n", s.lockID) + s.schema
-	if _, err := s.db.Exec(ctx, sql); err != nil {
+	if err := pgtable.Migrate(ctx, s.db, s.lockID, s.schema); err != nil {
 		return fmt.Errorf("pgstore: migrate schedule: %w", err)
 	}
 	return nil

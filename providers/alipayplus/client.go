@@ -52,8 +52,9 @@ type Client struct {
 
 var _ payment.Provider = (*Client)(nil)
 
-// New checks cfg, parses the keys and returns a Client. Errors wrap
-// ErrInvalidConfig and name the field; they never contain key material.
+// New checks cfg, parses the keys (or checks the Signer's) and returns a
+// Client. Errors wrap ErrInvalidConfig and name the field; they never
+// contain key material.
 func New(cfg Config) (*Client, error) {
 	s, err := cfg.parse()
 	if err != nil {

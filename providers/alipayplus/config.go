@@ -1,6 +1,7 @@
 package alipayplus
 
 import (
+	"crypto"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
@@ -42,15 +43,31 @@ type Config struct {
 	PathPrefix string
 	// ClientID is the Client-Id the wallet issued to the merchant.
 	ClientID string
-	// KeyVersion is the Signature header's keyVersion; default "1".
+	// KeyVersion is the Signature header's keyVersion: which of the
+	// merchant's public keys registered with the wallet signs the requests
+	// (docs/key-rotation.md). Default "1".
 	KeyVersion string
 	// PrivateKey is the merchant's RSA private key, as PEM (PKCS#8 or
 	// PKCS#1) or bare base64 DER. Requests are signed with it; its public
-	// half is registered with the wallet.
+	// half is registered with the wallet. Set it or Signer, not both.
 	PrivateKey string
+	// Signer signs requests in place of PrivateKey, for a merchant key that
+	// never leaves a KMS or an HSM: any crypto.Signer whose public key is
+	// RSA of 2048 bits or more, asked once per attempt for a PKCS#1 v1.5
+	// signature of a SHA-256 digest (see signing.Sign). It should bound
+	// its own calls in time: the attempt waits for it. An attempt it cannot
+	// sign is not sent, and the call stops there — on its first attempt
+	// with payment.ErrUnavailable — rather than try again.
+	Signer crypto.Signer
 	// WalletPublicKey is the wallet's RSA public key, as PEM or bare base64
 	// DER. Answers and notifications are verified with it.
 	WalletPublicKey string
+	// WalletPublicKeys are more of the wallet's public keys, trusted as
+	// WalletPublicKey is: while the wallet changes its key, list the old and
+	// the new one, and answers and notifications signed by either verify
+	// (docs/key-rotation.md). At least one key is required, in either
+	// field.
+	WalletPublicKeys []string
 	// ProductCode is sent as productCode unless PayOptions overrides it;
 	// default wire.ProductCodeOnlinePurchase ("51051000101000000011"). It
 	// comes from the merchant's contract with the wallet.
@@ -106,6 +123,7 @@ type configView struct {
 	ProductCode     string `json:"product_code"`
 	RawSignature    bool   `json:"raw_signature"`
 	PrivateKey      string `json:"private_key"`
+	Signer          string `json:"signer"`
 	WalletPublicKey string `json:"wallet_public_key"`
 }
 
@@ -118,15 +136,25 @@ func (c Config) view() configView {
 		ProductCode:     c.productCode(),
 		RawSignature:    c.RawSignature,
 		PrivateKey:      payment.Redact(c.PrivateKey),
+		Signer:          signerShown(c.Signer),
 		WalletPublicKey: payment.Redact(c.WalletPublicKey),
 	}
+}
+
+// signerShown is all that is shown of a Signer: its type, never its value
+// (an *rsa.PrivateKey's fields are the key).
+func signerShown(s crypto.Signer) string {
+	if s == nil {
+		return "[none]"
+	}
+	return fmt.Sprintf("%T", s)
 }
 
 // String describes the config without its keys.
 func (c Config) String() string {
 	v := c.view()
-	return fmt.Sprintf("alipayplus.Config{BaseURL: %q, PathPrefix: %q, ClientID: %q, KeyVersion: %q, ProductCode: %q, RawSignature: %t, PrivateKey: %s, WalletPublicKey: %s}",
-		v.BaseURL, v.PathPrefix, v.ClientID, v.KeyVersion, v.ProductCode, v.RawSignature, v.PrivateKey, v.WalletPublicKey)
+	return fmt.Sprintf("alipayplus.Config{BaseURL: %q, PathPrefix: %q, ClientID: %q, KeyVersion: %q, ProductCode: %q, RawSignature: %t, PrivateKey: %s, Signer: %s, WalletPublicKey: %s}",
+		v.BaseURL, v.PathPrefix, v.ClientID, v.KeyVersion, v.ProductCode, v.RawSignature, v.PrivateKey, v.Signer, v.WalletPublicKey)
 }
 
 // GoString is String, so %#v does not print the keys either.
@@ -143,6 +171,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("product_code", v.ProductCode),
 		slog.Bool("raw_signature", v.RawSignature),
 		slog.String("private_key", v.PrivateKey),
+		slog.String("signer", v.Signer),
 		slog.String("wallet_public_key", v.WalletPublicKey),
 	)
 }
@@ -218,8 +247,8 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
 
 type keys struct {
-	merchant *rsa.PrivateKey
-	wallet   *rsa.PublicKey
+	merchant crypto.Signer
+	wallet   []*rsa.PublicKey // any of them verifies
 }
 
 // settings is a checked Config.
@@ -266,11 +295,32 @@ func (c Config) parse() (settings, error) {
 		}
 	}
 	s.currencies = append([]money.Currency(nil), c.Currencies...)
-	if s.keys.merchant, err = signing.ParsePrivateKey(c.PrivateKey); err != nil {
-		return s, &ConfigError{"PrivateKey", err}
+	switch {
+	case c.Signer != nil && c.PrivateKey != "":
+		return s, &ConfigError{"Signer", errors.New("is set together with PrivateKey: set one of them")}
+	case c.Signer != nil:
+		if _, err := signing.SignerPublicKey(c.Signer); err != nil {
+			return s, &ConfigError{"Signer", err}
+		}
+		s.keys.merchant = c.Signer
+	default:
+		if s.keys.merchant, err = signing.ParsePrivateKey(c.PrivateKey); err != nil {
+			return s, &ConfigError{"PrivateKey", err}
+		}
 	}
-	if s.keys.wallet, err = signing.ParsePublicKey(c.WalletPublicKey); err != nil {
-		return s, &ConfigError{"WalletPublicKey", err}
+	if c.WalletPublicKey != "" || len(c.WalletPublicKeys) == 0 {
+		pub, err := signing.ParsePublicKey(c.WalletPublicKey)
+		if err != nil {
+			return s, &ConfigError{"WalletPublicKey", err}
+		}
+		s.keys.wallet = append(s.keys.wallet, pub)
+	}
+	for i, k := range c.WalletPublicKeys {
+		pub, err := signing.ParsePublicKey(k)
+		if err != nil {
+			return s, &ConfigError{fmt.Sprintf("WalletPublicKeys[%d]", i), err}
+		}
+		s.keys.wallet = append(s.keys.wallet, pub)
 	}
 	return s, nil
 }

@@ -126,5 +126,5 @@ func (e *envelope) verifySigned(uri, ts string, h http.Header, body []byte) erro
 	if !signing.AlgorithmOK(hdr.Algorithm) {
 		return fmt.Errorf("%w: unsupported algorithm", signing.ErrMalformedHeader)
 	}
-	return signing.Verify(e.cfg.keys.wallet, signing.Message(http.MethodPost, uri, body, id, ts), hdr.Signature)
+	return signing.VerifyAny(e.cfg.keys.wallet, signing.Message(http.MethodPost, uri, body, id, ts), hdr.Signature)
 }

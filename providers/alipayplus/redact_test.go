@@ -1,12 +1,14 @@
 package alipayplus
 
 import (
+	"crypto/rsa"
 	"strings"
 	"testing"
 
 	"github.com/paybridge/paybridge/internal/redacttest"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // Config and PayOptions show their secrets in no encoding a user is likely
@@ -35,6 +37,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}{
 		{"config", cfg, keys, vectorClientID},
 		{"config without keys", Config{ClientID: vectorClientID}, nil, "[none]"},
+		{"config with a signer", Config{ClientID: vectorClientID, Signer: signerKey(t)}, []string{signerKey(t).D.String()[:24], signerKey(t).Primes[0].String()[:24]}, "*rsa.PrivateKey"},
 		{"options", opts, []string{authCode}, "51051000101000000012"},
 		{"pay request with options", req(opts), []string{authCode}, "51051000101000000012"},
 		{"pay request with a pointer to options", req(&opts), []string{authCode}, "ORDER-1"},
@@ -52,4 +55,14 @@ func TestSecretsNeverLeak(t *testing.T) {
 			}
 		})
 	}
+}
+
+// signerKey is a key given as Config.Signer: its numbers are the secret.
+func signerKey(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	k, err := signing.ParsePrivateKey(loadVectors(t).Keys["merchant"].PrivateKeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

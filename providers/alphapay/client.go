@@ -27,8 +27,9 @@ type Client struct {
 
 var _ payment.Provider = (*Client)(nil)
 
-// New checks cfg, parses the keys and returns a Client. Errors wrap
-// ErrInvalidConfig and name the field; they never contain key material.
+// New checks cfg, parses the keys (or checks the Signer's) and returns a
+// Client. Errors wrap ErrInvalidConfig and name the field; they never
+// contain key material.
 func New(cfg Config) (*Client, error) {
 	k, cur, err := cfg.parse()
 	if err != nil {
@@ -118,7 +119,7 @@ func (e envelope) Sign(h http.Header, uri string, body []byte, now time.Time) er
 	h.Set(wire.HeaderMerchantCode, d.merchantCode)
 	h.Set(wire.HeaderRequestTime, ts)
 	h.Set(wire.HeaderNonce, nonce)
-	h.Set(wire.HeaderSignature, signing.Header{Algorithm: wire.Algorithm, KeyVersion: "1", Signature: sig}.Format(true))
+	h.Set(wire.HeaderSignature, signing.Header{Algorithm: wire.Algorithm, KeyVersion: d.keys.version, Signature: sig}.Format(true))
 	return nil
 }
 
@@ -142,5 +143,5 @@ func verifySigned(k keys, merchantCode, uri string, h http.Header, body []byte) 
 	if !signing.AlgorithmOK(hdr.Algorithm) {
 		return fmt.Errorf("%w: unsupported algorithm", signing.ErrMalformedHeader)
 	}
-	return signing.Verify(k.alphapay, signing.Message(http.MethodPost, uri, body, merchantCode, ts, nonce), hdr.Signature)
+	return signing.VerifyAny(k.alphapay, signing.Message(http.MethodPost, uri, body, merchantCode, ts, nonce), hdr.Signature)
 }

@@ -1,12 +1,14 @@
 package alphapay
 
 import (
+	"crypto"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
@@ -35,12 +37,31 @@ type Config struct {
 	// MerchantCode is the code AlphaPay issued to the merchant.
 	MerchantCode string
 	// PrivateKey is the merchant's RSA private key, as PEM (PKCS#8 or
-	// PKCS#1) or bare base64 DER. Requests are signed with it.
+	// PKCS#1) or bare base64 DER. Requests are signed with it. Set it or
+	// Signer, not both.
 	PrivateKey string
+	// Signer signs requests in place of PrivateKey, for a merchant key that
+	// never leaves a KMS or an HSM: any crypto.Signer whose public key is
+	// RSA of 2048 bits or more, asked once per attempt for a PKCS#1 v1.5
+	// signature of a SHA-256 digest (see signing.Sign). It should bound
+	// its own calls in time: the attempt waits for it. An attempt it cannot
+	// sign is not sent, and the call stops there — on its first attempt
+	// with payment.ErrUnavailable — rather than try again.
+	Signer crypto.Signer
+	// KeyVersion is the Signature header's keyVersion: which of the
+	// merchant's public keys registered with AlphaPay signs the requests
+	// (docs/key-rotation.md). Default "1".
+	KeyVersion string
 	// AlphaPayPublicKey is AlphaPay's RSA public key, as PEM or bare base64
 	// DER (as the dashboard shows it). Answers and notifications are
 	// verified with it; an answer that does not verify is never trusted.
 	AlphaPayPublicKey string
+	// AlphaPayPublicKeys are more of AlphaPay's public keys, trusted as
+	// AlphaPayPublicKey is: while AlphaPay changes its key, list the old
+	// and the new one, and answers and notifications signed by either
+	// verify (docs/key-rotation.md). At least one key is required, in
+	// either field.
+	AlphaPayPublicKeys []string
 	// Currency is the merchant's domain currency, CAD (the default) or USD.
 	// Orders may be in it or in CNY.
 	Currency money.Currency
@@ -75,7 +96,9 @@ type configView struct {
 	BaseURL           string `json:"base_url"`
 	MerchantCode      string `json:"merchant_code"`
 	Currency          string `json:"currency"`
+	KeyVersion        string `json:"key_version"`
 	PrivateKey        string `json:"private_key"`
+	Signer            string `json:"signer"`
 	AlphaPayPublicKey string `json:"alphapay_public_key"`
 }
 
@@ -88,16 +111,34 @@ func (c Config) view() configView {
 		BaseURL:           c.BaseURL,
 		MerchantCode:      c.MerchantCode,
 		Currency:          cur,
+		KeyVersion:        c.keyVersion(),
 		PrivateKey:        payment.Redact(c.PrivateKey),
+		Signer:            signerShown(c.Signer),
 		AlphaPayPublicKey: payment.Redact(c.AlphaPayPublicKey),
 	}
+}
+
+// signerShown is all that is shown of a Signer: its type, never its value
+// (an *rsa.PrivateKey's fields are the key).
+func signerShown(s crypto.Signer) string {
+	if s == nil {
+		return "[none]"
+	}
+	return fmt.Sprintf("%T", s)
+}
+
+func (c Config) keyVersion() string {
+	if c.KeyVersion == "" {
+		return "1"
+	}
+	return c.KeyVersion
 }
 
 // String describes the config without its keys.
 func (c Config) String() string {
 	v := c.view()
-	return fmt.Sprintf("alphapay.Config{BaseURL: %q, MerchantCode: %q, Currency: %s, PrivateKey: %s, AlphaPayPublicKey: %s}",
-		v.BaseURL, v.MerchantCode, v.Currency, v.PrivateKey, v.AlphaPayPublicKey)
+	return fmt.Sprintf("alphapay.Config{BaseURL: %q, MerchantCode: %q, Currency: %s, KeyVersion: %q, PrivateKey: %s, Signer: %s, AlphaPayPublicKey: %s}",
+		v.BaseURL, v.MerchantCode, v.Currency, v.KeyVersion, v.PrivateKey, v.Signer, v.AlphaPayPublicKey)
 }
 
 // GoString is String, so %#v does not print the keys either.
@@ -110,7 +151,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("base_url", v.BaseURL),
 		slog.String("merchant_code", v.MerchantCode),
 		slog.String("currency", v.Currency),
+		slog.String("key_version", v.KeyVersion),
 		slog.String("private_key", v.PrivateKey),
+		slog.String("signer", v.Signer),
 		slog.String("alphapay_public_key", v.AlphaPayPublicKey),
 	)
 }
@@ -139,8 +182,9 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
 
 type keys struct {
-	merchant *rsa.PrivateKey
-	alphapay *rsa.PublicKey
+	merchant crypto.Signer
+	version  string
+	alphapay []*rsa.PublicKey // any of them verifies
 }
 
 func (c Config) parse() (keys, money.Currency, error) {
@@ -149,11 +193,36 @@ func (c Config) parse() (keys, money.Currency, error) {
 	if c.MerchantCode == "" {
 		return k, money.Currency{}, &ConfigError{"MerchantCode", errors.New("is required")}
 	}
-	if k.merchant, err = signing.ParsePrivateKey(c.PrivateKey); err != nil {
-		return k, money.Currency{}, &ConfigError{"PrivateKey", err}
+	switch {
+	case c.Signer != nil && c.PrivateKey != "":
+		return k, money.Currency{}, &ConfigError{"Signer", errors.New("is set together with PrivateKey: set one of them")}
+	case c.Signer != nil:
+		if _, err := signing.SignerPublicKey(c.Signer); err != nil {
+			return k, money.Currency{}, &ConfigError{"Signer", err}
+		}
+		k.merchant = c.Signer
+	default:
+		if k.merchant, err = signing.ParsePrivateKey(c.PrivateKey); err != nil {
+			return k, money.Currency{}, &ConfigError{"PrivateKey", err}
+		}
 	}
-	if k.alphapay, err = signing.ParsePublicKey(c.AlphaPayPublicKey); err != nil {
-		return k, money.Currency{}, &ConfigError{"AlphaPayPublicKey", err}
+	k.version = c.keyVersion()
+	if !tokenLike(k.version) {
+		return k, money.Currency{}, &ConfigError{"KeyVersion", errors.New("must be printable ASCII without spaces, commas or '='")}
+	}
+	if c.AlphaPayPublicKey != "" || len(c.AlphaPayPublicKeys) == 0 {
+		pub, err := signing.ParsePublicKey(c.AlphaPayPublicKey)
+		if err != nil {
+			return k, money.Currency{}, &ConfigError{"AlphaPayPublicKey", err}
+		}
+		k.alphapay = append(k.alphapay, pub)
+	}
+	for i, s := range c.AlphaPayPublicKeys {
+		pub, err := signing.ParsePublicKey(s)
+		if err != nil {
+			return k, money.Currency{}, &ConfigError{fmt.Sprintf("AlphaPayPublicKeys[%d]", i), err}
+		}
+		k.alphapay = append(k.alphapay, pub)
 	}
 	cur := c.Currency
 	switch {
@@ -163,4 +232,10 @@ func (c Config) parse() (keys, money.Currency, error) {
 		return k, money.Currency{}, &ConfigError{"Currency", fmt.Errorf("must be CAD or USD, not %s", cur.Code())}
 	}
 	return k, cur, nil
+}
+
+// tokenLike reports whether s can be a value of the Signature header: non-empty
+// printable ASCII without spaces, commas or '='.
+func tokenLike(s string) bool {
+	return s != "" && strings.IndexFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e || r == ',' || r == '=' }) < 0
 }

@@ -100,3 +100,19 @@ func (c *Client) ParseNotification(body []byte) (payment.Event, error) {
 func (c *Client) Acknowledgement() (status int, contentType string, body []byte) {
 	return http.StatusOK, "application/json; charset=UTF-8", append([]byte(nil), wire.Ack...)
 }
+
+// As fills target with what the Client is besides a payment.Provider, for
+// payment.As: a *notify.Source (its notifications) or a **Client (the
+// adapter itself, for Transactions). It reports whether target was one of
+// them.
+func (c *Client) As(target any) bool {
+	switch t := target.(type) {
+	case *notify.Source:
+		*t = c
+	case **Client:
+		*t = c
+	default:
+		return false
+	}
+	return true
+}

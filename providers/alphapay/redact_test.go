@@ -1,11 +1,13 @@
 package alphapay
 
 import (
+	"crypto/rsa"
 	"strings"
 	"testing"
 
 	"github.com/paybridge/paybridge/internal/redacttest"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/signing"
 )
 
 // A Config shows its keys in no encoding a user is likely to log: fmt's
@@ -25,6 +27,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		{"config", Config{BaseURL: BaseURLCanada, MerchantCode: "PFA9QX", PrivateKey: privateKey, AlphaPayPublicKey: publicKey, Currency: money.USD},
 			[]string{"BEGIN", "MIIE", "secretPrivateKeyMaterial", "publicKeyMaterial"}, "PFA9QX"},
 		{"config without keys", Config{MerchantCode: "PFA9QX"}, nil, "[none]"},
+		{"config with a signer", Config{MerchantCode: "PFA9QX", Signer: signerKey(t)}, []string{signerKey(t).D.String()[:24], signerKey(t).Primes[0].String()[:24]}, "*rsa.PrivateKey"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for how, out := range redacttest.Renderings(t, tc.value) {
@@ -39,4 +42,14 @@ func TestSecretsNeverLeak(t *testing.T) {
 			}
 		})
 	}
+}
+
+// signerKey is a key given as Config.Signer: its numbers are the secret.
+func signerKey(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	k, err := signing.ParsePrivateKey(loadVectors(t).Keys["merchant"].PrivateKeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

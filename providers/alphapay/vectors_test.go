@@ -1,6 +1,7 @@
 package alphapay
 
 import (
+	"crypto/rsa"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -128,7 +129,7 @@ func TestRefundRequestReproducesTheSigningVector(t *testing.T) {
 	h.Set("Signature", v.SignatureHeader)
 	h.Set("Response-Time", v.Time)
 	h.Set("Nonce", v.Nonce)
-	vfKeys := keys{alphapay: &c.d.keys.merchant.PublicKey}
+	vfKeys := keys{alphapay: []*rsa.PublicKey{c.d.keys.merchant.Public().(*rsa.PublicKey)}}
 	if err := verifySigned(vfKeys, v.MerchantCode, v.Path, h, body); err != nil {
 		t.Fatalf("refund vector does not verify: %v", err)
 	}

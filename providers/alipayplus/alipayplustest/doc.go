@@ -18,7 +18,8 @@
 //     it (ISO 8601 only with WithStrictRequestTime; REQUEST_TIME_INVALID),
 //     the Signature header (INVALID_SIGNATURE, also when it is missing:
 //     the wallets name no code for that, so this one is the simulator's
-//     choice), its keyVersion (KEY_NOT_FOUND), its algorithm and the RSA
+//     choice), its keyVersion (KEY_NOT_FOUND unless a merchant key is
+//     registered under it), its algorithm and the RSA
 //     signature over "POST <request URI>\n<Client-Id>.<Request-Time>.<body>"
 //     (INVALID_SIGNATURE; URL-encoded and raw base64 are both accepted),
 //     then the body: a Content-Type, if sent, of application/json and JSON
@@ -65,6 +66,11 @@
 // body, a changed amount or the other spelling of the redirect URL.
 // Requests, RequestCount, Orders and Charges let a test check what reached
 // the server and how often money was taken.
+//
+// Keys change as they do in production (docs/key-rotation.md): SetSigner
+// makes the server sign with another key from then on — any crypto.Signer,
+// so a test can count or fail its signatures — and AddMerchantKey
+// registers another merchant public key under a keyVersion.
 //
 // Nothing secret (private keys, signatures, paymentAuthCode) appears in
 // logs, errors, answers or pages.

@@ -268,14 +268,15 @@ func (s *Server) verify(r *http.Request, body []byte) *wire.Result {
 	if err != nil {
 		return failp(wire.CodeInvalidSignature, "Signature header is malformed")
 	}
-	if h.KeyVersion != s.cfg.keyVersion {
+	pub, ok := s.keys.Load().merchant[h.KeyVersion]
+	if !ok {
 		return failp(wire.CodeKeyNotFound, "no key with this keyVersion")
 	}
 	if !signing.AlgorithmOK(h.Algorithm) {
 		return failp(wire.CodeInvalidSignature, "Signature algorithm must be RSA256")
 	}
 	msg := signing.Message(http.MethodPost, r.URL.RequestURI(), body, clientID, rt)
-	if err := signing.Verify(s.merchantPub, msg, h.Signature); err != nil {
+	if err := signing.Verify(pub, msg, h.Signature); err != nil {
 		return failp(wire.CodeInvalidSignature, "signature does not verify")
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
@@ -382,7 +383,7 @@ func (s *Server) answerClientID(r *http.Request) string {
 // signatureHeader signs msg with the wallet key and formats the Signature
 // header, URL-encoded unless WithRawSignature.
 func (s *Server) signatureHeader(msg []byte, corrupt bool) (string, bool) {
-	sig, err := signing.Sign(s.walletKey, msg)
+	sig, err := signing.Sign(s.keys.Load().signer, msg)
 	if err != nil {
 		return "", false
 	}

@@ -2,15 +2,20 @@ package alipayplustest
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paybridge/paybridge/money"
@@ -73,8 +78,7 @@ type Server struct {
 	clock       payment.Clock
 	log         *slog.Logger
 	merchantKey *rsa.PrivateKey
-	merchantPub *rsa.PublicKey
-	walletKey   *rsa.PrivateKey
+	keys        atomic.Pointer[serverKeys]
 	currencies  map[string]bool // nil: every currency money knows
 	ts          *httptest.Server
 	handler     http.Handler
@@ -406,8 +410,6 @@ func NewUnstartedServer(opts ...Option) *Server {
 		clock:              payment.OrSystem(cfg.clock),
 		log:                cfg.logger,
 		merchantKey:        kp.merchant,
-		merchantPub:        &kp.merchant.PublicKey,
-		walletKey:          kp.wallet,
 		currencies:         currencies,
 		ctx:                ctx,
 		cancel:             cancel,
@@ -422,6 +424,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		scripts:            map[string][]Fault{},
 		deliveryCh:         make(chan struct{}),
 	}
+	s.keys.Store(&serverKeys{signer: kp.wallet, merchant: map[string]*rsa.PublicKey{cfg.keyVersion: &kp.merchant.PublicKey}})
 	s.handler = s.newHandler()
 	s.ts = httptest.NewUnstartedServer(s.handler)
 	return s
@@ -507,17 +510,75 @@ func (s *Server) Client() *http.Client { return s.ts.Client() }
 // then use the request's host unless URL is set.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Credentials returns the merchant's configuration for this server.
+// Credentials returns the merchant's configuration for this server: the
+// merchant's key of the server's keyVersion, and the wallet's current
+// public key (and private key, unless it is a signer set with SetSigner
+// that keeps it).
 func (s *Server) Credentials() Credentials {
+	k := s.keys.Load()
+	walletPriv, _ := k.signer.(*rsa.PrivateKey)
+	walletPub, _ := signing.SignerPublicKey(k.signer)
 	return Credentials{
 		BaseURL:            s.URL,
 		Prefix:             s.cfg.prefix,
 		ClientID:           s.cfg.clientID,
 		KeyVersion:         s.cfg.keyVersion,
 		MerchantPrivateKey: string(signing.PrivateKeyPEM(s.merchantKey)),
-		MerchantPublicKey:  string(signing.PublicKeyPEM(s.merchantPub)),
-		WalletPublicKey:    string(signing.PublicKeyPEM(&s.walletKey.PublicKey)),
-		WalletPrivateKey:   string(signing.PrivateKeyPEM(s.walletKey)),
+		MerchantPublicKey:  string(signing.PublicKeyPEM(&s.merchantKey.PublicKey)),
+		WalletPublicKey:    string(signing.PublicKeyPEM(walletPub)),
+		WalletPrivateKey:   string(signing.PrivateKeyPEM(walletPriv)),
+	}
+}
+
+// serverKeys are the keys in use; SetSigner and AddMerchantKey replace
+// them as a whole, so a request sees one consistent set.
+type serverKeys struct {
+	signer   crypto.Signer             // the wallet's: answers and notifications
+	merchant map[string]*rsa.PublicKey // the merchant's, by keyVersion
+}
+
+// SetSigner makes the server sign its answers and notifications with
+// signer from now on, as a wallet does once it has changed its key
+// (docs/key-rotation.md): a merchant that trusts only the old public key
+// then refuses them, one that trusts both accepts them. signer is any
+// crypto.Signer with an RSA key of 2048 bits or more, such as an
+// *rsa.PrivateKey or a test's counting signer. Credentials shows its public
+// key from then on.
+func (s *Server) SetSigner(signer crypto.Signer) error {
+	if _, err := signing.SignerPublicKey(signer); err != nil {
+		return fmt.Errorf("alipayplustest: SetSigner: %w", err)
+	}
+	for {
+		old := s.keys.Load()
+		k := &serverKeys{signer: signer, merchant: old.merchant}
+		if s.keys.CompareAndSwap(old, k) {
+			return nil
+		}
+	}
+}
+
+// AddMerchantKey registers another public key of the merchant under
+// keyVersion, as a merchant registers a new key with the wallet
+// (docs/key-rotation.md): requests whose Signature header carries that
+// keyVersion are verified with it. The merchant key the server was made
+// with has the server's keyVersion (WithKeyVersion); replacing a version's
+// key is allowed. A request with a keyVersion the server does not know is
+// answered KEY_NOT_FOUND.
+func (s *Server) AddMerchantKey(keyVersion, publicKeyPEM string) error {
+	if keyVersion == "" || strings.ContainsAny(keyVersion, ", =") {
+		return errors.New("alipayplustest: AddMerchantKey: keyVersion must be a non-empty token")
+	}
+	pub, err := signing.ParsePublicKey(publicKeyPEM)
+	if err != nil {
+		return fmt.Errorf("alipayplustest: AddMerchantKey: %w", err)
+	}
+	for {
+		old := s.keys.Load()
+		k := &serverKeys{signer: old.signer, merchant: maps.Clone(old.merchant)}
+		k.merchant[keyVersion] = pub
+		if s.keys.CompareAndSwap(old, k) {
+			return nil
+		}
 	}
 }
 

@@ -72,7 +72,7 @@ func TestVerificationFailures(t *testing.T) {
 		{"algorithm HS256", withHeader(func(h *signing.Header) { h.Algorithm = "HS256" }), wire.CodeInvalidSignature, "RSA256"},
 		{"algorithm missing", withHeader(func(h *signing.Header) { h.Algorithm = "" }), wire.CodeInvalidSignature, "RSA256"},
 		{"signed by another key", func(r *http.Request) { c.resign(r, otherKey, uri, body) }, wire.CodeInvalidSignature, "verify"},
-		{"signed by the wallet's key", func(r *http.Request) { c.resign(r, c.srv.walletKey, uri, body) }, wire.CodeInvalidSignature, "verify"},
+		{"signed by the wallet's key", func(r *http.Request) { c.resign(r, c.srv.keys.Load().signer.(*rsa.PrivateKey), uri, body) }, wire.CodeInvalidSignature, "verify"},
 		{"signed over another path", func(r *http.Request) { c.resign(r, c.key, "/api"+wire.PathInquiry, body) }, wire.CodeInvalidSignature, "verify"},
 		{"signed over another body", func(r *http.Request) { c.resign(r, c.key, uri, append(body, ' ')) }, wire.CodeInvalidSignature, "verify"},
 		{"signed with another time", func(r *http.Request) {

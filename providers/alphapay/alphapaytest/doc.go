@@ -9,7 +9,8 @@
 //   - Every request is verified in the real server's order: merchant code
 //     (INVALID_MERCHANT_CODE), Request-Time within 5 minutes of the clock
 //     (SIGN_TIMEOUT), a nonce (PARAM_INVALID), the RSA signature over
-//     "POST <request URI>\n<merchant>.<time>.<nonce>.<body>" (INVALID_SIGN),
+//     "POST <request URI>\n<merchant>.<time>.<nonce>.<body>" with the
+//     merchant key registered under the header's keyVersion (INVALID_SIGN),
 //     no nonce reused within 10 minutes (INVALID_SIGN), then the body's
 //     schema (PARAM_INVALID and the specific codes). Field names are
 //     case-sensitive and duplicate keys are rejected, unlike encoding/json.
@@ -34,6 +35,11 @@
 // state changed, and answers with a missing or wrong signature, a tampered
 // body or a changed amount. Requests, RequestCount, Orders and Charges let
 // a test check what reached the server and how often money was taken.
+//
+// Keys change as they do in production (docs/key-rotation.md): SetSigner
+// makes the server sign with another key from then on — any crypto.Signer,
+// so a test can count or fail its signatures — and AddMerchantKey
+// registers another merchant public key under a keyVersion.
 //
 // Nothing secret (private keys, card numbers, CVVs, signatures) appears in
 // logs, errors, answers or pages: a card is echoed only as a cardId token.

@@ -172,6 +172,7 @@ func (s *Server) record(path string, r *http.Request, body []byte) (int, Fault) 
 		Time:        s.clock.Now(),
 		Nonce:       r.Header.Get(wire.HeaderNonce),
 		RequestTime: r.Header.Get(wire.HeaderRequestTime),
+		Header:      r.Header.Clone(),
 		Body:        append([]byte(nil), body...),
 	})
 	var f Fault
@@ -255,8 +256,14 @@ func (s *Server) verify(r *http.Request, body []byte) *wire.Result {
 	if !strings.EqualFold(h.Algorithm, wire.Algorithm) {
 		return bad(wire.CodeInvalidSign, "Signature algorithm must be RS256")
 	}
+	pub, ok := s.keys.Load().merchant[h.KeyVersion]
+	if !ok {
+		// [ours]: AlphaPay documents no code for a keyVersion it does not
+		// know.
+		return bad(wire.CodeInvalidSign, "no merchant key with this keyVersion")
+	}
 	msg := signing.Message(http.MethodPost, r.URL.RequestURI(), body, merchant, rt, nonce)
-	if err := signing.Verify(s.merchantPub, msg, h.Signature); err != nil {
+	if err := signing.Verify(pub, msg, h.Signature); err != nil {
 		return bad(wire.CodeInvalidSign, "signature does not verify")
 	}
 	if !s.useNonce(merchant, nonce) {
@@ -382,7 +389,7 @@ func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, payload []b
 	h.Set(wire.HeaderResponseTime, respTime)
 	h.Set(wire.HeaderNonce, nonce)
 	if !fault.NoSignature {
-		sig, err := signing.Sign(s.apKey, signing.Message(http.MethodPost, r.URL.RequestURI(), payload, merchant, respTime, nonce))
+		sig, err := signing.Sign(s.keys.Load().signer, signing.Message(http.MethodPost, r.URL.RequestURI(), payload, merchant, respTime, nonce))
 		if err == nil {
 			if fault.BadSignature {
 				sig[len(sig)/2] ^= 0x01

@@ -172,7 +172,7 @@ func (s *Server) signedPost(ctx context.Context, target string, body []byte, now
 	}
 	reqTime := now.Format(wire.TimeLayout)
 	nonce := newNonce()
-	sig, err := signing.Sign(s.apKey, signing.Message(http.MethodPost, uri, body, s.cfg.merchantCode, reqTime, nonce))
+	sig, err := signing.Sign(s.keys.Load().signer, signing.Message(http.MethodPost, uri, body, s.cfg.merchantCode, reqTime, nonce))
 	if err != nil {
 		return nil, errors.New("alphapaytest: signing the notification failed")
 	}

@@ -2,17 +2,22 @@ package alphapaytest
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paybridge/paybridge/payment"
@@ -43,8 +48,7 @@ type Server struct {
 	clock       payment.Clock
 	log         *slog.Logger
 	merchantKey *rsa.PrivateKey
-	merchantPub *rsa.PublicKey
-	apKey       *rsa.PrivateKey
+	keys        atomic.Pointer[serverKeys]
 	cnyRate     *big.Rat
 	ts          *httptest.Server
 	handler     http.Handler
@@ -283,8 +287,6 @@ func NewUnstartedServer(opts ...Option) *Server {
 		clock:              payment.OrSystem(cfg.clock),
 		log:                cfg.logger,
 		merchantKey:        kp.merchant,
-		merchantPub:        &kp.merchant.PublicKey,
-		apKey:              kp.alphaPay,
 		cnyRate:            rate,
 		ctx:                ctx,
 		cancel:             cancel,
@@ -301,6 +303,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		scripts:            map[string][]Fault{},
 		deliveryCh:         make(chan struct{}),
 	}
+	s.keys.Store(&serverKeys{signer: kp.alphaPay, merchant: map[string]*rsa.PublicKey{defaultKeyVersion: &kp.merchant.PublicKey}})
 	s.handler = s.newHandler()
 	s.ts = httptest.NewUnstartedServer(s.handler)
 	return s
@@ -377,15 +380,76 @@ func (s *Server) Certificate() *x509.Certificate { return s.ts.Certificate() }
 // cashier URLs then use the request's host unless URL is set.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Credentials returns the merchant's configuration for this server.
+// Credentials returns the merchant's configuration for this server: the
+// merchant's key of keyVersion "1", and AlphaPay's current public key (and
+// private key, unless it is a signer set with SetSigner that keeps it).
 func (s *Server) Credentials() Credentials {
+	k := s.keys.Load()
+	apPriv, _ := k.signer.(*rsa.PrivateKey)
+	apPub, _ := signing.SignerPublicKey(k.signer)
 	return Credentials{
 		BaseURL:            s.URL,
 		MerchantCode:       s.cfg.merchantCode,
 		MerchantPrivateKey: string(signing.PrivateKeyPEM(s.merchantKey)),
-		MerchantPublicKey:  string(signing.PublicKeyPEM(s.merchantPub)),
-		AlphaPayPublicKey:  string(signing.PublicKeyPEM(&s.apKey.PublicKey)),
-		AlphaPayPrivateKey: string(signing.PrivateKeyPEM(s.apKey)),
+		MerchantPublicKey:  string(signing.PublicKeyPEM(&s.merchantKey.PublicKey)),
+		AlphaPayPublicKey:  string(signing.PublicKeyPEM(apPub)),
+		AlphaPayPrivateKey: string(signing.PrivateKeyPEM(apPriv)),
+	}
+}
+
+// defaultKeyVersion is the keyVersion of the merchant key the server is
+// made with.
+const defaultKeyVersion = "1"
+
+// serverKeys are the keys in use; SetSigner and AddMerchantKey replace
+// them as a whole, so a request sees one consistent set.
+type serverKeys struct {
+	signer   crypto.Signer             // AlphaPay's: answers and notifications
+	merchant map[string]*rsa.PublicKey // the merchant's, by keyVersion
+}
+
+// SetSigner makes the server sign its answers and notifications with
+// signer from now on, as AlphaPay does once it has changed its key
+// (docs/key-rotation.md): a merchant that trusts only the old public key
+// then refuses them, one that trusts both accepts them. signer is any
+// crypto.Signer with an RSA key of 2048 bits or more, such as an
+// *rsa.PrivateKey or a test's counting signer. Credentials shows its public
+// key from then on.
+func (s *Server) SetSigner(signer crypto.Signer) error {
+	if _, err := signing.SignerPublicKey(signer); err != nil {
+		return fmt.Errorf("alphapaytest: SetSigner: %w", err)
+	}
+	for {
+		old := s.keys.Load()
+		k := &serverKeys{signer: signer, merchant: old.merchant}
+		if s.keys.CompareAndSwap(old, k) {
+			return nil
+		}
+	}
+}
+
+// AddMerchantKey registers another public key of the merchant under
+// keyVersion, as a merchant uploads a new key to the AlphaPay dashboard
+// (docs/key-rotation.md): requests whose Signature header carries that
+// keyVersion are verified with it. The merchant key the server was made
+// with has keyVersion "1"; replacing a version's key is allowed, as a
+// dashboard allows it. A request with a keyVersion the server does not
+// know is answered INVALID_SIGN.
+func (s *Server) AddMerchantKey(keyVersion, publicKeyPEM string) error {
+	if keyVersion == "" || strings.ContainsAny(keyVersion, ", =") {
+		return errors.New("alphapaytest: AddMerchantKey: keyVersion must be a non-empty token")
+	}
+	pub, err := signing.ParsePublicKey(publicKeyPEM)
+	if err != nil {
+		return fmt.Errorf("alphapaytest: AddMerchantKey: %w", err)
+	}
+	for {
+		old := s.keys.Load()
+		k := &serverKeys{signer: old.signer, merchant: maps.Clone(old.merchant)}
+		k.merchant[keyVersion] = pub
+		if s.keys.CompareAndSwap(old, k) {
+			return nil
+		}
 	}
 }
 
@@ -395,6 +459,8 @@ type RecordedRequest struct {
 	Time time.Time
 	// Nonce and RequestTime are the request's header values.
 	Nonce, RequestTime string
+	// Header is a copy of the request's headers.
+	Header http.Header
 	// Body is the request body as received (at most 256 KiB).
 	Body []byte
 	// Result is the result the server answered with; it is zero if the

@@ -64,7 +64,7 @@ func TestVerificationFailures(t *testing.T) {
 			r.Header.Set(wire.HeaderSignature, h.Format(true))
 		}, wire.CodeInvalidSign, "RS256"},
 		{"signed by another key", func(r *http.Request) { resign(r, otherKey, wire.PathPay, body) }, wire.CodeInvalidSign, "verify"},
-		{"signed by AlphaPay's key", func(r *http.Request) { resign(r, c.srv.apKey, wire.PathPay, body) }, wire.CodeInvalidSign, "verify"},
+		{"signed by AlphaPay's key", func(r *http.Request) { resign(r, c.srv.keys.Load().signer.(*rsa.PrivateKey), wire.PathPay, body) }, wire.CodeInvalidSign, "verify"},
 		{"signed over another path", func(r *http.Request) { resign(r, c.key, wire.PathInquiry, body) }, wire.CodeInvalidSign, "verify"},
 		{"signed over another body", func(r *http.Request) { resign(r, c.key, wire.PathPay, append(body, ' ')) }, wire.CodeInvalidSign, "verify"},
 		{"content type not JSON", func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, wire.CodeParamInvalid, "Content-Type"},
