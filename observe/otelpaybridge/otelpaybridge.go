@@ -43,6 +43,7 @@ const ScopeName = "github.com/paybridge/paybridge/observe/otelpaybridge"
 // and AttrRequestID; notifications and passes AttrProvider.
 const (
 	AttrProvider          = attribute.Key("paybridge.provider")             // "alphapay", "alipayplus"…
+	AttrWallet            = attribute.Key("paybridge.wallet")               // for Observer.With: the wallet, where several share a provider
 	AttrOperation         = attribute.Key("paybridge.operation")            // "pay", "inquire", "cancel", "refund", "inquire-refund", or an adapter's own
 	AttrRequestID         = attribute.Key("paybridge.request_id")           // the PaymentRequestID, RefundRequestID or reference the call is about
 	AttrScenario          = attribute.Key("paybridge.scenario")             // a pay's scenario
@@ -109,7 +110,9 @@ type Observer struct {
 	callDur, attemptDur, notificationDur, passDur            metric.Float64Histogram
 	backlog                                                  metric.Int64Gauge
 
-	sets sets
+	// extra are With's attributes, on every span and measurement.
+	extra []attribute.KeyValue
+	sets  *sets
 }
 
 var _ observe.Observer = (*Observer)(nil)
@@ -123,7 +126,7 @@ func New(opts Options) (*Observer, error) {
 	if mp == nil {
 		mp = otel.GetMeterProvider()
 	}
-	o := &Observer{tracer: tp.Tracer(ScopeName, trace.WithInstrumentationVersion(version.Version))}
+	o := &Observer{tracer: tp.Tracer(ScopeName, trace.WithInstrumentationVersion(version.Version)), sets: &sets{}}
 	m := mp.Meter(ScopeName, metric.WithInstrumentationVersion(version.Version))
 	var errs []error
 	counter := func(name, unit, desc string) metric.Int64Counter {
@@ -159,14 +162,34 @@ func New(opts Options) (*Observer, error) {
 	return o, nil
 }
 
+// With returns an Observer that records as o does, on the same tracer and
+// instruments, with attrs added to every span and measurement: the wallet,
+// say, where several wallets of one provider (Alipay+ wallets) share a
+// process and their calls would otherwise count as one:
+//
+//	gcash, err := alipayplus.New(alipayplus.Config{ /* … */ Observer: obs.With(otelpaybridge.AttrWallet.String("gcash"))})
+//
+// Keep the values few: each is a series of every metric.
+func (o *Observer) With(attrs ...attribute.KeyValue) *Observer {
+	c := *o
+	c.extra = append(append([]attribute.KeyValue(nil), o.extra...), attrs...)
+	c.sets = &sets{}
+	return &c
+}
+
+// withExtra appends With's attributes to kv.
+func (o *Observer) withExtra(kv []attribute.KeyValue) []attribute.KeyValue {
+	return append(kv, o.extra...)
+}
+
 // CallStart starts the call's span.
 func (o *Observer) CallStart(ctx context.Context, c *observe.Call) context.Context {
-	attrs := make([]attribute.KeyValue, 0, 4)
+	attrs := make([]attribute.KeyValue, 0, 4+len(o.extra))
 	attrs = append(attrs, AttrProvider.String(c.Provider), AttrOperation.String(c.Op), AttrRequestID.String(c.RequestID))
 	if c.Scenario != "" {
 		attrs = append(attrs, AttrScenario.String(string(c.Scenario)))
 	}
-	ctx, _ = o.tracer.Start(ctx, spanName(c.Op, false), trace.WithAttributes(attrs...))
+	ctx, _ = o.tracer.Start(ctx, spanName(c.Op, false), trace.WithAttributes(o.withExtra(attrs)...))
 	return ctx
 }
 
@@ -190,13 +213,13 @@ func (o *Observer) CallEnd(ctx context.Context, c *observe.Call) {
 		span.End()
 	}
 	m := o.sets.get(setKey{kind: setCall, a: c.Provider, b: c.Op, c: kind}, func() []attribute.KeyValue {
-		return []attribute.KeyValue{AttrProvider.String(c.Provider), AttrOperation.String(c.Op), AttrKind.String(kind)}
+		return o.withExtra([]attribute.KeyValue{AttrProvider.String(c.Provider), AttrOperation.String(c.Op), AttrKind.String(kind)})
 	})
 	o.calls.Add(ctx, 1, m.add...)
 	o.callDur.Record(ctx, c.Duration.Seconds(), m.record...)
 	if c.Kind == payment.KindUnknownOutcome {
 		u := o.sets.get(setKey{kind: setUnknown, a: c.Provider, b: c.Op}, func() []attribute.KeyValue {
-			return []attribute.KeyValue{AttrProvider.String(c.Provider), AttrOperation.String(c.Op)}
+			return o.withExtra([]attribute.KeyValue{AttrProvider.String(c.Provider), AttrOperation.String(c.Op)})
 		})
 		o.unknown.Add(ctx, 1, u.add...)
 	}
@@ -204,8 +227,9 @@ func (o *Observer) CallEnd(ctx context.Context, c *observe.Call) {
 
 // AttemptStart starts the attempt's span, a child of the call's.
 func (o *Observer) AttemptStart(ctx context.Context, c *observe.Call, a *observe.Attempt) context.Context {
-	ctx, _ = o.tracer.Start(ctx, spanName(c.Op, true), trace.WithAttributes(
-		AttrProvider.String(c.Provider), AttrOperation.String(c.Op), AttrRequestID.String(c.RequestID), AttrAttempt.Int(a.Number)))
+	attrs := make([]attribute.KeyValue, 0, 4+len(o.extra))
+	attrs = append(attrs, AttrProvider.String(c.Provider), AttrOperation.String(c.Op), AttrRequestID.String(c.RequestID), AttrAttempt.Int(a.Number))
+	ctx, _ = o.tracer.Start(ctx, spanName(c.Op, true), trace.WithAttributes(o.withExtra(attrs)...))
 	return ctx
 }
 
@@ -234,11 +258,11 @@ func (o *Observer) AttemptEnd(ctx context.Context, c *observe.Call, a *observe.A
 		if a.RetryReason != "" {
 			kv = append(kv, AttrRetryReason.String(a.RetryReason))
 		}
-		return kv
+		return o.withExtra(kv)
 	})
 	o.attempts.Add(ctx, 1, m.add...)
 	d := o.sets.get(setKey{kind: setAttemptDuration, a: c.Provider, b: c.Op, c: string(a.Outcome)}, func() []attribute.KeyValue {
-		return []attribute.KeyValue{AttrProvider.String(c.Provider), AttrOperation.String(c.Op), AttrAttemptOutcome.String(string(a.Outcome))}
+		return o.withExtra([]attribute.KeyValue{AttrProvider.String(c.Provider), AttrOperation.String(c.Op), AttrAttemptOutcome.String(string(a.Outcome))})
 	})
 	o.attemptDur.Record(ctx, a.Duration.Seconds(), d.record...)
 }
@@ -256,7 +280,7 @@ func failedAttempt(o observe.AttemptOutcome) bool {
 
 // NotificationStart starts the notification's span.
 func (o *Observer) NotificationStart(ctx context.Context, n *observe.Notification) context.Context {
-	ctx, _ = o.tracer.Start(ctx, "paybridge.notification", trace.WithAttributes(AttrProvider.String(n.Provider)))
+	ctx, _ = o.tracer.Start(ctx, "paybridge.notification", trace.WithAttributes(o.withExtra([]attribute.KeyValue{AttrProvider.String(n.Provider)})...))
 	return ctx
 }
 
@@ -281,18 +305,18 @@ func (o *Observer) NotificationEnd(ctx context.Context, n *observe.Notification)
 		if n.Reason != "" {
 			kv = append(kv, AttrReason.String(n.Reason))
 		}
-		return kv
+		return o.withExtra(kv)
 	})
 	o.notifications.Add(ctx, 1, m.add...)
 	d := o.sets.get(setKey{kind: setNotificationDuration, a: n.Provider, b: string(n.Verdict)}, func() []attribute.KeyValue {
-		return []attribute.KeyValue{AttrProvider.String(n.Provider), AttrVerdict.String(string(n.Verdict))}
+		return o.withExtra([]attribute.KeyValue{AttrProvider.String(n.Provider), AttrVerdict.String(string(n.Verdict))})
 	})
 	o.notificationDur.Record(ctx, n.Duration.Seconds(), d.record...)
 }
 
 // ReconcileStart starts the pass's span.
 func (o *Observer) ReconcileStart(ctx context.Context, p *observe.Pass) context.Context {
-	ctx, _ = o.tracer.Start(ctx, "paybridge.reconcile", trace.WithAttributes(AttrProvider.String(p.Provider)))
+	ctx, _ = o.tracer.Start(ctx, "paybridge.reconcile", trace.WithAttributes(o.withExtra([]attribute.KeyValue{AttrProvider.String(p.Provider)})...))
 	return ctx
 }
 
@@ -307,12 +331,12 @@ func (o *Observer) ReconcileEnd(ctx context.Context, p *observe.Pass) {
 		}
 		span.End()
 	}
-	pass := attribute.NewSet(AttrProvider.String(p.Provider), AttrReconcileComplete.Bool(p.Complete))
+	set := func(kv ...attribute.KeyValue) attribute.Set { return attribute.NewSet(o.withExtra(kv)...) }
+	pass := set(AttrProvider.String(p.Provider), AttrReconcileComplete.Bool(p.Complete))
 	o.passes.Add(ctx, 1, metric.WithAttributeSet(pass))
-	prov := attribute.NewSet(AttrProvider.String(p.Provider))
-	o.passDur.Record(ctx, p.Duration.Seconds(), metric.WithAttributeSet(prov))
-	pending := attribute.NewSet(AttrProvider.String(p.Provider), AttrReconcileSource.String("pending"))
-	journal := attribute.NewSet(AttrProvider.String(p.Provider), AttrReconcileSource.String("journal"))
+	o.passDur.Record(ctx, p.Duration.Seconds(), metric.WithAttributeSet(set(AttrProvider.String(p.Provider))))
+	pending := set(AttrProvider.String(p.Provider), AttrReconcileSource.String("pending"))
+	journal := set(AttrProvider.String(p.Provider), AttrReconcileSource.String("journal"))
 	if n := p.Settled - p.SettledJournal; n > 0 {
 		o.settled.Add(ctx, int64(n), metric.WithAttributeSet(pending))
 	}

@@ -448,31 +448,48 @@ func pointSets(data metricdata.Aggregation) []attribute.Set {
 	return out
 }
 
-// The Alipay+ adapter passes its Observer to the engine too.
+// The Alipay+ adapter passes its Observer to the engine too; With adds
+// the wallet to every span and metric.
 func TestAlipayPlusCallsAreObserved(t *testing.T) {
 	tel := newTelemetry(t)
 	srv := alipayplustest.NewServer()
 	t.Cleanup(srv.Close)
 	cr := srv.Credentials()
-	c, err := alipayplus.New(alipayplus.Config{BaseURL: cr.BaseURL, PathPrefix: cr.Prefix, ClientID: cr.ClientID,
-		PrivateKey: cr.MerchantPrivateKey, WalletPublicKey: cr.WalletPublicKey, Observer: tel.obs})
-	if err != nil {
-		t.Fatal(err)
+	// Two wallets of one provider kind, told apart by With.
+	pay := func(wallet, id string) {
+		t.Helper()
+		c, err := alipayplus.New(alipayplus.Config{BaseURL: cr.BaseURL, PathPrefix: cr.Prefix, ClientID: cr.ClientID,
+			PrivateKey: cr.MerchantPrivateKey, WalletPublicKey: cr.WalletPublicKey, Observer: tel.obs.With(otelpaybridge.AttrWallet.String(wallet))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Pay(context.Background(), &payment.PayRequest{PaymentRequestID: id, Scenario: payment.ScenarioCashier,
+			Amount: money.MustParse("1500 IQD"), Description: "Tea", Device: &payment.Device{OS: payment.OSAndroid, TerminalType: payment.TerminalMiniApp}})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	_, err = c.Pay(context.Background(), &payment.PayRequest{PaymentRequestID: "W-OTEL-1", Scenario: payment.ScenarioCashier,
-		Amount: money.MustParse("1500 IQD"), Description: "Tea", Device: &payment.Device{OS: payment.OSAndroid, TerminalType: payment.TerminalMiniApp}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pay("gcash", "W-OTEL-1")
+	pay("superqi", "W-OTEL-2")
+	pay("superqi", "W-OTEL-3")
 	pays := tel.spansNamed("paybridge.pay")
-	if len(pays) != 1 {
+	if len(pays) != 3 {
 		t.Fatalf("%d pay spans", len(pays))
 	}
 	wantAttrs(t, "pay span", pays[0].Attributes(), map[attribute.Key]any{
-		otelpaybridge.AttrProvider: "alipayplus", otelpaybridge.AttrKind: "ok", otelpaybridge.AttrAttempts: 1, otelpaybridge.AttrScenario: "cashier",
+		otelpaybridge.AttrProvider: "alipayplus", otelpaybridge.AttrWallet: "gcash", otelpaybridge.AttrKind: "ok",
+		otelpaybridge.AttrAttempts: 1, otelpaybridge.AttrScenario: "cashier",
 	})
-	if n := len(tel.spansNamed("paybridge.pay.attempt")); n != 1 {
-		t.Errorf("%d attempt spans", n)
+	attempts := tel.spansNamed("paybridge.pay.attempt")
+	if len(attempts) != 3 {
+		t.Fatalf("%d attempt spans", len(attempts))
+	}
+	wantAttrs(t, "attempt span", attempts[2].Attributes(), map[attribute.Key]any{otelpaybridge.AttrWallet: "superqi"})
+	m := tel.metrics(t)
+	for wallet, want := range map[string]int64{"gcash": 1, "superqi": 2} {
+		if n := sumOf(t, m[otelpaybridge.MetricCalls], map[attribute.Key]string{otelpaybridge.AttrWallet: wallet, otelpaybridge.AttrKind: "ok"}); n != want {
+			t.Errorf("%s: %d calls, want %d", wallet, n, want)
+		}
 	}
 }
 
