@@ -154,7 +154,7 @@ func openAlphaPay(ctx context.Context, raw json.RawMessage, o Options) (payment.
 
 // toAlphaPay passes the options every adapter takes as they are.
 func (o Options) toAlphaPay(cfg *alphapay.Config) {
-	cfg.Logger, cfg.Clock, cfg.Journal = o.Logger, o.Clock, o.Journal
+	cfg.Logger, cfg.Clock, cfg.Journal, cfg.Observer = o.Logger, o.Clock, o.Journal, o.Observer
 }
 
 // AlipayPlusSettings are the settings of an "alipayplus" wallet (GCash,
@@ -247,7 +247,7 @@ func openAlipayPlus(ctx context.Context, raw json.RawMessage, o Options) (paymen
 
 // toAlipayPlus passes the options every adapter takes as they are.
 func (o Options) toAlipayPlus(cfg *alipayplus.Config) {
-	cfg.Logger, cfg.Clock, cfg.Journal = o.Logger, o.Clock, o.Journal
+	cfg.Logger, cfg.Clock, cfg.Journal, cfg.Observer = o.Logger, o.Clock, o.Journal, o.Observer
 }
 
 // merchantKey is a wallet's merchant key: a PEM text for the adapter to

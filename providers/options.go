@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/paybridge/paybridge/observe"
+
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/payment"
 )
@@ -60,6 +62,11 @@ type Options struct {
 	// settled by a reconciler each should each have their own journal, set
 	// through PerWallet.
 	Journal journal.Journal
+	// Observer, if set, is told of every call and attempt of every wallet
+	// (package observe; observe/otelpaybridge puts it on OpenTelemetry).
+	// Set it through PerWallet to tell wallets of one kind apart, e.g.
+	// o.Observer = obs.With(otelpaybridge.AttrWallet.String(name)).
+	Observer observe.Observer
 	// Signer signs the merchant's requests in place of a "privateKey" or
 	// "signer" setting: a key in a KMS or an HSM, given from code (see
 	// alphapay.Config.Signer). It is one merchant's key, so it is normally

@@ -24,6 +24,7 @@ import (
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
+	"github.com/paybridge/paybridge/observe"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/payment/paymenttest"
 	"github.com/paybridge/paybridge/providers"
@@ -169,6 +170,7 @@ func TestOptionsReachEveryWallet(t *testing.T) {
 	wrap := &countingTransport{}
 	journals := map[string]*journal.Memory{}
 	signers := map[string]*countingSigner{}
+	observers := map[string]*callCounter{}
 	o := providers.Options{
 		Logger: logger,
 		Clock:  fake,
@@ -180,7 +182,8 @@ func TestOptionsReachEveryWallet(t *testing.T) {
 		PerWallet: func(name, kind string, o *providers.Options) error {
 			journals[name] = journal.NewMemory()
 			signers[name] = &countingSigner{key: newMerchantKey(t)}
-			o.Journal, o.Signer = journals[name], signers[name]
+			observers[name] = &callCounter{}
+			o.Journal, o.Signer, o.Observer = journals[name], signers[name], observers[name]
 			return nil
 		},
 	}
@@ -196,6 +199,9 @@ func TestOptionsReachEveryWallet(t *testing.T) {
 		}
 		if n := journals[name].Len(); n != 1 {
 			t.Errorf("%s: %d journal entries, want 1", name, n)
+		}
+		if n := observers[name].pays.Load(); n != 1 {
+			t.Errorf("%s: the observer saw %d pays, want 1", name, n)
 		}
 	}
 	if n := wrap.n.Load(); n != 2 {
@@ -486,5 +492,17 @@ func TestSource(t *testing.T) {
 	}
 	if _, err := w.Source("nope"); !errors.Is(err, providers.ErrNoWallet) {
 		t.Fatalf("an unknown wallet: %v", err)
+	}
+}
+
+// callCounter is an observe.Observer that counts pay calls.
+type callCounter struct {
+	observe.Base
+	pays atomic.Int32
+}
+
+func (c *callCounter) CallEnd(_ context.Context, call *observe.Call) {
+	if call.Op == payment.OpPay {
+		c.pays.Add(1)
 	}
 }
