@@ -60,8 +60,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &walletDriver{cfg: s, caps: capabilities(s.currencies), clock: payment.OrSystem(cfg.Clock)}
-	d.env = &envelope{cfg: &d.cfg, raw: cfg.RawSignature}
+	d := &walletDriver{cfg: s, env: s.env, caps: capabilities(s.currencies), clock: payment.OrSystem(cfg.Clock)}
 	p, err := engine.New(d, engine.Config{
 		BaseURL:    strings.TrimSuffix(cfg.BaseURL, "/") + s.prefix,
 		HTTPClient: cfg.HTTPClient,

@@ -2,20 +2,18 @@ package alipayplus
 
 import (
 	"crypto"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/paybridge/paybridge/journal"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/observe"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayfamily"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
 )
@@ -210,23 +208,11 @@ func (c Config) timeLayout() string {
 const (
 	// TimeUnixMilli sends Unix time in milliseconds, 13 digits such as
 	// "1795342530123".
-	TimeUnixMilli = "unixmilli"
+	TimeUnixMilli = alipayfamily.TimeUnixMilli
 	// TimeUnixNano sends Unix time in nanoseconds, 19 digits such as
 	// "1795342530123456789".
-	TimeUnixNano = "unixnano"
+	TimeUnixNano = alipayfamily.TimeUnixNano
 )
-
-// formatRequestTime writes now as Request-Time in layout: a time.Format
-// layout, TimeUnixMilli or TimeUnixNano.
-func formatRequestTime(now time.Time, layout string) string {
-	switch layout {
-	case TimeUnixMilli:
-		return strconv.FormatInt(now.UnixMilli(), 10)
-	case TimeUnixNano:
-		return strconv.FormatInt(now.UnixNano(), 10)
-	}
-	return now.Format(layout)
-}
 
 // ErrInvalidConfig is wrapped by every error New returns for a bad Config.
 var ErrInvalidConfig = errors.New("alipayplus: invalid config")
@@ -246,39 +232,24 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 // Is makes errors.Is(err, ErrInvalidConfig) true.
 func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
 
-type keys struct {
-	merchant crypto.Signer
-	wallet   []*rsa.PublicKey // any of them verifies
-}
-
 // settings is a checked Config.
 type settings struct {
-	keys        keys
-	clientID    string
-	keyVersion  string
+	env         *alipayfamily.Envelope
 	productCode string
-	timeLayout  string
 	prefix      string
 	currencies  []money.Currency
 }
 
 func (c Config) parse() (settings, error) {
 	s := settings{
-		clientID:    c.ClientID,
-		keyVersion:  c.keyVersion(),
 		productCode: c.productCode(),
-		timeLayout:  c.timeLayout(),
 		prefix:      strings.TrimSuffix(c.PathPrefix, "/"),
 	}
-	var err error
-	switch {
-	case c.ClientID == "":
-		return s, &ConfigError{"ClientID", errors.New("is required")}
-	case !headerSafe(c.ClientID):
-		return s, &ConfigError{"ClientID", errors.New("must be printable ASCII without spaces")}
+	if err := alipayfamily.CheckClientID(c.ClientID); err != nil {
+		return s, &ConfigError{"ClientID", err}
 	}
-	if !headerSafe(s.keyVersion) || strings.ContainsAny(s.keyVersion, ",=") {
-		return s, &ConfigError{"KeyVersion", errors.New("must be printable ASCII without spaces, commas or '='")}
+	if err := alipayfamily.CheckKeyVersion(c.keyVersion()); err != nil {
+		return s, &ConfigError{"KeyVersion", err}
 	}
 	if s.prefix != "" && (!strings.HasPrefix(s.prefix, "/") || strings.ContainsAny(s.prefix, "?#% ") || !headerSafe(s.prefix)) {
 		return s, &ConfigError{"PathPrefix", errors.New(`must be empty or a path such as "/api"`)}
@@ -286,7 +257,7 @@ func (c Config) parse() (settings, error) {
 	if len(s.productCode) > 32 {
 		return s, &ConfigError{"ProductCode", errors.New("must be at most 32 characters")}
 	}
-	if err := checkTimeLayout(s.timeLayout); err != nil {
+	if err := alipayfamily.CheckTimeLayout(c.timeLayout()); err != nil {
 		return s, &ConfigError{"TimeLayout", err}
 	}
 	for _, cur := range c.Currencies {
@@ -295,6 +266,15 @@ func (c Config) parse() (settings, error) {
 		}
 	}
 	s.currencies = append([]money.Currency(nil), c.Currencies...)
+	env := alipayfamily.EnvelopeConfig{
+		ClientID:       c.ClientID,
+		KeyVersion:     c.keyVersion(),
+		TimeLayout:     c.timeLayout(),
+		RawSignature:   c.RawSignature,
+		Unsigned:       alipayfamily.NeverTrust, // the only policy: see envelope.go
+		ErrUnsigned:    ErrUnsigned,
+		ErrWrongClient: ErrWrongClient,
+	}
 	switch {
 	case c.Signer != nil && c.PrivateKey != "":
 		return s, &ConfigError{"Signer", errors.New("is set together with PrivateKey: set one of them")}
@@ -302,42 +282,38 @@ func (c Config) parse() (settings, error) {
 		if _, err := signing.SignerPublicKey(c.Signer); err != nil {
 			return s, &ConfigError{"Signer", err}
 		}
-		s.keys.merchant = c.Signer
+		env.Signer = c.Signer
 	default:
-		if s.keys.merchant, err = signing.ParsePrivateKey(c.PrivateKey); err != nil {
+		k, err := signing.ParsePrivateKey(c.PrivateKey)
+		if err != nil {
 			return s, &ConfigError{"PrivateKey", err}
 		}
+		env.Signer = k
 	}
 	if c.WalletPublicKey != "" || len(c.WalletPublicKeys) == 0 {
 		pub, err := signing.ParsePublicKey(c.WalletPublicKey)
 		if err != nil {
 			return s, &ConfigError{"WalletPublicKey", err}
 		}
-		s.keys.wallet = append(s.keys.wallet, pub)
+		env.PublicKeys = append(env.PublicKeys, pub)
 	}
 	for i, k := range c.WalletPublicKeys {
 		pub, err := signing.ParsePublicKey(k)
 		if err != nil {
 			return s, &ConfigError{fmt.Sprintf("WalletPublicKeys[%d]", i), err}
 		}
-		s.keys.wallet = append(s.keys.wallet, pub)
+		env.PublicKeys = append(env.PublicKeys, pub)
+	}
+	var err error
+	if s.env, err = alipayfamily.NewEnvelope(env); err != nil {
+		// Every field was checked above; this is a safety net.
+		var ce *alipayfamily.ConfigError
+		if errors.As(err, &ce) {
+			return s, &ConfigError{ce.Field, ce.Err}
+		}
+		return s, &ConfigError{"", err}
 	}
 	return s, nil
-}
-
-// checkTimeLayout makes sure the layout writes an ISO 8601 time with an
-// offset that reads back as the same instant, to the second, or is one of
-// the Unix time forms.
-func checkTimeLayout(layout string) error {
-	if layout == TimeUnixMilli || layout == TimeUnixNano {
-		return nil
-	}
-	probe := time.Date(2026, 11, 22, 18, 15, 30, 123e6, time.FixedZone("", 8*3600))
-	got, err := time.Parse(time.RFC3339Nano, probe.Format(layout))
-	if err != nil || !got.Truncate(time.Second).Equal(probe.Truncate(time.Second)) {
-		return errors.New("must write an ISO 8601 time with seconds and a UTC offset, such as " + wire.TimeLayout + ", or be TimeUnixMilli or TimeUnixNano")
-	}
-	return nil
 }
 
 // headerSafe reports whether s is non-empty printable ASCII without spaces.

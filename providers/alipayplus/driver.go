@@ -2,13 +2,13 @@ package alipayplus
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/payment/driver"
+	"github.com/paybridge/paybridge/providers/alipayfamily"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 )
 
@@ -20,7 +20,7 @@ import (
 type walletDriver struct {
 	cfg   settings
 	caps  payment.Capabilities
-	env   *envelope
+	env   *alipayfamily.Envelope
 	clock payment.Clock
 }
 
@@ -30,51 +30,19 @@ func (d *walletDriver) Name() string                       { return Name }
 func (d *walletDriver) Capabilities() payment.Capabilities { return d.caps }
 func (d *walletDriver) Envelope() driver.Envelope          { return d.env }
 
-// reasons says what each F code means in neutral terms; a code not listed
+// reasons says what each F code means in neutral terms: the Alipay
+// family's standard table (alipayfamily.StandardReasons); a code not listed
 // is driver.Declined (kind failed). docs/providers/alipayplus.md, "Result
 // codes", is this table.
-var reasons = map[string]driver.Reason{
-	wire.CodeRepeatReqInconsistent: driver.Conflict,
-	wire.CodeOrderNotExist:         driver.NotFound,
-	wire.CodeRefundNotExist:        driver.NotFound,
-	wire.CodeParamIllegal:          driver.Invalid,
-	wire.CodeMsgParseError:         driver.Invalid,
-	wire.CodeCurrencyNotSupport:    driver.Unsupported,
-	wire.CodeRefundAmountExceed:    driver.OverRefund,
-	wire.CodeOrderStatusInvalid:    driver.WrongState,
-	wire.CodeCancelWindowExceed:    driver.WrongState,
-	wire.CodeRefundWindowExceed:    driver.WrongState,
-}
-
-// errNoResult marks an answer without a result status: not an answer the
-// protocol defines, so nothing can be read from it.
-var errNoResult = errors.New("no result status")
-
-// classify reads a result object. A is a pay status (open the cashier);
-// an A answer to any other call says nothing definite, so it leaves the
-// question open like U.
-func classify(r wire.Result, pay bool) (driver.Verdict, error) {
-	if r.ResultStatus == "" {
-		return driver.Verdict{}, errNoResult
-	}
-	v := driver.Classify(neutralResult(r), reasons)
-	if !pay && r.ResultStatus == wire.StatusA {
-		v.Outcome = driver.Pending
-	}
-	return v, nil
-}
-
-func neutralResult(r wire.Result) payment.Result {
-	return payment.Result{Status: payment.ResultStatus(r.ResultStatus), Code: r.ResultCode, Message: r.ResultMessage}
-}
+var reasons = alipayfamily.StandardReasons()
 
 // decode unmarshals an answer once into resp, whose result is *res, and
-// classifies the result.
-func decode(body []byte, resp any, res *wire.Result, pay bool) (driver.Verdict, error) {
-	if err := json.Unmarshal(body, resp); err != nil {
-		return driver.Verdict{}, err
-	}
-	return classify(*res, pay)
+// classifies the result for op: A is a pay status (open the cashier); an A
+// answer to any other call says nothing definite, so it leaves the
+// question open like U. An answer without a result status is not one the
+// protocol defines, so nothing can be read from it.
+func decode(body []byte, resp any, res *wire.Result, op string) (driver.Verdict, error) {
+	return reasons.Decode(body, resp, res, op)
 }
 
 func encode(path string, body any) (driver.Request, error) {
@@ -157,13 +125,13 @@ func (d *walletDriver) EncodePay(req *payment.PayRequest) (driver.Request, error
 // it is returned for the engine to compare with the request.
 func (d *walletDriver) DecodePay(req *payment.PayRequest, a *driver.Answer) (*payment.Payment, driver.Verdict, error) {
 	var resp wire.PayResponse
-	v, err := decode(a.Body, &resp, &resp.Result, true)
+	v, err := decode(a.Body, &resp, &resp.Result, payment.OpPay)
 	if err != nil || v.Outcome != driver.Done {
 		return nil, v, err
 	}
 	p := &payment.Payment{PaymentID: resp.PaymentID, Scenario: payment.ScenarioCashier}
 	if resp.PaymentAmount != nil {
-		if p.Amount, err = fromWireAmount(*resp.PaymentAmount); err != nil {
+		if p.Amount, err = resp.PaymentAmount.Money(); err != nil {
 			return nil, v, fmt.Errorf("paymentAmount: %w", err)
 		}
 	}
@@ -174,7 +142,7 @@ func (d *walletDriver) DecodePay(req *payment.PayRequest, a *driver.Answer) (*pa
 	}
 	if resp.Result.ResultStatus == wire.StatusS && resp.Result.ResultCode != wire.CodeRepeatRequest && payOptions(req).AuthCode != "" {
 		p.Status = payment.StatusSucceeded
-		p.PaidAt = parseTime(resp.PaymentTime)
+		p.PaidAt = alipayfamily.ParseTime(resp.PaymentTime)
 	}
 	return p, v, nil
 }
@@ -198,7 +166,7 @@ func (d *walletDriver) EncodeInquire(ref payment.Ref) (driver.Request, error) {
 // unreadable: a status is never guessed.
 func (d *walletDriver) DecodeInquire(_ payment.Ref, a *driver.Answer) (*payment.Payment, driver.Verdict, error) {
 	var resp wire.InquiryResponse
-	v, err := decode(a.Body, &resp, &resp.Result, false)
+	v, err := decode(a.Body, &resp, &resp.Result, payment.OpInquire)
 	if err != nil || v.Outcome != driver.Done {
 		return nil, v, err
 	}
@@ -215,7 +183,7 @@ func (d *walletDriver) EncodeCancel(ref payment.Ref) (driver.Request, error) {
 // paid one reversed in full). The answer carries no amount.
 func (d *walletDriver) DecodeCancel(_ payment.Ref, a *driver.Answer) (*payment.Payment, driver.Verdict, error) {
 	var resp wire.CancelResponse
-	v, err := decode(a.Body, &resp, &resp.Result, false)
+	v, err := decode(a.Body, &resp, &resp.Result, payment.OpCancel)
 	if err != nil || v.Outcome != driver.Done {
 		return nil, v, err
 	}
@@ -224,7 +192,7 @@ func (d *walletDriver) DecodeCancel(_ payment.Ref, a *driver.Answer) (*payment.P
 		PaymentRequestID: resp.PaymentRequestID,
 		Status:           payment.StatusCancelled,
 		Scenario:         payment.ScenarioCashier,
-		CancelledAt:      parseTime(resp.CancelTime),
+		CancelledAt:      alipayfamily.ParseTime(resp.CancelTime),
 	}, v, nil
 }
 
@@ -245,7 +213,7 @@ func (d *walletDriver) EncodeRefund(req *payment.RefundRequest) (driver.Request,
 		RefundRequestID:  req.RefundRequestID,
 		PaymentID:        req.Payment.PaymentID,
 		PaymentRequestID: req.Payment.PaymentRequestID,
-		RefundAmount:     toWireAmount(req.Amount),
+		RefundAmount:     alipayfamily.WireAmount(req.Amount),
 		RefundReason:     req.Reason,
 	})
 }
@@ -255,14 +223,14 @@ func (d *walletDriver) EncodeRefund(req *payment.RefundRequest) (driver.Request,
 // engine to compare.
 func (d *walletDriver) DecodeRefund(_ *payment.RefundRequest, a *driver.Answer) (*payment.Refund, driver.Verdict, error) {
 	var resp wire.RefundResponse
-	v, err := decode(a.Body, &resp, &resp.Result, false)
+	v, err := decode(a.Body, &resp, &resp.Result, payment.OpRefund)
 	if err != nil || v.Outcome != driver.Done {
 		return nil, v, err
 	}
-	at := parseTime(resp.RefundTime)
+	at := alipayfamily.ParseTime(resp.RefundTime)
 	r := &payment.Refund{RefundID: resp.RefundID, Status: payment.RefundSucceeded, CreatedAt: at, CompletedAt: at}
 	if resp.RefundAmount != nil {
-		if r.Amount, err = fromWireAmount(*resp.RefundAmount); err != nil {
+		if r.Amount, err = resp.RefundAmount.Money(); err != nil {
 			return nil, v, fmt.Errorf("refundAmount: %w", err)
 		}
 	}
@@ -278,7 +246,7 @@ func (d *walletDriver) EncodeInquireRefund(ref payment.RefundRef) (driver.Reques
 // name the payment.
 func (d *walletDriver) DecodeInquireRefund(_ payment.RefundRef, a *driver.Answer) (*payment.Refund, driver.Verdict, error) {
 	var resp wire.InquiryRefundResponse
-	v, err := decode(a.Body, &resp, &resp.Result, false)
+	v, err := decode(a.Body, &resp, &resp.Result, payment.OpInquireRefund)
 	if err != nil || v.Outcome != driver.Done {
 		return nil, v, err
 	}

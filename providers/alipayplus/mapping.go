@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayfamily"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 )
 
@@ -42,32 +41,10 @@ var terminalTypes = map[payment.TerminalType]string{
 // never "Z".
 const expiryLayout = "2006-01-02T15:04:05-07:00"
 
-func toWireAmount(a money.Amount) wire.Amount {
-	return wire.Amount{Currency: a.Currency().Code(), Value: a.MinorString()}
-}
-
-func fromWireAmount(a wire.Amount) (money.Amount, error) {
-	cur, err := money.LookupCurrency(a.Currency)
-	if err != nil {
-		return money.Amount{}, err
-	}
-	return money.ParseMinor(a.Value, cur)
-}
-
-// parseTime reads the wallets' ISO 8601 timestamps; an absent or unreadable
-// one is the zero time (timestamps are informative, never decisive).
-func parseTime(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
-}
-
 // payRequest builds the wire body. Field order and omissions follow the
 // wallets' documented example, so the bytes signed are the documented ones.
 func (d *walletDriver) payRequest(req *payment.PayRequest, opts PayOptions) wire.PayRequest {
-	amt := toWireAmount(req.Amount)
+	amt := alipayfamily.WireAmount(req.Amount)
 	orderAmt := amt
 	w := wire.PayRequest{
 		ProductCode:        firstNonEmpty(opts.ProductCode, d.cfg.productCode),
@@ -94,7 +71,7 @@ func (d *walletDriver) payRequest(req *payment.PayRequest, opts PayOptions) wire
 		for _, g := range o.Goods {
 			wg := wire.Goods{ReferenceGoodsID: g.ID, GoodsName: g.Name, GoodsCategory: g.Category}
 			if !g.UnitAmount.Currency().IsZero() {
-				u := toWireAmount(g.UnitAmount)
+				u := alipayfamily.WireAmount(g.UnitAmount)
 				wg.GoodsUnitAmount = &u
 			}
 			if g.Quantity > 0 {
@@ -124,8 +101,8 @@ func paymentFromInquiry(r *wire.InquiryResponse) (*payment.Payment, error) {
 		PaymentID:        r.PaymentID,
 		Status:           status,
 		Scenario:         payment.ScenarioCashier,
-		PaidAt:           parseTime(r.PaymentTime),
-		ExpiresAt:        parseTime(r.AuthExpiryTime),
+		PaidAt:           alipayfamily.ParseTime(r.PaymentTime),
+		ExpiresAt:        alipayfamily.ParseTime(r.AuthExpiryTime),
 		FailureReason:    r.PaymentFailReason,
 	}
 	if status == payment.StatusFailed && p.FailureReason == "" {
@@ -133,7 +110,7 @@ func paymentFromInquiry(r *wire.InquiryResponse) (*payment.Payment, error) {
 		p.FailureReason = r.PaymentResultCode
 	}
 	if r.PaymentAmount != nil {
-		amt, err := fromWireAmount(*r.PaymentAmount)
+		amt, err := r.PaymentAmount.Money()
 		if err != nil {
 			return nil, fmt.Errorf("paymentAmount: %w", err)
 		}
@@ -153,14 +130,14 @@ func refundFromInquiry(r *wire.InquiryRefundResponse) (*payment.Refund, error) {
 		RefundID:        r.RefundID,
 		Status:          status,
 		Reason:          r.RefundReason,
-		CreatedAt:       parseTime(r.RefundTime),
+		CreatedAt:       alipayfamily.ParseTime(r.RefundTime),
 		FailureReason:   r.RefundFailReason,
 	}
 	if status.Final() {
 		rf.CompletedAt = rf.CreatedAt
 	}
 	if r.RefundAmount != nil {
-		amt, err := fromWireAmount(*r.RefundAmount)
+		amt, err := r.RefundAmount.Money()
 		if err != nil {
 			return nil, fmt.Errorf("refundAmount: %w", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/paybridge/paybridge/notify"
 
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayfamily"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 )
 
@@ -24,27 +25,14 @@ import (
 // time the wallet says it sent the notification, for the caller's freshness
 // window.
 func (c *Client) VerifyNotification(h http.Header, uri string, body []byte) (time.Time, error) {
-	if id := h.Get(wire.HeaderClientID); id != c.d.cfg.clientID {
-		if id == "" {
-			return time.Time{}, ErrUnsigned
-		}
-		return time.Time{}, ErrWrongClient
+	// The family's envelope verifies over the header as sent, whatever its
+	// form, and only then reads the time (ISO 8601, or Unix time digits as
+	// Alipay's official Go code sends it).
+	sentAt, err := c.d.env.VerifyNotification(h, uri, body)
+	if errors.Is(err, notify.ErrBadTimestamp) {
+		err = fmt.Errorf("alipayplus: %w", err)
 	}
-	ts := h.Get(wire.HeaderRequestTime)
-	if ts == "" {
-		return time.Time{}, ErrUnsigned
-	}
-	// The signature covers the header as sent, whatever its form: verify
-	// first, then read the time (ISO 8601, or Unix time digits as Alipay's
-	// official Go code sends it).
-	if err := c.d.env.verifySigned(uri, ts, h, body); err != nil {
-		return time.Time{}, err
-	}
-	sentAt, err := notify.ParseTimestamp(ts)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("alipayplus: notification Request-Time: %w", err)
-	}
-	return sentAt, nil
+	return sentAt, err
 }
 
 // ParseNotification turns a verified notifyPayment body into a payment
@@ -74,8 +62,8 @@ func parseNotification(body []byte) (payment.Event, error) {
 		PaymentID:        n.PaymentID,
 		PaymentRequestID: n.PaymentRequestID,
 		Scenario:         payment.ScenarioCashier,
-		PaidAt:           parseTime(n.PaymentTime),
-		CreatedAt:        parseTime(n.PaymentCreateTime),
+		PaidAt:           alipayfamily.ParseTime(n.PaymentTime),
+		CreatedAt:        alipayfamily.ParseTime(n.PaymentCreateTime),
 	}
 	switch {
 	case n.PaymentStatus != "": // shape A
@@ -99,7 +87,7 @@ func parseNotification(body []byte) (payment.Event, error) {
 			}
 			res = n.Result
 		}
-		p.Result = neutralResult(*res)
+		p.Result = res.Neutral()
 		switch res.ResultStatus {
 		case wire.StatusS:
 			p.Status = payment.StatusSucceeded
@@ -116,7 +104,7 @@ func parseNotification(body []byte) (payment.Event, error) {
 		p.PaidAt = time.Time{}
 	}
 	if n.PaymentAmount != nil {
-		amt, err := fromWireAmount(*n.PaymentAmount)
+		amt, err := n.PaymentAmount.Money()
 		if err != nil {
 			return payment.Event{}, fmt.Errorf("alipayplus: notification paymentAmount: %w", err)
 		}
@@ -134,7 +122,7 @@ func parseNotification(body []byte) (payment.Event, error) {
 // with result SUCCESS (S), unsigned [doc]. Anything else makes the wallet
 // retry.
 func (c *Client) Acknowledgement() (status int, contentType string, body []byte) {
-	return http.StatusOK, "application/json; charset=UTF-8", bytes.Clone(wire.Ack)
+	return alipayfamily.Acknowledgement()
 }
 
 // As fills target with what the Client is besides a payment.Provider, for

@@ -5,7 +5,7 @@
 // adapter signs match the official examples.
 package wire
 
-import "github.com/paybridge/paybridge/internal/jsonamount"
+import "github.com/paybridge/paybridge/providers/alipayfamily"
 
 // Endpoint paths, relative to base URL + prefix.
 const (
@@ -16,61 +16,66 @@ const (
 	PathInquiryRefund = "/v1/payments/inquiryRefund"
 )
 
+// The envelope, the result object, the amount and the acknowledgement are
+// the Alipay family's (package providers/alipayfamily), shared with other
+// members of the family; the names below keep them where the adapter and
+// the simulator have always found them.
+
 // Header names.
 const (
-	HeaderClientID     = "Client-Id"
-	HeaderRequestTime  = "Request-Time"
-	HeaderResponseTime = "Response-Time"
-	HeaderSignature    = "Signature"
+	HeaderClientID     = alipayfamily.HeaderClientID
+	HeaderRequestTime  = alipayfamily.HeaderRequestTime
+	HeaderResponseTime = alipayfamily.HeaderResponseTime
+	HeaderSignature    = alipayfamily.HeaderSignature
 )
 
 // Algorithm is the Signature header's algorithm value.
-const Algorithm = "RSA256"
+const Algorithm = alipayfamily.Algorithm
 
 // TimeLayout is the Request-Time the adapter sends by default:
 // milliseconds and a numeric offset (Super Qi wants "+00:00", not "Z").
-const TimeLayout = "2006-01-02T15:04:05.000-07:00"
+const TimeLayout = alipayfamily.TimeLayout
 
 // Result statuses.
 const (
-	StatusS = "S"
-	StatusF = "F"
-	StatusU = "U"
-	StatusA = "A"
+	StatusS = alipayfamily.StatusS
+	StatusF = alipayfamily.StatusF
+	StatusU = alipayfamily.StatusU
+	StatusA = alipayfamily.StatusA
 )
 
 // Result codes used by paybridge (docs/providers/alipayplus.md, Result codes).
 const (
-	CodeSuccess                 = "SUCCESS"
-	CodeAccept                  = "ACCEPT"
-	CodeRepeatRequest           = "REPEAT_REQUEST"
-	CodeUnknownException        = "UNKNOWN_EXCEPTION"
-	CodeTrafficExceedLimit      = "REQUEST_TRAFFIC_EXCEED_LIMIT"
-	CodePaymentInProcess        = "PAYMENT_IN_PROCESS"
-	CodeRefundInProcess         = "REFUND_IN_PROCESS"
-	CodeRepeatReqInconsistent   = "REPEAT_REQ_INCONSISTENT"
-	CodeProcessFail             = "PROCESS_FAIL"
-	CodeParamIllegal            = "PARAM_ILLEGAL"
-	CodeInvalidAPI              = "INVALID_API"
-	CodeAccessDenied            = "ACCESS_DENIED"
-	CodeMsgParseError           = "MSG_PARSE_ERROR"
-	CodeInvalidClient           = "INVALID_CLIENT"
-	CodeInvalidSignature        = "INVALID_SIGNATURE"
-	CodeKeyNotFound             = "KEY_NOT_FOUND"
-	CodeRequestTimeInvalid      = "REQUEST_TIME_INVALID"
-	CodePaymentAmountExceed     = "PAYMENT_AMOUNT_EXCEED_LIMIT"
-	CodeUserBalanceNotEnough    = "USER_BALANCE_NOT_ENOUGH"
-	CodeRiskReject              = "RISK_REJECT"
-	CodeCurrencyNotSupport      = "CURRENCY_NOT_SUPPORT"
-	CodeOrderStatusInvalid      = "ORDER_STATUS_INVALID"
-	CodeOrderNotExist           = "ORDER_NOT_EXIST"
-	CodeCancelWindowExceed      = "CANCEL_WINDOW_EXCEED"
-	CodeRefundWindowExceed      = "REFUND_WINDOW_EXCEED"
-	CodeRefundAmountExceed      = "REFUND_AMOUNT_EXCEED"
-	CodeRefundNotExist          = "REFUND_NOT_EXIST"
-	CodePartnerBalanceNotEnough = "PARTNER_BALANCE_NOT_ENOUGH"
-	CodeInvalidAccessToken      = "INVALID_ACCESS_TOKEN"
-	CodeAuthCodeAlreadyUsed     = "AUTH_CODE_ALREADY_USED"
+	CodeSuccess                 = alipayfamily.CodeSuccess
+	CodeAccept                  = alipayfamily.CodeAccept
+	CodeRepeatRequest           = alipayfamily.CodeRepeatRequest
+	CodeUnknownException        = alipayfamily.CodeUnknownException
+	CodeTrafficExceedLimit      = alipayfamily.CodeTrafficExceedLimit
+	CodePaymentInProcess        = alipayfamily.CodePaymentInProcess
+	CodeRefundInProcess         = alipayfamily.CodeRefundInProcess
+	CodeRepeatReqInconsistent   = alipayfamily.CodeRepeatReqInconsistent
+	CodeProcessFail             = alipayfamily.CodeProcessFail
+	CodeParamIllegal            = alipayfamily.CodeParamIllegal
+	CodeInvalidAPI              = alipayfamily.CodeInvalidAPI
+	CodeAccessDenied            = alipayfamily.CodeAccessDenied
+	CodeMsgParseError           = alipayfamily.CodeMsgParseError
+	CodeInvalidClient           = alipayfamily.CodeInvalidClient
+	CodeInvalidSignature        = alipayfamily.CodeInvalidSignature
+	CodeKeyNotFound             = alipayfamily.CodeKeyNotFound
+	CodeRequestTimeInvalid      = alipayfamily.CodeRequestTimeInvalid
+	CodePaymentAmountExceed     = alipayfamily.CodePaymentAmountExceed
+	CodeUserBalanceNotEnough    = alipayfamily.CodeUserBalanceNotEnough
+	CodeRiskReject              = alipayfamily.CodeRiskReject
+	CodeCurrencyNotSupport      = alipayfamily.CodeCurrencyNotSupport
+	CodeOrderStatusInvalid      = alipayfamily.CodeOrderStatusInvalid
+	CodeOrderNotExist           = alipayfamily.CodeOrderNotExist
+	CodeCancelWindowExceed      = alipayfamily.CodeCancelWindowExceed
+	CodeRefundWindowExceed      = alipayfamily.CodeRefundWindowExceed
+	CodeRefundAmountExceed      = alipayfamily.CodeRefundAmountExceed
+	CodeRefundNotExist          = alipayfamily.CodeRefundNotExist
+	CodePartnerBalanceNotEnough = alipayfamily.CodePartnerBalanceNotEnough
+	CodeInvalidAccessToken      = alipayfamily.CodeInvalidAccessToken
+	CodeAuthCodeAlreadyUsed     = alipayfamily.CodeAuthCodeAlreadyUsed
 )
 
 // Payment statuses (inquiryPayment, notification shape A). PENDING is not
@@ -101,28 +106,11 @@ const NotifyPaymentResult = "PAYMENT_RESULT"
 const ProductCodeOnlinePurchase = "51051000101000000011"
 
 // Result is every answer's result object.
-type Result struct {
-	ResultCode    string `json:"resultCode"`
-	ResultStatus  string `json:"resultStatus"`
-	ResultMessage string `json:"resultMessage,omitempty"`
-}
+type Result = alipayfamily.Result
 
 // Amount is {"currency":"CLP","value":"2000"}; value in minor units. Unmarshal
 // accepts value as a JSON number too (some wallets send one).
-type Amount struct {
-	Currency string `json:"currency"`
-	Value    string `json:"value"`
-}
-
-// UnmarshalJSON accepts value as a string or a plain whole JSON number.
-func (a *Amount) UnmarshalJSON(b []byte) error {
-	v, c, err := jsonamount.Decode(b)
-	if err != nil {
-		return err
-	}
-	a.Value, a.Currency = v, c
-	return nil
-}
+type Amount = alipayfamily.Amount
 
 // Address is a merchant's address.
 type Address struct {
@@ -297,4 +285,4 @@ type Notification struct {
 }
 
 // Ack is the body a merchant answers notifyPayment with (HTTP 200, unsigned).
-var Ack = []byte(`{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"}}`)
+var Ack = []byte(alipayfamily.AckBody)
