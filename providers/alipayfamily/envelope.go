@@ -281,18 +281,18 @@ func NewEnvelope(c EnvelopeConfig) (*Envelope, error) {
 // ClientID returns the Client-Id the envelope signs and expects.
 func (e *Envelope) ClientID() string { return e.clientID }
 
-func (e *Envelope) view() envelopeView {
+func (e Envelope) view() envelopeView {
 	return envelopeView{ClientID: e.clientID, KeyVersion: e.keyVersion, Signer: signerShown(e.signer),
 		PublicKeys: len(e.keys), TimeLayout: e.timeLayout, RawSignature: !e.urlEncode}
 }
 
 // Format prints the envelope for every verb without the Signer's value.
-func (e *Envelope) Format(f fmt.State, _ rune) {
+func (e Envelope) Format(f fmt.State, _ rune) {
 	fmt.Fprint(f, "alipayfamily.Envelope"+e.view().String())
 }
 
 // LogValue makes log/slog print the envelope without the Signer's value.
-func (e *Envelope) LogValue() slog.Value { return e.view().logValue() }
+func (e Envelope) LogValue() slog.Value { return e.view().logValue() }
 
 // Sign sets Client-Id, Request-Time (now in the configured form) and
 // Signature for one attempt over uri and body.
