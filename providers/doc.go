@@ -45,7 +45,17 @@
 // Wallets.Source returns a wallet's notify.Source for notify.NewHandler;
 // payment.As reaches it from any provider.
 //
+// # Registration
+//
 // Kinds join a Registry by name. NewRegistry returns one with paybridge's
-// adapters; a contributor's adapter joins with Register. There is no global
-// registry to collide in.
+// adapters; an adapter from any module joins with Register, given its
+// Opener, and Registry.Load, Registry.LoadFile and Registry.Open then open
+// its wallets (the package-level Load, LoadFile and Open know only
+// paybridge's adapters). There is no global registry to collide in.
+//
+// An Opener reads its settings with the helpers the built-in kinds use:
+// DecodeSettings, Required, SettingError, Env.SecretSetting,
+// Env.PublicKeys, Options.MerchantKey, Options.RetryPolicy (the "retry"
+// setting, Retry), Options.HTTPClientFor (the "caFile" setting) and
+// Options.ConfigField; ExampleRegistry_Register is a whole one.
 package providers

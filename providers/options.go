@@ -85,11 +85,3 @@ type Options struct {
 	// OpenSigner uses.
 	reg *Registry
 }
-
-// retry is the retry policy of a wallet whose settings say r.
-func (o Options) retry(r *Retry) payment.RetryPolicy {
-	if o.Retry != nil {
-		return *o.Retry
-	}
-	return r.policy()
-}

@@ -19,10 +19,19 @@ import (
 )
 
 // Opener builds a provider of one kind from its settings (the JSON object
-// of a wallet's "settings") and the program's Options. Secret fields are
-// resolved through o.Env (o.Secret), a "signer" setting through
-// o.OpenSigner; everything else in o should reach the provider as the
-// built-in kinds pass it to their adapters' Config.
+// of a wallet's "settings") and the program's Options. An adapter in any
+// module can have one and join a Registry with Register.
+//
+// An Opener reads its settings as the built-in kinds read theirs, with the
+// exported helpers (opener.go): DecodeSettings (strict, case-sensitive),
+// Required, o.SecretSetting for secret references, o.MerchantKey for the
+// one merchant key ("privateKey", "signer" or Options.Signer),
+// o.PublicKeys, o.RetryPolicy for a "retry" setting, o.HTTPClientFor for a
+// "caFile" setting and Options' client and transport wrapper; and it
+// passes Logger, Clock, Journal and Observer on to its adapter's Config as
+// they are. Errors should be *ConfigErrors naming the field
+// ("settings.<field>": SettingError, o.ConfigField); Load adds the
+// wallet's name. They must never contain a secret.
 type Opener func(ctx context.Context, settings json.RawMessage, o Options) (payment.Provider, error)
 
 // Env resolves secret references. Its zero value reads the process
@@ -103,9 +112,20 @@ func NewEmptyRegistry() *Registry {
 	return r
 }
 
-// Register adds a kind. It refuses a kind that is already registered
-// rather than replace it silently.
+// Register adds a provider kind, which wallets' "provider" can then name:
+//
+//	reg := providers.NewRegistry() // paybridge's kinds, and yours:
+//	if err := reg.Register("yourpay", yourpay.Open); err != nil { … }
+//	wallets, err := reg.LoadFile(ctx, "wallets.json", providers.Options{Logger: logger})
+//
+// It refuses an empty kind, a nil Opener and a kind that is already
+// registered (the built-in ones included) rather than replace it silently.
+// There is no global registry: an adapter in another module exports its
+// Opener, and the program registers it on the registry it loads with.
 func (r *Registry) Register(kind string, o Opener) error {
+	if kind == "" || o == nil {
+		return errors.New("providers: Register needs a kind and an opener")
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, ok := r.openers[kind]; ok {
@@ -289,13 +309,14 @@ func (r *Registry) Load(ctx context.Context, rd io.Reader, o Options) (*Wallets,
 
 // Load reads a JSON configuration and opens its wallets with paybridge's
 // adapters, resolving secrets from the environment and the working
-// directory.
+// directory. For kinds of your own, or Options, use Registry.Load.
 func Load(ctx context.Context, rd io.Reader) (*Wallets, error) {
 	return NewRegistry().Load(ctx, rd, Options{})
 }
 
 // LoadFile is Load for a file with paybridge's adapters; relative "file:"
-// secrets are read next to it.
+// secrets are read next to it. For kinds of your own, or Options, use
+// Registry.LoadFile.
 func LoadFile(ctx context.Context, path string) (*Wallets, error) {
 	return NewRegistry().LoadFile(ctx, path, Options{})
 }
@@ -314,18 +335,6 @@ func (r *Registry) LoadFile(ctx context.Context, path string, o Options) (*Walle
 	return r.Load(ctx, f, o)
 }
 
-// decodeSettings decodes a wallet's settings strictly into v.
-func decodeSettings(settings json.RawMessage, v any) error {
-	if err := decodeStrict(settings, v); err != nil {
-		var ce *ConfigError
-		if errors.As(err, &ce) {
-			ce.Field = "settings"
-		}
-		return err
-	}
-	return nil
-}
-
 // fieldError makes encoding/json's errors read as configuration errors.
 func fieldError(err error) error {
 	var te *json.UnmarshalTypeError
@@ -333,39 +342,4 @@ func fieldError(err error) error {
 		return fmt.Errorf("%s must be a %s", te.Field, te.Type)
 	}
 	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
-}
-
-// secret resolves a required secret field of a wallet's settings.
-func secret(env Env, field, ref string) (string, error) {
-	return secretField(env, "settings."+field, ref)
-}
-
-// secretField resolves a required secret; errors name field as it is.
-func secretField(env Env, field, ref string) (string, error) {
-	if ref == "" {
-		return "", &ConfigError{Field: field, Err: errors.New("is required")}
-	}
-	v, err := env.Secret(ref)
-	if err != nil {
-		return "", &ConfigError{Field: field, Err: fmt.Errorf("%s: %w", showRef(ref), err)}
-	}
-	return v, nil
-}
-
-// showRef is all that errors, logs and encodings show of a secret
-// reference: an "env:" or "file:" reference as it is (it names where the
-// secret is, not what it is), an inline value only as payment.Redact shows
-// it.
-func showRef(ref string) string {
-	if strings.HasPrefix(ref, "env:") || strings.HasPrefix(ref, "file:") {
-		return ref
-	}
-	return payment.Redact(ref)
-}
-
-func required(field, v string) error {
-	if v == "" {
-		return &ConfigError{Field: "settings." + field, Err: errors.New("is required")}
-	}
-	return nil
 }

@@ -128,7 +128,7 @@ func (s SignerSettings) redacted() []byte {
 func redactValue(v any) any {
 	switch v := v.(type) {
 	case string:
-		return showRef(v)
+		return ShowRef(v)
 	case map[string]any:
 		for k, x := range v {
 			v[k] = redactValue(x)
