@@ -12,9 +12,12 @@ import (
 type Capabilities struct {
 	// Scenarios the provider accepts.
 	Scenarios []Scenario
-	// Methods the provider accepts in PayRequest.Method. Empty means the
-	// provider takes no method (the wallet is the method) and a request
-	// that names one is unsupported.
+	// Methods the provider accepts in PayRequest.Method: well-known methods
+	// (WellKnownMethods) and methods of the provider's own, which its
+	// adapter documents. This list, not the Method type, decides: a method
+	// it does not name is unsupported. Empty means the provider takes no
+	// method (the wallet is the method) and a request that names one is
+	// unsupported.
 	Methods []Method
 	// MethodRequired lists the scenarios in which PayRequest.Method must be set.
 	MethodRequired []Scenario

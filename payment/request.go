@@ -34,7 +34,9 @@ type PayRequest struct {
 	// newline are refused too, because wallets show the description on one
 	// line and a newline in a value lets it forge lines in logs.
 	Description string `validate:"max=256,text"`
-	// Method chooses the wallet for providers that serve several.
+	// Method chooses the wallet for providers that serve several: one of
+	// the provider's Capabilities().Methods (a well-known Method constant
+	// or a method of the provider's own).
 	Method Method `validate:"omitempty,method"`
 	// NotifyURL receives the provider's notifications for this payment.
 	NotifyURL string `validate:"omitempty,max=1024,text,absurl"`

@@ -68,19 +68,86 @@ func (s Scenario) ActionKind() ActionKind {
 	return ""
 }
 
-// Method is the wallet or network the customer pays with, for providers
-// that serve several (AlphaPay). Wallet-hosted APIs (Alipay+) leave it empty:
-// the wallet is the method.
+// Method is the wallet, scheme or network the customer pays with, for
+// providers that serve several (AlphaPay; Antom). Wallet-hosted APIs
+// (Alipay+) take none: the wallet is the method.
+//
+// The set is open (docs/semantics.md, "Payment methods"):
+//
+//   - the well-known methods are the constants below (WellKnownMethods):
+//     neutral names every adapter uses for the same method, whatever its
+//     provider calls it (AlphaPay's WECHAT, Antom's TNG);
+//   - a provider may take methods of its own, which its adapter documents
+//     and lists in Capabilities.Methods, such as Method("yourpay_points").
+//     Name one with a well-known constant where there is one.
+//
+// A method is a token of 1 to 64 lower-case ASCII letters, digits and
+// underscores; Valid checks that syntax and nothing else. Whether a
+// provider takes a method is its Capabilities.Methods (and
+// ScenarioMethods): ValidatePay reports a well-formed method the provider
+// does not list as unsupported, before anything is sent, and one that is
+// not a token as an invalid request.
 type Method string
 
-// The payment methods.
+// The well-known payment methods.
 const (
-	MethodAlipay    Method = "alipay"
+	// MethodAlipay is Alipay where the provider does not tell its wallets
+	// apart (AlphaPay's ALIPAY, which serves Alipay China and Alipay HK
+	// alike). A provider that does uses MethodAlipayCN and MethodAlipayHK.
+	MethodAlipay Method = "alipay"
+	// MethodWeChatPay is WeChat Pay.
 	MethodWeChatPay Method = "wechat_pay"
-	MethodUnionPay  Method = "unionpay"
+	// MethodUnionPay is UnionPay (AlphaPay's UNIONPAY: UnionPay QR).
+	MethodUnionPay Method = "unionpay"
+	// MethodAlipayCN is Alipay (mainland China) as a wallet of its own
+	// (Antom's ALIPAY_CN).
+	MethodAlipayCN Method = "alipay_cn"
+	// MethodAlipayHK is AlipayHK, Hong Kong (Antom's ALIPAY_HK).
+	MethodAlipayHK Method = "alipay_hk"
+	// MethodGCash is GCash, the Philippines (Antom's GCASH).
+	MethodGCash Method = "gcash"
+	// MethodDANA is DANA, Indonesia (Antom's DANA).
+	MethodDANA Method = "dana"
+	// MethodTouchNGo is Touch 'n Go eWallet, Malaysia (Antom's TNG).
+	MethodTouchNGo Method = "touch_n_go"
+	// MethodTrueMoney is TrueMoney Wallet, Thailand (Antom's TRUEMONEY).
+	MethodTrueMoney Method = "truemoney"
+	// MethodKakaoPay is KakaoPay, South Korea (Antom's KAKAOPAY).
+	MethodKakaoPay Method = "kakaopay"
 )
 
-// Valid reports whether m is one of the Method constants.
+// WellKnownMethods lists the well-known methods, in the order above. A
+// provider's own methods are not among them: see its
+// Capabilities().Methods.
+func WellKnownMethods() []Method {
+	return []Method{
+		MethodAlipay, MethodWeChatPay, MethodUnionPay, MethodAlipayCN, MethodAlipayHK,
+		MethodGCash, MethodDANA, MethodTouchNGo, MethodTrueMoney, MethodKakaoPay,
+	}
+}
+
+// WellKnown reports whether m is one of the well-known method constants.
+func (m Method) WellKnown() bool {
+	switch m {
+	case MethodAlipay, MethodWeChatPay, MethodUnionPay, MethodAlipayCN, MethodAlipayHK,
+		MethodGCash, MethodDANA, MethodTouchNGo, MethodTrueMoney, MethodKakaoPay:
+		return true
+	}
+	return false
+}
+
+// Valid reports whether m is a method token: 1 to 64 lower-case ASCII
+// letters, digits and underscores. It says nothing about whether any
+// provider takes m (Capabilities.SupportsMethod does).
 func (m Method) Valid() bool {
-	return m == MethodAlipay || m == MethodWeChatPay || m == MethodUnionPay
+	if len(m) == 0 || len(m) > 64 {
+		return false
+	}
+	for i := 0; i < len(m); i++ {
+		c := m[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }

@@ -59,8 +59,11 @@ func ValidatePay(provider string, caps Capabilities, req *PayRequest, extra ...F
 	if req.Scenario.Valid() && !caps.SupportsScenario(req.Scenario) {
 		unsupported = append(unsupported, FieldError{"Scenario", fmt.Sprintf("%s is not supported by %s", req.Scenario, provider)})
 	}
-	// Only a known scenario is named in the message: an unknown one is
-	// caller input, reported as such above, and must not reach error text.
+	// Only a known scenario and a well-formed method (a token: no spaces,
+	// no control characters, at most 64 bytes) are named in the message:
+	// anything else is caller input, reported as such above, and must not
+	// reach error text. Methods are an open set: a well-formed method the
+	// provider does not list is unsupported, not invalid.
 	if req.Method != "" && req.Method.Valid() && req.Scenario.Valid() && !caps.SupportsMethodIn(req.Method, req.Scenario) {
 		unsupported = append(unsupported, FieldError{"Method", fmt.Sprintf("%s is not supported by %s in scenario %s", req.Method, provider, req.Scenario)})
 	}
@@ -336,7 +339,7 @@ func problem(fe validator.FieldError) string {
 	case "scenario":
 		return "is not a known scenario"
 	case "method":
-		return "is not a known payment method"
+		return "must be a payment method: 1 to 64 lower-case ASCII letters, digits and underscores"
 	case "absurl":
 		return "must be an absolute http or https URL"
 	}

@@ -131,7 +131,7 @@ the action and QR code go to stderr, and stdout gets the final payment only.
 			fs.StringVar(&f.id, "id", "", "your payment request `ID`, the idempotency key (required)")
 			fs.StringVar(&f.amount, "amount", "", "`amount` and currency, e.g. \"19.99 CAD\" (required)")
 			fs.StringVar(&f.scenario, "scenario", "", "how the customer pays: qr_code, web, jsapi, native_jsapi, h5, app, mini_program,\nin_store_qr, in_store_scan, cashier (default: the wallet's first;\ncredit_card is not available on the command line)")
-			fs.StringVar(&f.method, "method", "", "wallet or network for providers that serve several: alipay, wechat_pay, unionpay")
+			fs.StringVar(&f.method, "method", "", "wallet or network for providers that serve several, one the provider lists (alipay, wechat_pay, unionpay, gcash, …)")
 			fs.StringVar(&f.description, "description", "", "what the customer sees (default \"Payment <id>\", printed on stderr;\nAlphaPay requires a description)")
 			fs.StringVar(&f.notifyURL, "notify-url", "", "`URL` that receives the provider's notifications")
 			fs.StringVar(&f.redirectURL, "redirect-url", "", "`URL` the customer returns to after paying")
