@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"sort"
 	"strings"
@@ -222,6 +223,9 @@ func decodeStrict(raw json.RawMessage, v any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return &ConfigError{Err: fieldError(err)}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &ConfigError{Err: errors.New("trailing data after the settings object")}
 	}
 	return nil
 }
