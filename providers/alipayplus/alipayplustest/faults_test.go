@@ -79,8 +79,8 @@ func TestFaultDelay(t *testing.T) {
 // withEvents reports recorded requests and finished API handlers.
 func withEvents(recorded, done chan<- string) Option {
 	return func(cfg *config) {
-		cfg.onRecorded = func(p string) { recorded <- p }
-		cfg.onAPIDone = func(p string) { done <- p }
+		cfg.OnRecorded = func(p string) { recorded <- p }
+		cfg.OnDone = func(p string) { done <- p }
 	}
 }
 
@@ -269,7 +269,7 @@ func TestFaultChangeAmount(t *testing.T) {
 
 func TestFaultRedirectField(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	srv.Script(wire.PathPay, Fault{RedirectField: RedirectURL}, Fault{RedirectField: "bogus"})
+	srv.Script(wire.PathPay, Fault{Variant: RedirectURL}, Fault{Variant: "bogus"})
 	resp, _ := c.pay(cashierPay("F-RF"))
 	f := resp.RedirectActionForm
 	if f.RedirectURL == "" || f.RedirectionURL != "" || f.URL() != srv.CashierURL(resp.PaymentID) || f.Method != "GET" {
@@ -281,7 +281,7 @@ func TestFaultRedirectField(t *testing.T) {
 	}
 	// And the other way round.
 	srv2, c2, _ := newFakeServer(t, WithRedirectField(RedirectURL))
-	srv2.Script(wire.PathPay, Fault{RedirectField: RedirectionURL})
+	srv2.Script(wire.PathPay, Fault{Variant: RedirectionURL})
 	resp, _ = c2.pay(cashierPay("F-RF2"))
 	if f := resp.RedirectActionForm; f.RedirectionURL == "" || f.RedirectURL != "" {
 		t.Errorf("form %+v", f)

@@ -74,7 +74,7 @@ func TestSetSignerAndAddMerchantKey(t *testing.T) {
 	if err := srv.AddMerchantKey("2", string(signing.PublicKeyPEM(&key.PublicKey))); err != nil {
 		t.Error(err)
 	}
-	if len(srv.keys.Load().merchant) != 2 {
+	if _, ok := srv.MerchantKey("2"); !ok {
 		t.Error("AddMerchantKey did not add the key")
 	}
 }

@@ -121,11 +121,7 @@ func (rc *receiver) body(i int) map[string]any {
 // still waiting on the clock fails the test instead of hanging it.
 func awaitIdle(t *testing.T, srv *Server) {
 	t.Helper()
-	done := make(chan struct{})
-	go func() { srv.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
+	if err := srv.AwaitIdle(ctxTimeout(t)); err != nil {
 		t.Fatal("a notification delivery is still running")
 	}
 }
@@ -154,7 +150,7 @@ func TestNotificationSchedule(t *testing.T) {
 	// The first try at once, then after 2 min, 10 min, 10 min, 1 h, 2 h,
 	// 6 h and 15 h of the server clock; eight in all.
 	at := paidAt
-	for i, wait := range retrySchedule {
+	for i, wait := range notifySchedule.Waits {
 		if i > 0 {
 			clk.BlockUntilWaiters(1)
 			clk.Advance(wait - time.Millisecond)
@@ -409,10 +405,10 @@ func TestCloseStopsDeliveries(t *testing.T) {
 	if n := len(srv.Deliveries()); n != 1 {
 		t.Errorf("%d deliveries", n)
 	}
-	srv.mu.Lock()
-	p := srv.byRequestID["N-C"]
+	srv.ledger.Lock()
+	p := srv.ledger.ByRequestIDLocked("N-C")
 	srv.notifyLocked(p)
-	srv.mu.Unlock()
+	srv.ledger.Unlock()
 	awaitIdle(t, srv)
 	if n := len(srv.Deliveries()); n != 1 {
 		t.Errorf("a delivery started after Close")

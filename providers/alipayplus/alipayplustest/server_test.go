@@ -11,6 +11,7 @@ import (
 
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 func TestCredentials(t *testing.T) {
@@ -44,15 +45,15 @@ func TestCredentials(t *testing.T) {
 }
 
 func TestOptionsApplied(t *testing.T) {
-	kp := defaultKeys()
-	merchantPEM := string(signing.PrivateKeyPEM(kp.merchant))
-	walletPEM := string(signing.PrivateKeyPEM(kp.wallet))
+	kp := simulator.DefaultKeys("alipayplustest")
+	merchantPEM := string(signing.PrivateKeyPEM(kp.Merchant))
+	walletPEM := string(signing.PrivateKeyPEM(kp.Provider))
 	// Swapped on purpose: the merchant signs with what was the wallet's key.
 	srv, c, _ := newFakeServer(t, WithKeys(walletPEM, merchantPEM), WithClientID("CLIENT-9"), WithKeyVersion("7"), WithPrefix("/miniprogram/api/"))
 	cr := srv.Credentials()
 	if cr.ClientID != "CLIENT-9" || cr.KeyVersion != "7" || cr.Prefix != "/miniprogram/api" ||
-		cr.MerchantPublicKey != string(signing.PublicKeyPEM(&kp.wallet.PublicKey)) ||
-		cr.WalletPublicKey != string(signing.PublicKeyPEM(&kp.merchant.PublicKey)) {
+		cr.MerchantPublicKey != string(signing.PublicKeyPEM(&kp.Provider.PublicKey)) ||
+		cr.WalletPublicKey != string(signing.PublicKeyPEM(&kp.Merchant.PublicKey)) {
 		t.Fatalf("options not applied: %+v", cr)
 	}
 	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
@@ -74,8 +75,8 @@ func TestOptionPanics(t *testing.T) {
 		"notification shape":     WithNotificationShape("D"),
 		"currency unknown":       WithCurrencies("USD", "XYZ"),
 		"currency lower case":    WithCurrencies("usd"),
-		"merchant key garbage":   WithKeys("not a key", string(signing.PrivateKeyPEM(defaultKeys().wallet))),
-		"wallet key is a public": WithKeys(string(signing.PrivateKeyPEM(defaultKeys().merchant)), string(signing.PublicKeyPEM(&defaultKeys().wallet.PublicKey))),
+		"merchant key garbage":   WithKeys("not a key", string(signing.PrivateKeyPEM(simulator.DefaultKeys("alipayplustest").Provider))),
+		"wallet key is a public": WithKeys(string(signing.PrivateKeyPEM(simulator.DefaultKeys("alipayplustest").Merchant)), string(signing.PublicKeyPEM(&simulator.DefaultKeys("alipayplustest").Provider.PublicKey))),
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {

@@ -78,8 +78,8 @@ func TestFaultDelay(t *testing.T) {
 // withEvents reports recorded requests and finished API handlers.
 func withEvents(recorded, done chan<- string) Option {
 	return func(cfg *config) {
-		cfg.onRecorded = func(p string) { recorded <- p }
-		cfg.onAPIDone = func(p string) { done <- p }
+		cfg.OnRecorded = func(p string) { recorded <- p }
+		cfg.OnDone = func(p string) { done <- p }
 	}
 }
 

@@ -25,7 +25,8 @@ func TestLedger(t *testing.T) {
 	want("L-1", payment.StatusPending)
 	c.paid("L-2")
 	want("L-2", payment.StatusSucceeded)
-	id2 := srv.byRequestID["L-2"].id
+	p2, _ := srv.PaymentByRequestID("L-2")
+	id2 := p2.PaymentID
 	if _, res := c.refund(id2, "LR-1", "500"); res.ResultStatus != "S" {
 		t.Fatalf("refund: %+v", res)
 	}

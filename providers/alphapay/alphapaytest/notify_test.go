@@ -134,7 +134,7 @@ func TestPaymentNotificationSchedule(t *testing.T) {
 	if err := srv.AwaitDeliveries(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
-	srv.wg.Wait() // the delivery goroutine has ended
+	awaitIdle(t, srv) // the delivery goroutine has ended
 	ds = srv.Deliveries()
 	if len(ds) != 5 || !ds[4].Acked || ds[4].Err != "" || ds[4].StatusCode != 200 {
 		t.Fatalf("deliveries %+v", ds)
@@ -176,7 +176,7 @@ func TestPaymentNotificationGivesUpAfter24Hours(t *testing.T) {
 	}
 	clk.BlockUntilWaiters(1)
 	clk.Advance(30 * time.Minute) // 24h30m after the first try: give up
-	srv.wg.Wait()
+	awaitIdle(t, srv)
 	ds := srv.Deliveries()
 	if len(ds) != 51 {
 		t.Fatalf("%d deliveries, want 3 + 48", len(ds))
@@ -228,7 +228,7 @@ func TestRefundNotificationOnce(t *testing.T) {
 	if err := srv.AwaitDeliveries(ctxTimeout(t), 1); err != nil {
 		t.Fatal(err)
 	}
-	srv.wg.Wait()
+	awaitIdle(t, srv)
 	ds := srv.Deliveries()
 	if len(ds) != 1 || ds[0].Kind != KindRefund || ds[0].ID != resp.RefundID || ds[0].Acked {
 		t.Fatalf("deliveries %+v", ds)
@@ -340,5 +340,14 @@ func TestNotifyPathOnly(t *testing.T) {
 		if verifies("/webhook?a=b") == pathOnly || verifies("/webhook") != pathOnly {
 			t.Errorf("path only %v: verifies over path and query %v, over the path %v", pathOnly, verifies("/webhook?a=b"), verifies("/webhook"))
 		}
+	}
+}
+
+// awaitIdle waits until every delivery goroutine has ended; one still
+// waiting on the clock fails the test instead of hanging it.
+func awaitIdle(t *testing.T, srv *Server) {
+	t.Helper()
+	if err := srv.AwaitIdle(ctxTimeout(t)); err != nil {
+		t.Fatal("a notification delivery is still running")
 	}
 }

@@ -1,33 +1,21 @@
 package alphapaytest
 
 import (
-	"encoding/json"
 	"fmt"
 
-	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/simulator"
 )
 
-// redactedCredentials has Credentials' fields and none of its methods, so
-// fmt and encoding/json render a redacted copy field by field.
-type redactedCredentials Credentials
-
-// redacted returns a copy of c whose private keys appear only as
-// payment.Redact shows them. The simulator's keys guard nothing real, but
-// WithKeys may be given a merchant's own, and tests and the sandbox log
-// Credentials.
-func (c Credentials) redacted() redactedCredentials {
-	c.MerchantPrivateKey = payment.Redact(c.MerchantPrivateKey)
-	c.AlphaPayPrivateKey = payment.Redact(c.AlphaPayPrivateKey)
-	return redactedCredentials(c)
-}
-
 // Format prints c as fmt would print its fields for the same verb, with the
-// private keys redacted, so Credentials can be logged through fmt and
-// log/slog's text handler.
+// private keys redacted (payment.Redact), so Credentials can be logged
+// through fmt and log/slog's text handler. The simulator's keys guard
+// nothing real, but WithKeys may be given a merchant's own.
 func (c Credentials) Format(f fmt.State, verb rune) {
-	fmt.Fprintf(f, fmt.FormatString(f, verb), c.redacted())
+	simulator.FormatRedacted(f, verb, c, credentialSecrets...)
 }
 
 // MarshalJSON encodes c as encoding/json would, with the private keys
 // redacted, so Credentials can be logged through log/slog's JSON handler.
-func (c Credentials) MarshalJSON() ([]byte, error) { return json.Marshal(c.redacted()) }
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	return simulator.MarshalRedacted(c, credentialSecrets...)
+}

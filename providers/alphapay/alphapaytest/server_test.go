@@ -10,6 +10,7 @@ import (
 
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 	"github.com/paybridge/paybridge/signing"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 func TestCredentials(t *testing.T) {
@@ -43,12 +44,12 @@ func TestCredentials(t *testing.T) {
 }
 
 func TestWithKeysAndMerchantCode(t *testing.T) {
-	kp := defaultKeys()
+	kp := simulator.DefaultKeys("alphapaytest")
 	def := Credentials{
-		MerchantPrivateKey: string(signing.PrivateKeyPEM(kp.merchant)),
-		MerchantPublicKey:  string(signing.PublicKeyPEM(&kp.merchant.PublicKey)),
-		AlphaPayPrivateKey: string(signing.PrivateKeyPEM(kp.alphaPay)),
-		AlphaPayPublicKey:  string(signing.PublicKeyPEM(&kp.alphaPay.PublicKey)),
+		MerchantPrivateKey: string(signing.PrivateKeyPEM(kp.Merchant)),
+		MerchantPublicKey:  string(signing.PublicKeyPEM(&kp.Merchant.PublicKey)),
+		AlphaPayPrivateKey: string(signing.PrivateKeyPEM(kp.Provider)),
+		AlphaPayPublicKey:  string(signing.PublicKeyPEM(&kp.Provider.PublicKey)),
 	}
 	// Swapped on purpose: the merchant signs with what was AlphaPay's key.
 	srv, c, _ := newFakeServer(t, WithKeys(def.AlphaPayPrivateKey, def.MerchantPrivateKey), WithMerchantCode("ZX81AB"))
