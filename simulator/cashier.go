@@ -240,11 +240,11 @@ func (c *Cashier) notificationText(s *Server, p *Payment) (text string, sending 
 		case !more:
 			return fmt.Sprintf("sent to %s, not acknowledged: %s (attempt %d, the last)", p.NotifyURL, last.Err, last.Attempt), false
 		case last.Attempt >= len(sc.Waits):
-			return fmt.Sprintf("%s); %s tries again every %s until %s after the first attempt", head, c.Who, waitText(sc.Every), waitText(sc.Until)), false
+			return fmt.Sprintf("%s); %s tries again every %s until %s after the first attempt", head, c.Who, WaitText(sc.Every), WaitText(sc.Until)), false
 		case wait == 0:
 			return head + "); " + c.Who + " tries again at once", true
 		}
-		return head + "); " + c.Who + " tries again in " + waitText(wait), false
+		return head + "); " + c.Who + " tries again in " + WaitText(wait), false
 	case p.Status == payment.StatusPending:
 		return "none yet: sent to " + p.NotifyURL + " when the payment " + when, false
 	case p.Paid.IsZero() && !(c.NotifiesFailures && p.Status == payment.StatusFailed):
@@ -253,8 +253,8 @@ func (c *Cashier) notificationText(s *Server, p *Payment) (text string, sending 
 	return "sending to " + p.NotifyURL + "…", true
 }
 
-// waitText writes a wait as people do: "2 minutes", "1 hour".
-func waitText(d time.Duration) string {
+// WaitText writes a wait as people do: "2 minutes", "1 hour", "24 hours".
+func WaitText(d time.Duration) string {
 	switch {
 	case d == time.Hour:
 		return "1 hour"

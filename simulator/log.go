@@ -198,7 +198,7 @@ func redactJSON(body []byte, paths []string) ([]byte, bool) {
 			stack[top].want = true
 		}
 	}
-	if cutFrom >= 0 {
+	if cutFrom >= 0 || len(stack) != 0 {
 		return nil, false
 	}
 	return append(out, body[last:]...), true

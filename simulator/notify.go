@@ -169,7 +169,7 @@ func (s *Server) attempt(n Notification, f Fault, attempt int, now time.Time, du
 		switch {
 		case resp.StatusCode != http.StatusOK:
 			d.Err = "HTTP status " + strconv.Itoa(resp.StatusCode)
-		case !isAck(b):
+		case !IsAck(b):
 			d.Err = "answer is not an acknowledgement"
 		default:
 			d.Acked = true
@@ -187,9 +187,10 @@ func (s *Server) attempt(n Notification, f Fault, attempt int, now time.Time, du
 	return d.Acked
 }
 
-// isAck reports an acknowledgement body: result.resultStatus S, as both
-// providers' merchants answer.
-func isAck(b []byte) bool {
+// IsAck reports whether a notification's answer body acknowledges it:
+// {"result": {"resultStatus": "S", …}}, as merchants answer both AlphaPay
+// and the Alipay+ wallets.
+func IsAck(b []byte) bool {
 	var ack struct {
 		Result *struct {
 			ResultStatus string `json:"resultStatus"`

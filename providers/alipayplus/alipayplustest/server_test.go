@@ -2,8 +2,8 @@ package alipayplustest
 
 import (
 	"bytes"
+	"crypto"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -42,7 +42,19 @@ func TestCredentials(t *testing.T) {
 	if mpriv.N.BitLen() != 2048 {
 		t.Errorf("%d-bit key", mpriv.N.BitLen())
 	}
+	// After a key change (SetSigner), the new public key, and no private
+	// key of a signer that keeps it.
+	next := simulator.DefaultKeys("next").Provider
+	if err := srv.SetSigner(signerOnly{next}); err != nil {
+		t.Fatal(err)
+	}
+	if cr := srv.Credentials(); cr.WalletPublicKey != string(signing.PublicKeyPEM(&next.PublicKey)) || cr.WalletPrivateKey != "" {
+		t.Errorf("Credentials after SetSigner: private key shown: %t", cr.WalletPrivateKey != "")
+	}
 }
+
+// signerOnly is a crypto.Signer that keeps its key to itself.
+type signerOnly struct{ crypto.Signer }
 
 func TestOptionsApplied(t *testing.T) {
 	kp := simulator.DefaultKeys("alipayplustest")
@@ -91,41 +103,6 @@ func TestOptionPanics(t *testing.T) {
 			NewUnstartedServer(opt).Close()
 		})
 	}
-}
-
-func TestTLSServer(t *testing.T) {
-	srv := NewTLSServer()
-	defer srv.Close()
-	if !strings.HasPrefix(srv.URL, "https://") {
-		t.Fatalf("URL %q", srv.URL)
-	}
-	c := newTestClient(t, srv, nil) // system clock
-	resp, res := c.pay(cashierPay("TLS-1"))
-	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
-	if !strings.HasPrefix(resp.RedirectActionForm.URL(), srv.URL+"/cashier/") {
-		t.Errorf("cashier URL %q", resp.RedirectActionForm.URL())
-	}
-}
-
-func TestUnstartedWithAddr(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	srv := NewUnstartedServer(WithAddr(addr))
-	defer srv.Close()
-	if srv.URL != "" {
-		t.Errorf("URL before Start: %q", srv.URL)
-	}
-	srv.Start()
-	if srv.URL != "http://"+addr {
-		t.Errorf("URL %q, want http://%s", srv.URL, addr)
-	}
-	c := newTestClient(t, srv, nil)
-	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
-	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
 }
 
 func TestHandlerServedElsewhere(t *testing.T) {

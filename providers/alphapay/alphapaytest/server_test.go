@@ -2,8 +2,8 @@ package alphapaytest
 
 import (
 	"bytes"
+	"crypto"
 	"log/slog"
-	"net"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -41,7 +41,19 @@ func TestCredentials(t *testing.T) {
 	if mpriv.N.BitLen() != 2048 {
 		t.Errorf("%d-bit key", mpriv.N.BitLen())
 	}
+	// After a key change (SetSigner), the new public key, and no private
+	// key of a signer that keeps it.
+	next := simulator.DefaultKeys("next").Provider
+	if err := srv.SetSigner(signerOnly{next}); err != nil {
+		t.Fatal(err)
+	}
+	if cr := srv.Credentials(); cr.AlphaPayPublicKey != string(signing.PublicKeyPEM(&next.PublicKey)) || cr.AlphaPayPrivateKey != "" {
+		t.Errorf("Credentials after SetSigner: private key shown: %t", cr.AlphaPayPrivateKey != "")
+	}
 }
+
+// signerOnly is a crypto.Signer that keeps its key to itself.
+type signerOnly struct{ crypto.Signer }
 
 func TestWithKeysAndMerchantCode(t *testing.T) {
 	kp := simulator.DefaultKeys("alphapaytest")
@@ -57,41 +69,6 @@ func TestWithKeysAndMerchantCode(t *testing.T) {
 	if cr.MerchantCode != "ZX81AB" || cr.MerchantPublicKey != def.AlphaPayPublicKey || cr.AlphaPayPublicKey != def.MerchantPublicKey {
 		t.Fatalf("options not applied")
 	}
-	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
-	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
-}
-
-func TestTLSServer(t *testing.T) {
-	srv := NewTLSServer()
-	defer srv.Close()
-	if !strings.HasPrefix(srv.URL, "https://") {
-		t.Fatalf("URL %q", srv.URL)
-	}
-	c := newTestClient(t, srv, nil) // system clock
-	resp, res := c.pay(qrPay("TLS-1"))
-	wantResult(t, res, wire.CodePaymentInProcess, wire.StatusU)
-	if !strings.HasPrefix(resp.PaymentInfo.PayURL, srv.URL+"/pay/") {
-		t.Errorf("payUrl %q", resp.PaymentInfo.PayURL)
-	}
-}
-
-func TestUnstartedWithAddr(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	srv := NewUnstartedServer(WithAddr(addr))
-	defer srv.Close()
-	if srv.URL != "" {
-		t.Errorf("URL before Start: %q", srv.URL)
-	}
-	srv.Start()
-	if srv.URL != "http://"+addr {
-		t.Errorf("URL %q, want http://%s", srv.URL, addr)
-	}
-	c := newTestClient(t, srv, nil)
 	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
 	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
 }
