@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/signing"
 	"github.com/paybridge/paybridge/simulator"
 )
@@ -102,17 +103,7 @@ func TestHandlerServedElsewhere(t *testing.T) {
 
 func TestRoutes(t *testing.T) {
 	srv, c, _ := toyFixture(t, nil)
-	for _, tc := range []struct{ method, path string }{{"GET", pathPay}, {"PUT", pathRefund}, {"POST", "/other"}, {"GET", "/"}} {
-		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
-		resp, err := c.http.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusNotFound {
-			t.Errorf("%s %s: status %d, want 404", tc.method, tc.path, resp.StatusCode)
-		}
-	}
+	simtest.WantNotFound(t, c.http, srv.URL, [][2]string{{"GET", pathPay}, {"PUT", pathRefund}, {"POST", "/other"}, {"GET", "/"}})
 	if n := srv.RequestCount(); n != 0 {
 		t.Errorf("RequestCount = %d after only non-API requests", n)
 	}

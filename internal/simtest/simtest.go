@@ -134,3 +134,23 @@ func Context(t testing.TB) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// WantNotFound fails t unless every request, a method and a path under
+// baseURL, is answered 404.
+func WantNotFound(t testing.TB, client *http.Client, baseURL string, requests [][2]string) {
+	t.Helper()
+	for _, mp := range requests {
+		req, err := http.NewRequest(mp[0], baseURL+mp[1], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s %s: status %d, want 404", mp[0], mp[1], resp.StatusCode)
+		}
+	}
+}

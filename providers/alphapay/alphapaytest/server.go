@@ -1,6 +1,7 @@
 package alphapaytest
 
 import (
+	"fmt"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -266,5 +267,10 @@ func (s *Server) Credentials() Credentials {
 	}
 }
 
-// credentialSecrets are the fields of Credentials that are redacted.
+// Format and MarshalJSON show Credentials with the private keys redacted
+// (payment.Redact) in fmt, log/slog and encoding/json, for tests and the
+// sandbox that log them: WithKeys may be given a merchant's own keys.
+func (c Credentials) Format(f fmt.State, verb rune) { simulator.FormatRedacted(f, verb, c, credentialSecrets...) }
+func (c Credentials) MarshalJSON() ([]byte, error)  { return simulator.MarshalRedacted(c, credentialSecrets...) }
+
 var credentialSecrets = []string{"MerchantPrivateKey", "AlphaPayPrivateKey"}

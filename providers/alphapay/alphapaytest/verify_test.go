@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 	"github.com/paybridge/paybridge/signing"
 	"github.com/paybridge/paybridge/simulator"
@@ -224,24 +225,14 @@ func TestBodyFailures(t *testing.T) {
 
 func TestRoutes(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	for _, tc := range []struct{ method, path string }{
+	simtest.WantNotFound(t, c.http, srv.URL, [][2]string{
 		{"GET", wire.PathPay},
 		{"PUT", wire.PathRefund},
 		{"POST", "/api/v2.0/payments/unknown"},
 		{"POST", "/api/v2.0/payments/pay/"},
 		{"GET", "/"},
 		{"GET", "/pay/"},
-	} {
-		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
-		resp, err := c.http.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusNotFound {
-			t.Errorf("%s %s: status %d, want 404", tc.method, tc.path, resp.StatusCode)
-		}
-	}
+	})
 	if n := srv.RequestCount(); n != 0 {
 		t.Errorf("RequestCount = %d after only non-API requests", n)
 	}
