@@ -404,7 +404,11 @@ func (s *Server) Credentials() Credentials {
 // Format and MarshalJSON show Credentials with the private keys redacted
 // (payment.Redact) in fmt, log/slog and encoding/json, for tests and the
 // sandbox that log them: WithKeys may be given a merchant's own keys.
-func (c Credentials) Format(f fmt.State, verb rune) { simulator.FormatRedacted(f, verb, c, credentialSecrets...) }
-func (c Credentials) MarshalJSON() ([]byte, error)  { return simulator.MarshalRedacted(c, credentialSecrets...) }
+func (c Credentials) Format(f fmt.State, verb rune) {
+	simulator.FormatRedacted(f, verb, c, credentialSecrets...)
+}
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	return simulator.MarshalRedacted(c, credentialSecrets...)
+}
 
 var credentialSecrets = []string{"MerchantPrivateKey", "WalletPrivateKey"}
