@@ -15,6 +15,7 @@ import (
 	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 // Notifier is implemented by a Harness whose simulator sends notifications.
@@ -108,7 +109,7 @@ func checkNotifications(t *testing.T, maker HarnessMaker, caps payment.Capabilit
 		t.Run(tc.name, func(t *testing.T) {
 			req, body := build(t, tc.forged)
 			if tc.tamper {
-				body = tamper(body)
+				body = simulator.Tamper(body)
 			}
 			out, events := serveAt(req, body, tc.skew)
 			if !errors.Is(out.Err, tc.want) || out.Acked || len(events) != 0 {

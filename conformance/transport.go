@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/paybridge/paybridge/simulator"
 )
 
 // FaultTransport is an http.RoundTripper that injects transport faults and
@@ -130,7 +132,7 @@ func (ft *FaultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	switch f.Kind {
 	case FaultRefuse:
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+		return nil, simulator.RefusedError()
 	case FaultDropBefore:
 		return nil, &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
 	case FaultHTTPStatus:
@@ -166,7 +168,7 @@ func (ft *FaultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(tamper(b)))
+		resp.Body = io.NopCloser(bytes.NewReader(simulator.Tamper(b)))
 		resp.ContentLength = -1
 		resp.Header.Del("Content-Length")
 		return resp, nil
@@ -176,20 +178,4 @@ func (ft *FaultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return ft.base.RoundTrip(req)
 	}
-}
-
-// tamper changes one digit (or the last byte) of an answer, keeping it JSON
-// where it was, so that only the signature can tell.
-func tamper(b []byte) []byte {
-	out := append([]byte(nil), b...)
-	for i, c := range out {
-		if c >= '1' && c <= '8' {
-			out[i] = c + 1
-			return out
-		}
-	}
-	if len(out) > 0 {
-		out[len(out)-1] ^= 1
-	}
-	return out
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 // listen is the notify endpoint a developer does not have yet, or a window
@@ -364,7 +365,7 @@ func (l *listener) forwardTo(w http.ResponseWriter, r *http.Request, body []byte
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(ack)
 	verdict := "not acknowledged: the provider retries"
-	if resp.StatusCode == http.StatusOK && isAck(ack) {
+	if resp.StatusCode == http.StatusOK && simulator.IsAck(ack) {
 		verdict = "acknowledged"
 	}
 	return fmt.Sprintf("forwarded to %s: HTTP %d, %s", target.String(), resp.StatusCode, verdict)

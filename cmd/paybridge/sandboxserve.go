@@ -20,6 +20,7 @@ import (
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/alipayplustest"
 	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 // The sandbox serves each simulator's handler behind a front of its own,
@@ -334,7 +335,7 @@ func (n *notifier) RoundTrip(req *http.Request) (*http.Response, error) {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(b))
-		acked = resp.StatusCode == http.StatusOK && isAck(b)
+		acked = resp.StatusCode == http.StatusOK && simulator.IsAck(b)
 		result = fmt.Sprintf("HTTP %d", resp.StatusCode)
 		if acked {
 			result += ", acknowledged"
@@ -379,17 +380,6 @@ func describeNotification(body []byte) (kind, about string) {
 	return kind, strings.TrimSpace(kind + " " + id + " " + status)
 }
 
-// isAck reports a body acknowledging a notification: both providers answer
-// {"result": {"resultStatus": "S", …}}.
-func isAck(b []byte) bool {
-	var ack struct {
-		Result *struct {
-			ResultStatus string `json:"resultStatus"`
-		} `json:"result"`
-	}
-	return json.Unmarshal(b, &ack) == nil && ack.Result != nil && ack.Result.ResultStatus == "S"
-}
-
 func shortErr(err error) string {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Err != nil {
@@ -416,25 +406,14 @@ func alphaPayPlan(kind string, attempt int) string {
 		return "AlphaPay tries again at once"
 	}
 	return fmt.Sprintf("AlphaPay tries again in %s, every %s until %s after the first attempt",
-		waitText(alphaPayInterval), waitText(alphaPayInterval), waitText(alphaPayWindow))
+		simulator.WaitText(alphaPayInterval), simulator.WaitText(alphaPayInterval), simulator.WaitText(alphaPayWindow))
 }
 
 func walletPlan(_ string, attempt int) string {
 	if attempt >= len(walletSchedule) {
 		return "that was the wallet's last try: inquire the payment instead"
 	}
-	return fmt.Sprintf("the wallet tries again in %s (try %d of %d)", waitText(walletSchedule[attempt]), attempt+1, len(walletSchedule))
-}
-
-// waitText writes a wait as people do: "2 minutes", "1 hour".
-func waitText(d time.Duration) string {
-	switch {
-	case d == time.Hour:
-		return "1 hour"
-	case d%time.Hour == 0:
-		return fmt.Sprintf("%d hours", d/time.Hour)
-	}
-	return fmt.Sprintf("%d minutes", d/time.Minute)
+	return fmt.Sprintf("the wallet tries again in %s (try %d of %d)", simulator.WaitText(walletSchedule[attempt]), attempt+1, len(walletSchedule))
 }
 
 // --- control endpoints ---
@@ -519,7 +498,7 @@ func (s *sim) serveNotify(w http.ResponseWriter, r *http.Request) {
 	} else {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
-		a.StatusCode, a.Acked = resp.StatusCode, resp.StatusCode == http.StatusOK && isAck(b)
+		a.StatusCode, a.Acked = resp.StatusCode, resp.StatusCode == http.StatusOK && simulator.IsAck(b)
 	}
 	controlReply(w, http.StatusOK, a)
 }

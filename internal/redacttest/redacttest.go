@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -55,4 +56,34 @@ func render(t testing.TB, v any) map[string]string {
 		"slog JSON":    js.String(),
 		"json.Marshal": string(b),
 	}
+}
+
+// Check fails t for every rendering of v (Renderings) that shows one of
+// secrets or hides one of visible, what is not secret and every rendering
+// must still show.
+func Check(t testing.TB, v any, secrets, visible []string) {
+	t.Helper()
+	for how, out := range Renderings(t, v) {
+		for _, secret := range secrets {
+			if strings.Contains(out, secret) {
+				t.Errorf("%s shows the secret %q: %s", how, secret, out)
+			}
+		}
+		for _, s := range visible {
+			if !strings.Contains(out, s) {
+				t.Errorf("%s hides %q, which is not secret: %s", how, s, out)
+			}
+		}
+	}
+}
+
+// PEMBody returns the first base64 line of a PEM block: key material that
+// any rendering of the key, quoted or escaped, would contain.
+func PEMBody(t testing.TB, pem string) string {
+	t.Helper()
+	lines := strings.Split(pem, "\n")
+	if len(lines) < 2 || len(lines[1]) < 32 {
+		t.Fatalf("not a PEM key: %.20q", pem)
+	}
+	return lines[1]
 }

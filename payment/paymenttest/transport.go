@@ -7,12 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 // transport is the simulated network between the engine and the server: an
@@ -89,7 +89,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case FaultTamperBody:
 		resp := t.serve(req, body, nil)
 		b, _ := io.ReadAll(resp.Body) // a bytes.Reader: cannot fail
-		resp.Body = io.NopCloser(bytes.NewReader(tamper(b)))
+		resp.Body = io.NopCloser(bytes.NewReader(simulator.Tamper(b)))
 		return resp, nil
 	}
 	// FaultResult, FaultNoSignature, FaultBadSignature, FaultChangeAmount:
@@ -161,22 +161,6 @@ func (r *recorder) WriteHeader(code int) {
 func (r *recorder) Write(b []byte) (int, error) {
 	r.WriteHeader(http.StatusOK)
 	return r.body.Write(b)
-}
-
-// tamper changes one digit (or the last byte) of an answer, keeping it JSON
-// where it was, so that only the signature can tell.
-func tamper(b []byte) []byte {
-	out := slices.Clone(b)
-	for i, c := range out {
-		if c >= '1' && c <= '8' {
-			out[i] = c + 1
-			return out
-		}
-	}
-	if len(out) > 0 {
-		out[len(out)-1] ^= 1
-	}
-	return out
 }
 
 func (t *transport) script(op string, faults []Fault) {

@@ -118,7 +118,7 @@ func TestRedirectSpellingsAndAcceptStatus(t *testing.T) {
 		srv := alipayplustest.NewServer()
 		defer srv.Close()
 		c := newClient(t, srv)
-		srv.Script(wire.PathPay, alipayplustest.Fault{RedirectField: alipayplustest.RedirectURL})
+		srv.Script(wire.PathPay, alipayplustest.Fault{Variant: alipayplustest.RedirectURL})
 		p, err := c.Pay(context.Background(), request("ORDER-1", "2000 CLP"))
 		if err != nil {
 			t.Fatal(err)

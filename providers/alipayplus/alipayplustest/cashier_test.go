@@ -2,37 +2,15 @@ package alipayplustest
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 )
-
-func getPage(t *testing.T, client *http.Client, u string) (int, string) {
-	t.Helper()
-	resp, err := client.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-func postForm(t *testing.T, client *http.Client, u string) (int, string, *url.URL) {
-	t.Helper()
-	resp, err := client.PostForm(u, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp.Request.URL
-}
 
 func TestCashierApprove(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
@@ -43,7 +21,7 @@ func TestCashierApprove(t *testing.T) {
 	resp, _ := c.pay(r)
 	id := resp.PaymentID
 	cashier := resp.RedirectActionForm.URL()
-	status, page := getPage(t, c.http, cashier)
+	status, page := simtest.GetPage(t, c.http, cashier)
 	if status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}
@@ -64,7 +42,7 @@ func TestCashierApprove(t *testing.T) {
 		t.Errorf("description not escaped")
 	}
 
-	status, page, final := postForm(t, c.http, srv.URL+"/cashier/"+id+"/approve")
+	status, page, final := simtest.PostForm(t, c.http, srv.URL+"/cashier/"+id+"/approve")
 	if status != http.StatusOK || final.Path != "/cashier/"+id {
 		t.Fatalf("after approve: %d at %s", status, final)
 	}
@@ -75,7 +53,7 @@ func TestCashierApprove(t *testing.T) {
 		t.Errorf("not paid once")
 	}
 	// A second click cannot pay twice.
-	status, page, _ = postForm(t, c.http, srv.URL+"/cashier/"+id+"/approve")
+	status, page, _ = simtest.PostForm(t, c.http, srv.URL+"/cashier/"+id+"/approve")
 	if status != http.StatusConflict || !strings.Contains(page, `id="status">succeeded<`) || !strings.Contains(page, `id="note"`) || srv.Charges("CASH-1") != 1 {
 		t.Errorf("second approve: %d, charges %d", status, srv.Charges("CASH-1"))
 	}
@@ -87,14 +65,14 @@ func TestCashierDeclineWithRedirect(t *testing.T) {
 	r.PaymentRedirectURL = "https://shop.example/done?order=2"
 	resp, _ := c.pay(r)
 	id := resp.PaymentID
-	_, page := getPage(t, c.http, resp.RedirectActionForm.URL())
+	_, page := simtest.GetPage(t, c.http, resp.RedirectActionForm.URL())
 	if !strings.Contains(page, `href="https://shop.example/done?order=2"`) {
 		t.Errorf("no link back to the merchant:\n%s", page)
 	}
 	if !strings.Contains(page, `action="/cashier/`+id+`/decline?redirect=`) {
 		t.Errorf("the actions lose the redirect")
 	}
-	status, page, final := postForm(t, c.http, srv.URL+"/cashier/"+id+"/decline?redirect="+url.QueryEscape(r.PaymentRedirectURL))
+	status, page, final := simtest.PostForm(t, c.http, srv.URL+"/cashier/"+id+"/decline?redirect="+url.QueryEscape(r.PaymentRedirectURL))
 	if status != http.StatusOK || final.Path != "/cashier/"+id || final.Query().Get("redirect") != r.PaymentRedirectURL {
 		t.Fatalf("after decline: %d at %s", status, final)
 	}
@@ -105,33 +83,9 @@ func TestCashierDeclineWithRedirect(t *testing.T) {
 		t.Errorf("status %s", c.status(id))
 	}
 	// A hostile redirect parameter is not linked.
-	_, page = getPage(t, c.http, srv.URL+"/cashier/"+id+"?redirect="+url.QueryEscape("javascript:alert(1)"))
+	_, page = simtest.GetPage(t, c.http, srv.URL+"/cashier/"+id+"?redirect="+url.QueryEscape("javascript:alert(1)"))
 	if strings.Contains(page, "javascript") {
 		t.Errorf("page links a javascript: URL")
-	}
-}
-
-func TestCashierNotFound(t *testing.T) {
-	srv, c, _ := newFakeServer(t)
-	for _, p := range []string{"/cashier/123", "/cashier/%3Cb%3E"} {
-		status, page := getPage(t, c.http, srv.URL+p)
-		if status != http.StatusNotFound || !strings.Contains(page, "not found") {
-			t.Errorf("%s: %d", p, status)
-		}
-	}
-	status, _, _ := postForm(t, c.http, srv.URL+"/cashier/123/approve")
-	if status != http.StatusNotFound {
-		t.Errorf("approve unknown: %d", status)
-	}
-	if srv.CashierURL("123") != "" {
-		t.Errorf("CashierURL of an unknown payment")
-	}
-	// Unpaid payments that expired show their status without buttons.
-	resp, _ := c.pay(cashierPay("CASH-3"))
-	_ = srv.Expire(resp.PaymentID)
-	_, page := getPage(t, c.http, srv.CashierURL(resp.PaymentID))
-	if !strings.Contains(page, `id="status">cancelled<`) || strings.Contains(page, `id="approve"`) {
-		t.Errorf("cancelled payment page")
 	}
 }
 
@@ -141,10 +95,10 @@ func TestCashierShowsTheNotification(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
 	rc := newReceiver(t, srv.Credentials())
 	r := cashierPay("CASH-NOTIFY")
-	r.PaymentNotifyURL = rc.srv.URL + "/n"
+	r.PaymentNotifyURL = rc.Server.URL + "/n"
 	resp, _ := c.pay(r)
 	id := resp.PaymentID
-	_, page := getPage(t, c.http, srv.CashierURL(id))
+	_, page := simtest.GetPage(t, c.http, srv.CashierURL(id))
 	if want := `id="notification">none yet: sent to ` + r.PaymentNotifyURL + ` when the payment succeeds or fails<`; !strings.Contains(page, want) {
 		t.Errorf("pending page lacks %q:\n%s", want, page)
 	}
@@ -156,7 +110,7 @@ func TestCashierShowsTheNotification(t *testing.T) {
 	if err := srv.AwaitDeliveries(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	_, page = getPage(t, c.http, srv.CashierURL(id))
+	_, page = simtest.GetPage(t, c.http, srv.CashierURL(id))
 	if want := `not acknowledged: HTTP status 500 (attempt 1 of 8); the wallet tries again in 2 minutes`; !strings.Contains(page, want) {
 		t.Errorf("page after a refused notification lacks %q:\n%s", want, page)
 	}
@@ -171,7 +125,7 @@ func TestCashierShowsTheNotification(t *testing.T) {
 	if err := srv.AwaitDeliveries(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
-	_, page = getPage(t, c.http, srv.CashierURL(resp2.PaymentID))
+	_, page = simtest.GetPage(t, c.http, srv.CashierURL(resp2.PaymentID))
 	if want := `sent to ` + r.PaymentNotifyURL + `, acknowledged (attempt 1)`; !strings.Contains(page, want) || !strings.Contains(page, `id="status">failed<`) {
 		t.Errorf("declined page lacks %q:\n%s", want, page)
 	}

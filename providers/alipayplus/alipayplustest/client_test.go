@@ -2,7 +2,6 @@ package alipayplustest
 
 import (
 	"bytes"
-	"context"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
@@ -254,9 +253,3 @@ func wantResult(t testing.TB, got wire.Result, code, status string) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
-func ctxTimeout(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}

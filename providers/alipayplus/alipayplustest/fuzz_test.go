@@ -14,6 +14,7 @@ import (
 	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 // ackTransport answers every request with the notification
@@ -149,7 +150,7 @@ func FuzzParseRequestTime(f *testing.F) {
 			return
 		}
 		n, perr := strconv.ParseInt(v, 10, 64)
-		unix := perr == nil && allDigits(v) && (len(v) == 10 || len(v) == 13 || len(v) == 16 || len(v) == 19)
+		unix := perr == nil && simulator.AllDigits(v) && (len(v) == 10 || len(v) == 13 || len(v) == 16 || len(v) == 19)
 		if ok != unix {
 			t.Fatalf("%q: accepted %v, want %v", v, ok, unix)
 		}

@@ -7,15 +7,10 @@ import (
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 )
 
+// The books in neutral terms follow the payments through the API: the
+// simulator's own mapping of its statuses.
 func TestLedger(t *testing.T) {
 	srv, c, clk := newFakeServer(t)
-	if st, ok := srv.PaymentStatus("L-NONE"); ok || st != "" {
-		t.Errorf("PaymentStatus of an unknown request = %q, %v", st, ok)
-	}
-	if n := srv.RefundCount("LR-NONE"); n != 0 {
-		t.Errorf("RefundCount of an unknown request = %d", n)
-	}
-
 	want := func(id string, st payment.Status) {
 		t.Helper()
 		if got, ok := srv.PaymentStatus(id); !ok || got != st {
@@ -31,13 +26,6 @@ func TestLedger(t *testing.T) {
 	}
 	// The truth, which the inquiry does not show.
 	want("L-2", payment.StatusPartiallyRefunded)
-	// A replay refunds nothing.
-	if _, res := c.refund(id2, "LR-1", "500", "USD"); res.ResultStatus != wire.StatusS {
-		t.Fatalf("refund replay: %+v", res)
-	}
-	if n := srv.RefundCount("LR-1"); n != 1 {
-		t.Errorf("RefundCount after a replay = %d, want 1", n)
-	}
 	if _, res := c.refund(id2, "LR-2", "1499", "USD"); res.ResultStatus != wire.StatusS {
 		t.Fatalf("refund of the rest: %+v", res)
 	}

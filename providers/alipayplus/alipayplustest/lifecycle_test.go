@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 func TestIdempotency(t *testing.T) {
@@ -97,7 +98,7 @@ type barrier struct {
 }
 
 func (b *barrier) option() Option {
-	return func(cfg *config) { cfg.onRecorded = b.hook }
+	return func(cfg *config) { cfg.OnRecorded = b.hook }
 }
 
 func (b *barrier) arm(n int) {
@@ -342,7 +343,7 @@ func TestRefunds(t *testing.T) {
 	res = c.call(wire.PathRefund, wire.RefundRequest{RefundRequestID: "RF-2-a", PaymentRequestID: "RF-2",
 		RefundAmount: wire.Amount{Currency: "USD", Value: "500"}, RefundReason: "broken cup"}, &r1)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
-	if len(r1.RefundID) != 32 || !allDigits(r1.RefundID) || r1.RefundID == id || r1.RefundTime != t0.Add(time.Minute).Format(wire.TimeLayout) {
+	if len(r1.RefundID) != 32 || !simulator.AllDigits(r1.RefundID) || r1.RefundID == id || r1.RefundTime != t0.Add(time.Minute).Format(wire.TimeLayout) {
 		t.Errorf("refund answer %+v", r1)
 	}
 	// Same refundRequestId, amount and payment: the same refund.

@@ -1,19 +1,16 @@
 package alipayplustest
 
 import (
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
 )
@@ -21,17 +18,10 @@ import (
 // receiver is a merchant's notification endpoint that verifies every
 // notification as the wallets document it and answers as told.
 type receiver struct {
+	*simtest.Receiver
 	t        *testing.T
-	srv      *httptest.Server
-	pub      *rsa.PublicKey
-	creds    Credentials
-	raw      bool         // expect a raw base64 signature
-	pathOnly bool         // expect the signature over the path alone
-	answer   atomic.Value // func(http.ResponseWriter)
-
-	mu     sync.Mutex
-	bodies [][]byte
-	bad    []string
+	raw      bool // expect a raw base64 signature
+	pathOnly bool // expect the signature over the path alone
 }
 
 func newReceiver(t *testing.T, creds Credentials) *receiver {
@@ -39,79 +29,42 @@ func newReceiver(t *testing.T, creds Credentials) *receiver {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := &receiver{t: t, pub: pub, creds: creds}
-	rc.fail()
-	rc.srv = httptest.NewServer(http.HandlerFunc(rc.serve))
-	t.Cleanup(rc.srv.Close)
-	return rc
-}
-
-func (rc *receiver) fail() {
-	rc.answer.Store(func(w http.ResponseWriter) { http.Error(w, "down", http.StatusInternalServerError) })
-}
-
-func (rc *receiver) ack() {
-	rc.answer.Store(func(w http.ResponseWriter) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(wire.Ack)
-	})
-}
-
-func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	problem := ""
-	h, err := signing.ParseHeader(r.Header.Get(wire.HeaderSignature))
-	_, terr := time.Parse(time.RFC3339, r.Header.Get(wire.HeaderRequestTime))
-	switch {
-	case r.Method != http.MethodPost:
-		problem = "method " + r.Method
-	case r.Header.Get(wire.HeaderClientID) != rc.creds.ClientID:
-		problem = "client id"
-	case r.Header.Get("Content-Type") != "application/json; charset=UTF-8":
-		problem = "content type"
-	case terr != nil:
-		problem = "request time"
-	case err != nil:
-		problem = "signature header: " + err.Error()
-	case h.KeyVersion != rc.creds.KeyVersion || h.Algorithm != wire.Algorithm:
-		problem = "keyVersion or algorithm"
-	case r.Header.Get(wire.HeaderSignature) != h.Format(!rc.raw):
-		problem = "signature encoding"
-	default:
+	rc := &receiver{t: t}
+	rc.Receiver = simtest.NewReceiver(t, func(r *http.Request, body []byte) string {
+		h, err := signing.ParseHeader(r.Header.Get(wire.HeaderSignature))
+		_, terr := time.Parse(time.RFC3339, r.Header.Get(wire.HeaderRequestTime))
+		switch {
+		case r.Header.Get(wire.HeaderClientID) != creds.ClientID:
+			return "client id"
+		case terr != nil:
+			return "request time"
+		case err != nil:
+			return "signature header: " + err.Error()
+		case h.KeyVersion != creds.KeyVersion || h.Algorithm != wire.Algorithm:
+			return "keyVersion or algorithm"
+		case r.Header.Get(wire.HeaderSignature) != h.Format(!rc.raw):
+			return "signature encoding"
+		}
 		uri := r.URL.RequestURI()
 		if rc.pathOnly {
 			uri = r.URL.EscapedPath()
 		}
-		msg := signing.Message("POST", uri, body, rc.creds.ClientID, r.Header.Get(wire.HeaderRequestTime))
-		if signing.Verify(rc.pub, msg, h.Signature) != nil {
-			problem = "signature does not verify"
+		if signing.Verify(pub, signing.Message("POST", uri, body, creds.ClientID, r.Header.Get(wire.HeaderRequestTime)), h.Signature) != nil {
+			return "signature does not verify"
 		}
-	}
-	rc.mu.Lock()
-	rc.bodies = append(rc.bodies, body)
-	if problem != "" {
-		rc.bad = append(rc.bad, problem)
-	}
-	rc.mu.Unlock()
-	rc.answer.Load().(func(http.ResponseWriter))(w)
+		return ""
+	})
+	return rc
 }
 
-func (rc *receiver) check() {
-	rc.t.Helper()
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	for _, p := range rc.bad {
-		rc.t.Errorf("bad notification: %s", p)
-	}
-}
+func (rc *receiver) ack()   { rc.Ack(wire.Ack) }
+func (rc *receiver) check() { rc.Check(rc.t) }
 
 // body returns the i-th notification body as a generic object.
 func (rc *receiver) body(i int) map[string]any {
 	rc.t.Helper()
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
 	var m map[string]any
-	if err := json.Unmarshal(rc.bodies[i], &m); err != nil {
+	if err := json.Unmarshal(rc.Bodies()[i], &m); err != nil {
 		rc.t.Fatal(err)
 	}
 	return m
@@ -121,11 +74,7 @@ func (rc *receiver) body(i int) map[string]any {
 // still waiting on the clock fails the test instead of hanging it.
 func awaitIdle(t *testing.T, srv *Server) {
 	t.Helper()
-	done := make(chan struct{})
-	go func() { srv.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
+	if err := srv.AwaitIdle(simtest.Context(t)); err != nil {
 		t.Fatal("a notification delivery is still running")
 	}
 }
@@ -143,18 +92,18 @@ func TestNotificationSchedule(t *testing.T) {
 	srv, c, clk := newFakeServer(t)
 	rc := newReceiver(t, srv.Credentials())
 	r := cashierPay("N-1")
-	r.PaymentNotifyURL = rc.srv.URL + "/hooks/alipayplus?shop=1"
+	r.PaymentNotifyURL = rc.Server.URL + "/hooks/alipayplus?shop=1"
 	resp, _ := c.pay(r)
 	clk.Advance(time.Minute)
 	if err := srv.Complete(resp.PaymentID); err != nil {
 		t.Fatal(err)
 	}
-	ctx := ctxTimeout(t)
+	ctx := simtest.Context(t)
 	paidAt := t0.Add(time.Minute)
 	// The first try at once, then after 2 min, 10 min, 10 min, 1 h, 2 h,
 	// 6 h and 15 h of the server clock; eight in all.
 	at := paidAt
-	for i, wait := range retrySchedule {
+	for i, wait := range notifySchedule.Waits {
 		if i > 0 {
 			clk.BlockUntilWaiters(1)
 			clk.Advance(wait - time.Millisecond)
@@ -191,48 +140,14 @@ func TestNotificationSchedule(t *testing.T) {
 		t.Errorf("shape B keys %s", keys(b))
 	}
 	var n wire.Notification
-	rc.mu.Lock()
-	_ = json.Unmarshal(rc.bodies[0], &n)
-	same := string(rc.bodies[0]) == string(rc.bodies[7])
-	rc.mu.Unlock()
+	bodies := rc.Bodies()
+	_ = json.Unmarshal(bodies[0], &n)
+	same := string(bodies[0]) == string(bodies[7])
 	if n.PaymentID != resp.PaymentID || n.PaymentRequestID != "N-1" || *n.PaymentAmount != (wire.Amount{Currency: "USD", Value: "1999"}) ||
 		n.PaymentTime != paidAt.Format(wire.TimeLayout) || n.PaymentCreateTime != t0.Format(wire.TimeLayout) ||
 		*n.PaymentResult != (wire.Result{ResultCode: wire.CodeSuccess, ResultStatus: wire.StatusS, ResultMessage: "success"}) || !same {
 		t.Errorf("notification %+v", n)
 	}
-}
-
-func TestNotificationAckStopsRetries(t *testing.T) {
-	srv, c, clk := newFakeServer(t)
-	rc := newReceiver(t, srv.Credentials())
-	r := cashierPay("N-2")
-	r.PaymentNotifyURL = rc.srv.URL + "/n"
-	resp, _ := c.pay(r)
-	_ = srv.Complete(resp.PaymentID)
-	ctx := ctxTimeout(t)
-	if err := srv.AwaitDeliveries(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	clk.BlockUntilWaiters(1)
-	clk.Advance(2 * time.Minute)
-	if err := srv.AwaitDeliveries(ctx, 2); err != nil {
-		t.Fatal(err)
-	}
-	rc.ack()
-	clk.BlockUntilWaiters(1)
-	clk.Advance(10 * time.Minute)
-	if err := srv.AwaitDeliveries(ctx, 3); err != nil {
-		t.Fatal(err)
-	}
-	awaitIdle(t, srv) // the delivery goroutine has ended
-	ds := srv.Deliveries()
-	if len(ds) != 3 || !ds[2].Acked || ds[2].Err != "" || ds[2].StatusCode != 200 || !ds[2].Time.Equal(t0.Add(12*time.Minute)) {
-		t.Fatalf("deliveries %+v", ds)
-	}
-	if clk.Waiters() != 0 {
-		t.Errorf("a retry is still scheduled after the acknowledgement")
-	}
-	rc.check()
 }
 
 func TestNotificationShapes(t *testing.T) {
@@ -270,7 +185,7 @@ func TestNotificationShapes(t *testing.T) {
 			rc := newReceiver(t, srv.Credentials())
 			rc.ack()
 			r := cashierPay("N-S")
-			r.PaymentNotifyURL = rc.srv.URL + "/n"
+			r.PaymentNotifyURL = rc.Server.URL + "/n"
 			resp, _ := c.pay(r)
 			act := srv.Complete
 			if tc.decline {
@@ -279,7 +194,7 @@ func TestNotificationShapes(t *testing.T) {
 			if err := act(resp.PaymentID); err != nil {
 				t.Fatal(err)
 			}
-			if err := srv.AwaitDeliveries(ctxTimeout(t), 1); err != nil {
+			if err := srv.AwaitDeliveries(simtest.Context(t), 1); err != nil {
 				t.Fatal(err)
 			}
 			rc.check()
@@ -287,9 +202,7 @@ func TestNotificationShapes(t *testing.T) {
 				t.Errorf("keys %s, want %s", got, tc.keys)
 			}
 			var n wire.Notification
-			rc.mu.Lock()
-			_ = json.Unmarshal(rc.bodies[0], &n)
-			rc.mu.Unlock()
+			_ = json.Unmarshal(rc.Bodies()[0], &n)
 			if !tc.check(n) || n.PaymentID != resp.PaymentID || n.PaymentRequestID != "N-S" || n.PaymentAmount.Value != "1999" {
 				t.Errorf("notification %+v", n)
 			}
@@ -305,12 +218,12 @@ func TestNotificationWhen(t *testing.T) {
 	rc := newReceiver(t, srv.Credentials())
 	rc.raw = true
 	rc.ack()
-	notify := rc.srv.URL + "/n"
+	notify := rc.Server.URL + "/n"
 	// Agreement pay notifies at once, with the raw signature encoding.
 	r := agreementPay("NW-1", "token")
 	r.PaymentNotifyURL = notify
 	ag, _ := c.pay(r)
-	ctx := ctxTimeout(t)
+	ctx := simtest.Context(t)
 	if err := srv.AwaitDeliveries(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -337,88 +250,6 @@ func TestNotificationWhen(t *testing.T) {
 	rc.check()
 }
 
-func TestNotificationAckRules(t *testing.T) {
-	for name, answer := range map[string]func(http.ResponseWriter){
-		"200 without body": func(w http.ResponseWriter) {},
-		"200 F": func(w http.ResponseWriter) {
-			_, _ = io.WriteString(w, `{"result":{"resultCode":"X","resultStatus":"F"}}`)
-		},
-		"200 U":              func(w http.ResponseWriter) { _, _ = io.WriteString(w, `{"result":{"resultStatus":"U"}}`) },
-		"200 not JSON":       func(w http.ResponseWriter) { _, _ = io.WriteString(w, "success") },
-		"201 with ack body":  func(w http.ResponseWriter) { w.WriteHeader(201); _, _ = w.Write(wire.Ack) },
-		"500 with ack body":  func(w http.ResponseWriter) { w.WriteHeader(500); _, _ = w.Write(wire.Ack) },
-		"200 S without code": func(w http.ResponseWriter) { _, _ = io.WriteString(w, `{"result":{"resultStatus":"S"}}`) },
-		"200 ack":            func(w http.ResponseWriter) { _, _ = w.Write(wire.Ack) },
-	} {
-		t.Run(name, func(t *testing.T) {
-			srv, c, _ := newFakeServer(t)
-			rc := newReceiver(t, srv.Credentials())
-			rc.answer.Store(answer)
-			r := cashierPay("N-A")
-			r.PaymentNotifyURL = rc.srv.URL + "/n"
-			resp, _ := c.pay(r)
-			_ = srv.Complete(resp.PaymentID)
-			if err := srv.AwaitDeliveries(ctxTimeout(t), 1); err != nil {
-				t.Fatal(err)
-			}
-			wantAck := name == "200 S without code" || name == "200 ack"
-			if d := srv.Deliveries()[0]; d.Acked != wantAck || (d.Err == "") != wantAck {
-				t.Errorf("Acked = %v (%+v)", d.Acked, d)
-			}
-		})
-	}
-}
-
-func TestNotificationUnreachable(t *testing.T) {
-	srv, c, _ := newFakeServer(t)
-	rc := newReceiver(t, srv.Credentials())
-	url := rc.srv.URL + "/n"
-	rc.srv.Close() // nobody listens there any more
-	r := cashierPay("N-U")
-	r.PaymentNotifyURL = url
-	resp, _ := c.pay(r)
-	_ = srv.Complete(resp.PaymentID)
-	if err := srv.AwaitDeliveries(ctxTimeout(t), 1); err != nil {
-		t.Fatal(err)
-	}
-	if d := srv.Deliveries()[0]; d.Acked || d.StatusCode != 0 || d.Err == "" {
-		t.Errorf("delivery %+v", d)
-	}
-}
-
-func TestCloseStopsDeliveries(t *testing.T) {
-	srv, c, clk := newFakeServer(t)
-	rc := newReceiver(t, srv.Credentials())
-	r := cashierPay("N-C")
-	r.PaymentNotifyURL = rc.srv.URL + "/n"
-	resp, _ := c.pay(r)
-	_ = srv.Complete(resp.PaymentID)
-	if err := srv.AwaitDeliveries(ctxTimeout(t), 1); err != nil {
-		t.Fatal(err)
-	}
-	clk.BlockUntilWaiters(1) // waiting on a clock that will never move
-	closed := make(chan struct{})
-	go func() { srv.Close(); close(closed) }()
-	select {
-	case <-closed:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Close hangs with a delivery waiting on a frozen clock")
-	}
-	// After Close nothing new starts.
-	clk.Advance(time.Hour)
-	if n := len(srv.Deliveries()); n != 1 {
-		t.Errorf("%d deliveries", n)
-	}
-	srv.mu.Lock()
-	p := srv.byRequestID["N-C"]
-	srv.notifyLocked(p)
-	srv.mu.Unlock()
-	awaitIdle(t, srv)
-	if n := len(srv.Deliveries()); n != 1 {
-		t.Errorf("a delivery started after Close")
-	}
-}
-
 func TestSignedNotification(t *testing.T) {
 	for _, raw := range []bool{false, true} {
 		srv, c, _ := newFakeServer(t, WithRawSignature(raw), WithClientID("C-77"), WithKeyVersion("3"))
@@ -426,20 +257,18 @@ func TestSignedNotification(t *testing.T) {
 		rc.raw = raw
 		rc.ack()
 		id := c.paid("N-SN")
-		req, err := srv.SignedNotification(id, rc.srv.URL+"/webhook/alipayplus?a=b&c=%2F")
+		req, err := srv.SignedNotification(id, rc.Server.URL+"/webhook/alipayplus?a=b&c=%2F")
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, err := rc.srv.Client().Do(req)
+		resp, err := rc.Server.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
 		rc.check()
 		var n wire.Notification
-		rc.mu.Lock()
-		_ = json.Unmarshal(rc.bodies[0], &n)
-		rc.mu.Unlock()
+		_ = json.Unmarshal(rc.Bodies()[0], &n)
 		if n.PaymentID != id || n.PaymentResult == nil || n.PaymentResult.ResultStatus != wire.StatusS {
 			t.Errorf("body %+v", n)
 		}
@@ -448,7 +277,7 @@ func TestSignedNotification(t *testing.T) {
 		}
 		// Still available after the payment was reversed.
 		c.cancel(wire.PaymentRef{PaymentID: id})
-		if _, err := srv.SignedNotification(id, rc.srv.URL); err != nil {
+		if _, err := srv.SignedNotification(id, rc.Server.URL); err != nil {
 			t.Errorf("after cancel: %v", err)
 		}
 	}
@@ -484,12 +313,12 @@ func TestNotifyPathOnly(t *testing.T) {
 		rc.pathOnly = pathOnly
 		rc.ack()
 		id := c.paid("N-PO")
-		target := rc.srv.URL + "/webhook/alipayplus?shop=7&x=%2F"
+		target := rc.Server.URL + "/webhook/alipayplus?shop=7&x=%2F"
 		req, err := srv.SignedNotification(id, target)
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, err := rc.srv.Client().Do(req)
+		resp, err := rc.Server.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -505,7 +334,7 @@ func TestNotifyPathOnly(t *testing.T) {
 			other = req.URL.RequestURI()
 		}
 		msg := signing.Message("POST", other, body, req.Header.Get(wire.HeaderClientID), req.Header.Get(wire.HeaderRequestTime))
-		if signing.Verify(rc.pub, msg, h.Signature) == nil {
+		if signing.Verify(c.walletPub, msg, h.Signature) == nil {
 			t.Errorf("pathOnly %v: the signature also verifies over %s", pathOnly, other)
 		}
 	}

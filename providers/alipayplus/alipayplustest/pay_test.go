@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 func TestCashierPay(t *testing.T) {
@@ -16,7 +17,7 @@ func TestCashierPay(t *testing.T) {
 	// The documented example: S SUCCESS together with the action form.
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 	id := first.PaymentID
-	if id == "" || len(id) > 64 || !allDigits(id) {
+	if id == "" || len(id) > 64 || !simulator.AllDigits(id) {
 		t.Errorf("paymentId %q is not at most 64 digits", id)
 	}
 	f := first.RedirectActionForm

@@ -2,57 +2,60 @@ package alipayplustest
 
 import (
 	"bytes"
+	"crypto"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/paybridge/paybridge/internal/redacttest"
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
+	"github.com/paybridge/paybridge/simulator"
 )
 
+// Credentials map the kit's keys (tested there) to the wallet's names, with
+// the defaults of the prefix, Client-Id and keyVersion, and follow a key
+// change (SetSigner), showing no private key of a signer that keeps it.
 func TestCredentials(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
+	k := srv.KeyPEMs()
+	want := Credentials{BaseURL: srv.URL, Prefix: "/api", ClientID: DefaultClientID, KeyVersion: "1",
+		MerchantPrivateKey: k.MerchantPrivate, MerchantPublicKey: k.MerchantPublic, WalletPublicKey: k.ProviderPublic, WalletPrivateKey: k.ProviderPrivate}
+	if cr := srv.Credentials(); cr != want || cr.WalletPrivateKey == "" {
+		t.Errorf("Credentials %+v", cr)
+	}
+	// No encoding a user is likely to log shows the private keys (fmt's
+	// verbs, log/slog's handlers and encoding/json, for the value, a
+	// pointer, and either inside another struct); the public keys stay.
 	cr := srv.Credentials()
-	if cr.BaseURL != srv.URL || !strings.HasPrefix(cr.BaseURL, "http://127.0.0.1:") || strings.HasSuffix(cr.BaseURL, "/") {
-		t.Errorf("BaseURL %q", cr.BaseURL)
+	redacttest.Check(t, cr, []string{redacttest.PEMBody(t, cr.MerchantPrivateKey), redacttest.PEMBody(t, cr.WalletPrivateKey)},
+		[]string{cr.BaseURL, redacttest.PEMBody(t, cr.MerchantPublicKey), "[redacted]"})
+	next := simulator.DefaultKeys("next").Provider
+	if err := srv.SetSigner(signerOnly{next}); err != nil {
+		t.Fatal(err)
 	}
-	if cr.Prefix != "/api" || cr.ClientID != DefaultClientID || cr.KeyVersion != "1" {
-		t.Errorf("defaults: %q %q %q", cr.Prefix, cr.ClientID, cr.KeyVersion)
-	}
-	if !strings.HasPrefix(cr.MerchantPrivateKey, "-----BEGIN PRIVATE KEY-----") || !strings.HasPrefix(cr.WalletPrivateKey, "-----BEGIN PRIVATE KEY-----") {
-		t.Errorf("private keys are not PKCS#8 PEM")
-	}
-	mpriv, err1 := signing.ParsePrivateKey(cr.MerchantPrivateKey)
-	mpub, err2 := signing.ParsePublicKey(cr.MerchantPublicKey)
-	wpriv, err3 := signing.ParsePrivateKey(cr.WalletPrivateKey)
-	wpub, err4 := signing.ParsePublicKey(cr.WalletPublicKey)
-	for _, err := range []error{err1, err2, err3, err4} {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !mpriv.PublicKey.Equal(mpub) || !wpriv.PublicKey.Equal(wpub) || mpub.Equal(wpub) {
-		t.Errorf("key pairs do not match or are the same")
-	}
-	if mpriv.N.BitLen() != 2048 {
-		t.Errorf("%d-bit key", mpriv.N.BitLen())
+	if cr := srv.Credentials(); cr.WalletPublicKey != string(signing.PublicKeyPEM(&next.PublicKey)) || cr.WalletPrivateKey != "" {
+		t.Errorf("Credentials after SetSigner: private key shown: %t", cr.WalletPrivateKey != "")
 	}
 }
 
+// signerOnly is a crypto.Signer that keeps its key to itself.
+type signerOnly struct{ crypto.Signer }
+
 func TestOptionsApplied(t *testing.T) {
-	kp := defaultKeys()
-	merchantPEM := string(signing.PrivateKeyPEM(kp.merchant))
-	walletPEM := string(signing.PrivateKeyPEM(kp.wallet))
+	kp := simulator.DefaultKeys("alipayplustest")
+	merchantPEM := string(signing.PrivateKeyPEM(kp.Merchant))
+	walletPEM := string(signing.PrivateKeyPEM(kp.Provider))
 	// Swapped on purpose: the merchant signs with what was the wallet's key.
 	srv, c, _ := newFakeServer(t, WithKeys(walletPEM, merchantPEM), WithClientID("CLIENT-9"), WithKeyVersion("7"), WithPrefix("/miniprogram/api/"))
 	cr := srv.Credentials()
 	if cr.ClientID != "CLIENT-9" || cr.KeyVersion != "7" || cr.Prefix != "/miniprogram/api" ||
-		cr.MerchantPublicKey != string(signing.PublicKeyPEM(&kp.wallet.PublicKey)) ||
-		cr.WalletPublicKey != string(signing.PublicKeyPEM(&kp.merchant.PublicKey)) {
+		cr.MerchantPublicKey != string(signing.PublicKeyPEM(&kp.Provider.PublicKey)) ||
+		cr.WalletPublicKey != string(signing.PublicKeyPEM(&kp.Merchant.PublicKey)) {
 		t.Fatalf("options not applied: %+v", cr)
 	}
 	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
@@ -74,8 +77,8 @@ func TestOptionPanics(t *testing.T) {
 		"notification shape":     WithNotificationShape("D"),
 		"currency unknown":       WithCurrencies("USD", "XYZ"),
 		"currency lower case":    WithCurrencies("usd"),
-		"merchant key garbage":   WithKeys("not a key", string(signing.PrivateKeyPEM(defaultKeys().wallet))),
-		"wallet key is a public": WithKeys(string(signing.PrivateKeyPEM(defaultKeys().merchant)), string(signing.PublicKeyPEM(&defaultKeys().wallet.PublicKey))),
+		"merchant key garbage":   WithKeys("not a key", string(signing.PrivateKeyPEM(simulator.DefaultKeys("alipayplustest").Provider))),
+		"wallet key is a public": WithKeys(string(signing.PrivateKeyPEM(simulator.DefaultKeys("alipayplustest").Merchant)), string(signing.PublicKeyPEM(&simulator.DefaultKeys("alipayplustest").Provider.PublicKey))),
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {
@@ -90,41 +93,6 @@ func TestOptionPanics(t *testing.T) {
 			NewUnstartedServer(opt).Close()
 		})
 	}
-}
-
-func TestTLSServer(t *testing.T) {
-	srv := NewTLSServer()
-	defer srv.Close()
-	if !strings.HasPrefix(srv.URL, "https://") {
-		t.Fatalf("URL %q", srv.URL)
-	}
-	c := newTestClient(t, srv, nil) // system clock
-	resp, res := c.pay(cashierPay("TLS-1"))
-	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
-	if !strings.HasPrefix(resp.RedirectActionForm.URL(), srv.URL+"/cashier/") {
-		t.Errorf("cashier URL %q", resp.RedirectActionForm.URL())
-	}
-}
-
-func TestUnstartedWithAddr(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	srv := NewUnstartedServer(WithAddr(addr))
-	defer srv.Close()
-	if srv.URL != "" {
-		t.Errorf("URL before Start: %q", srv.URL)
-	}
-	srv.Start()
-	if srv.URL != "http://"+addr {
-		t.Errorf("URL %q, want http://%s", srv.URL, addr)
-	}
-	c := newTestClient(t, srv, nil)
-	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
-	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
 }
 
 func TestHandlerServedElsewhere(t *testing.T) {
@@ -197,7 +165,7 @@ func TestPrefixes(t *testing.T) {
 
 func TestRoutes(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	for _, tc := range []struct{ method, path string }{
+	simtest.WantNotFound(t, c.http, srv.URL, [][2]string{
 		{"GET", "/api" + wire.PathPay},
 		{"PUT", "/api" + wire.PathRefund},
 		{"POST", wire.PathPay},
@@ -206,17 +174,7 @@ func TestRoutes(t *testing.T) {
 		{"GET", "/"},
 		{"GET", "/cashier/"},
 		{"POST", "/cashier/123"},
-	} {
-		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
-		resp, err := c.http.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusNotFound {
-			t.Errorf("%s %s: status %d, want 404", tc.method, tc.path, resp.StatusCode)
-		}
-	}
+	})
 	if n := srv.RequestCount(); n != 0 {
 		t.Errorf("RequestCount = %d after only non-API requests", n)
 	}

@@ -3,18 +3,14 @@ package alipayplustest
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
-	"net/url"
 	"reflect"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 // Field limits, in characters, as the wallets document them.
@@ -32,7 +28,6 @@ const (
 	maxAuthCode            = 128
 	maxRefundReason        = 256
 	maxValueDigits         = 16
-	maxDepth               = 32
 )
 
 // Enumerations of order.env.
@@ -41,161 +36,13 @@ var (
 	osTypes       = map[string]bool{"IOS": true, "ANDROID": true}
 )
 
-// requestTypes are the bodies the server accepts.
-var requestTypes = []any{wire.PayRequest{}, wire.PaymentRef{}, wire.RefundRequest{}, wire.RefundRef{}}
+// schema is the field names of the bodies the server accepts.
+var schema = simulator.NewSchema(wire.PayRequest{}, wire.PaymentRef{}, wire.RefundRequest{}, wire.RefundRef{})
 
-// knownKeys maps the folded form of every field name of the request types
-// to its exact spelling. encoding/json matches names case-insensitively;
-// the wallets (Java) do not, so a name in the wrong case is rejected rather
-// than silently accepted.
-var knownKeys = func() map[string]string {
-	m := map[string]string{}
-	seen := map[reflect.Type]bool{}
-	var walk func(t reflect.Type)
-	walk = func(t reflect.Type) {
-		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-			t = t.Elem()
-		}
-		if t.Kind() != reflect.Struct || seen[t] {
-			return
-		}
-		seen[t] = true
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if name := jsonName(f); name != "" {
-				m[fold(name)] = name
-			}
-			walk(f.Type)
-		}
-	}
-	for _, v := range requestTypes {
-		walk(reflect.TypeOf(v))
-	}
-	return m
-}()
-
-func jsonName(f reflect.StructField) string {
-	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-	if name == "-" {
-		return ""
-	}
-	return name
-}
-
-// fold is encoding/json's case folding of field names.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r < utf8.RuneSelf {
-			if 'a' <= r && r <= 'z' {
-				r -= 'a' - 'A'
-			}
-			b.WriteRune(r)
-			continue
-		}
-		b.WriteRune(unicode.ToUpper(unicode.SimpleFold(r)))
-	}
-	return b.String()
-}
-
-// A bodyError is a rejected body: MSG_PARSE_ERROR when it cannot be read
-// as JSON, PARAM_ILLEGAL when it can but breaks the schema.
-type bodyError struct{ code, msg string }
-
-func (e *bodyError) Error() string { return e.msg }
-
-func parseError(msg string) error   { return &bodyError{wire.CodeMsgParseError, msg} }
-func illegalError(msg string) error { return &bodyError{wire.CodeParamIllegal, msg} }
-
-// checkJSON insists on one JSON object in valid UTF-8, no duplicate keys,
-// no field name in the wrong case, and bounded nesting. Its errors name at
-// most a known field, never a value.
-func checkJSON(body []byte) error {
-	if !utf8.Valid(body) {
-		return parseError("body is not valid UTF-8")
-	}
-	type frame struct {
-		obj       bool
-		expectKey bool
-		keys      map[string]bool
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var stack []*frame
-	started := false
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			if !started {
-				return parseError("body is empty")
-			}
-			if len(stack) != 0 {
-				return parseError("body is not valid JSON")
-			}
-			return nil
-		}
-		if err != nil {
-			return parseError("body is not valid JSON")
-		}
-		if !started {
-			started = true
-			if d, ok := tok.(json.Delim); !ok || d != '{' {
-				// JSON that no endpoint takes, or not JSON at all.
-				if !json.Valid(body) {
-					return parseError("body is not valid JSON")
-				}
-				return illegalError("body must be a JSON object")
-			}
-		} else if len(stack) == 0 {
-			return parseError("body has data after the JSON object")
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				if top != nil && top.obj {
-					top.expectKey = true
-				}
-				if len(stack) >= maxDepth {
-					return parseError("body is nested too deeply")
-				}
-				stack = append(stack, &frame{obj: t == '{', expectKey: t == '{'})
-			case '}', ']':
-				stack = stack[:len(stack)-1]
-			}
-		case string:
-			if top != nil && top.obj && top.expectKey {
-				exact, known := knownKeys[fold(t)]
-				if known && exact != t {
-					return illegalError("field name " + exact + " has the wrong case")
-				}
-				if top.keys == nil {
-					top.keys = map[string]bool{}
-				}
-				if top.keys[t] {
-					if known {
-						return illegalError("duplicate field " + exact)
-					}
-					return illegalError("duplicate field")
-				}
-				top.keys[t] = true
-				top.expectKey = false
-				continue
-			}
-			if top != nil && top.obj {
-				top.expectKey = true
-			}
-		default:
-			if top != nil && top.obj {
-				top.expectKey = true
-			}
-		}
-	}
-}
+// A body is rejected with MSG_PARSE_ERROR when it cannot be read as JSON
+// in UTF-8, PARAM_ILLEGAL when it can but breaks the schema.
+func parseError(msg string) error   { return &simulator.BodyError{Syntax: true, Msg: msg} }
+func illegalError(msg string) error { return &simulator.BodyError{Msg: msg} }
 
 var amountType = reflect.TypeOf(wire.Amount{})
 
@@ -243,7 +90,7 @@ func checkTypes(v any, t reflect.Type, path string) error {
 		}
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
-			fn := jsonName(f)
+			fn := simulator.JSONName(f)
 			if fn == "" {
 				continue
 			}
@@ -273,13 +120,16 @@ func checkTypes(v any, t reflect.Type, path string) error {
 // with a message that names the offending field, never its value.
 func decode(body []byte, v any) (map[string]any, *wire.Result) {
 	bad := func(err error) (map[string]any, *wire.Result) {
-		var be *bodyError
-		if errors.As(err, &be) {
-			return nil, failp(be.code, be.msg)
+		be := simulator.AsBodyError(err)
+		if be.Syntax {
+			return nil, failp(wire.CodeMsgParseError, be.Msg)
 		}
-		return nil, failp(wire.CodeParamIllegal, "body does not fit the schema")
+		return nil, failp(wire.CodeParamIllegal, be.Msg)
 	}
-	if err := checkJSON(body); err != nil {
+	if !utf8.Valid(body) {
+		return bad(parseError("body is not valid UTF-8"))
+	}
+	if err := schema.CheckJSON(body); err != nil {
 		return bad(err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -299,15 +149,6 @@ func decode(body []byte, v any) (map[string]any, *wire.Result) {
 
 // present reports whether the object has the field with a non-null value.
 func present(tree map[string]any, field string) bool { return tree[field] != nil }
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
 
 // checkLen rejects a value longer than max characters.
 func checkLen(v, field string, max int) *wire.Result {
@@ -331,15 +172,10 @@ func checkURL(v, field string) *wire.Result {
 	if res := checkLen(v, field, maxURL); res != nil {
 		return res
 	}
-	if !isHTTPURL(v) {
+	if !simulator.IsHTTPURL(v) {
 		return failp(wire.CodeParamIllegal, field+" must be an absolute http(s) URL")
 	}
 	return nil
-}
-
-func isHTTPURL(v string) bool {
-	u, err := url.Parse(v)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Opaque == ""
 }
 
 // checkTime rejects a value that is not an ISO 8601 (RFC 3339) time with
@@ -355,28 +191,14 @@ func checkTime(v, field string) (time.Time, *wire.Result) {
 // parseAmount checks a wire amount: value of 1 to 16 digits and positive,
 // currency a known ISO 4217 code that allowed accepts.
 func parseAmount(a wire.Amount, field string, allowed func(code string) bool) (money.Amount, *wire.Result) {
-	bad := func(code, msg string) (money.Amount, *wire.Result) { return money.Amount{}, failp(code, msg) }
-	if a.Value == "" {
-		return bad(wire.CodeParamIllegal, field+".value is required")
+	amt, bad := simulator.CheckAmount(a.Value, a.Currency, field, maxValueDigits, allowed)
+	switch {
+	case bad == nil:
+		return amt, nil
+	case bad.Currency:
+		return money.Amount{}, failp(wire.CodeCurrencyNotSupport, bad.Msg)
 	}
-	if len(a.Value) > maxValueDigits || !allDigits(a.Value) {
-		return bad(wire.CodeParamIllegal, field+".value must be 1 to 16 digits")
-	}
-	if a.Currency == "" {
-		return bad(wire.CodeParamIllegal, field+".currency is required")
-	}
-	c, err := money.LookupCurrency(a.Currency)
-	if err != nil || !allowed(a.Currency) {
-		return bad(wire.CodeCurrencyNotSupport, field+".currency is not supported")
-	}
-	amt, err := money.ParseMinor(a.Value, c)
-	if err != nil {
-		return bad(wire.CodeParamIllegal, field+".value must be 1 to 16 digits")
-	}
-	if !amt.IsPositive() {
-		return bad(wire.CodeParamIllegal, field+".value must be greater than 0")
-	}
-	return amt, nil
+	return money.Amount{}, failp(wire.CodeParamIllegal, bad.Msg)
 }
 
 func anyCurrency(string) bool { return true }

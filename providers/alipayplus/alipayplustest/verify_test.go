@@ -13,6 +13,7 @@ import (
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 func TestVerificationFailures(t *testing.T) {
@@ -72,7 +73,7 @@ func TestVerificationFailures(t *testing.T) {
 		{"algorithm HS256", withHeader(func(h *signing.Header) { h.Algorithm = "HS256" }), wire.CodeInvalidSignature, "RSA256"},
 		{"algorithm missing", withHeader(func(h *signing.Header) { h.Algorithm = "" }), wire.CodeInvalidSignature, "RSA256"},
 		{"signed by another key", func(r *http.Request) { c.resign(r, otherKey, uri, body) }, wire.CodeInvalidSignature, "verify"},
-		{"signed by the wallet's key", func(r *http.Request) { c.resign(r, c.srv.keys.Load().signer.(*rsa.PrivateKey), uri, body) }, wire.CodeInvalidSignature, "verify"},
+		{"signed by the wallet's key", func(r *http.Request) { c.resign(r, c.srv.Signer().(*rsa.PrivateKey), uri, body) }, wire.CodeInvalidSignature, "verify"},
 		{"signed over another path", func(r *http.Request) { c.resign(r, c.key, "/api"+wire.PathInquiry, body) }, wire.CodeInvalidSignature, "verify"},
 		{"signed over another body", func(r *http.Request) { c.resign(r, c.key, uri, append(body, ' ')) }, wire.CodeInvalidSignature, "verify"},
 		{"signed with another time", func(r *http.Request) {
@@ -371,7 +372,7 @@ func TestBodyFailures(t *testing.T) {
 		wantResult(t, a.result, wire.CodeSuccess, wire.StatusS)
 	})
 	t.Run("too large", func(t *testing.T) {
-		a := c.post(wire.PathPay, []byte(`{"x":"`+strings.Repeat("a", maxBody)+`"}`))
+		a := c.post(wire.PathPay, []byte(`{"x":"`+strings.Repeat("a", simulator.MaxBody)+`"}`))
 		wantResult(t, a.result, wire.CodeParamIllegal, wire.StatusF)
 	})
 	t.Run("every endpoint", func(t *testing.T) {

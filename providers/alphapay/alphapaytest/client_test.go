@@ -2,7 +2,6 @@ package alphapaytest
 
 import (
 	"bytes"
-	"context"
 	"crypto/rsa"
 	"encoding/json"
 	"io"
@@ -221,9 +220,3 @@ func wantResult(t testing.TB, got wire.Result, code, status string) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
-func ctxTimeout(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 func TestIdempotency(t *testing.T) {
@@ -318,7 +319,7 @@ func TestRefundRules(t *testing.T) {
 		RefundAmount: wire.Amount{Value: "250", Currency: "CAD"}, Description: "broken cup",
 	}}, &resp)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
-	if len(resp.RefundID) != 25 || !allDigits(resp.RefundID) || resp.PaymentID != id || resp.RefundRequestID != "RF-2-ok" ||
+	if len(resp.RefundID) != 25 || !simulator.AllDigits(resp.RefundID) || resp.PaymentID != id || resp.RefundRequestID != "RF-2-ok" ||
 		resp.RefundTime != t0.Format(wire.TimeLayout) || resp.Refund.RefundAmount.Value != "250" || resp.Refund.Description != "broken cup" {
 		t.Errorf("refund answer %+v", resp)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 	"github.com/paybridge/paybridge/signing"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 func method(m string) *wire.PaymentMethod { return &wire.PaymentMethod{PaymentMethodType: m} }
@@ -87,7 +88,7 @@ func TestPayScenarios(t *testing.T) {
 			if err := json.Unmarshal(a.body, &resp); err != nil {
 				t.Fatal(err)
 			}
-			if len(resp.PaymentID) != 25 || !allDigits(resp.PaymentID) || !strings.HasPrefix(resp.PaymentID, t0.Format("060102150405")) {
+			if len(resp.PaymentID) != 25 || !simulator.AllDigits(resp.PaymentID) || !strings.HasPrefix(resp.PaymentID, t0.Format("060102150405")) {
 				t.Errorf("paymentId %q: want 25 digits starting with the clock's yyMMddHHmmss", resp.PaymentID)
 			}
 			if resp.ScenarioCode != req.ScenarioCode || resp.PaymentRequestID != req.PaymentRequestID ||
@@ -460,5 +461,5 @@ func TestBadOptionsPanic(t *testing.T) {
 }
 
 func srvPublicPEM(*testing.T) string {
-	return string(signing.PublicKeyPEM(&defaultKeys().merchant.PublicKey))
+	return string(signing.PublicKeyPEM(&simulator.DefaultKeys("alphapaytest").Merchant.PublicKey))
 }

@@ -9,20 +9,21 @@ import (
 	"strconv"
 
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
+	"github.com/paybridge/paybridge/simulator"
 	"rsc.io/qr"
 )
 
 // paymentInfo builds what the customer is shown or sent to, per scenario.
 // The URLs point at this server: /qr/{id} is the QR content and /pay/{id}
 // the cashier page; both serve the cashier page.
-func paymentInfo(o *order, req *wire.PayRequest) *wire.PaymentInfo {
-	qrURL := o.base + "/qr/" + o.id
-	payURL := o.base + "/pay/" + o.id
+func paymentInfo(p *simulator.Payment, req *wire.PayRequest) *wire.PaymentInfo {
+	qrURL := p.Base + "/qr/" + p.ID
+	payURL := cashierPage.URL(p)
 	method := ""
 	if req.PaymentMethod != nil {
 		method = req.PaymentMethod.PaymentMethodType
 	}
-	switch o.scenario {
+	switch ext(p).scenario {
 	case wire.ScenarioOnlineQRCode:
 		return &wire.PaymentInfo{PaymentURL: qrURL, PaymentQRImage: qrImage(qrURL), PayURL: payURL}
 	case wire.ScenarioOfflineQRCode:
@@ -36,7 +37,7 @@ func paymentInfo(o *order, req *wire.PayRequest) *wire.PaymentInfo {
 		if req.Customer != nil {
 			appID = req.Customer.AppID
 		}
-		params, err := json.Marshal(sdkParams(o, method, appID))
+		params, err := json.Marshal(sdkParams(p, method, appID))
 		if err != nil {
 			return nil
 		}
@@ -87,12 +88,12 @@ type (
 
 // sdkParams returns parameters that look like the wallet's; they are not
 // valid for any real wallet.
-func sdkParams(o *order, method, appID string) any {
-	ts := strconv.FormatInt(o.created.Unix(), 10)
-	prepay := "wx" + o.created.Format("02150405") + newNonce()[:24]
+func sdkParams(p *simulator.Payment, method, appID string) any {
+	ts := strconv.FormatInt(p.Created.Unix(), 10)
+	prepay := "wx" + p.Created.Format("02150405") + newNonce()[:24]
 	switch method {
 	case wire.MethodWechat:
-		if o.scenario == wire.ScenarioApp {
+		if ext(p).scenario == wire.ScenarioApp {
 			if appID == "" {
 				appID = "wx" + newNonce()[:16]
 			}
@@ -106,22 +107,22 @@ func sdkParams(o *order, method, appID string) any {
 			SignType: "RSA", PaySign: randomSignature(),
 		}
 	case wire.MethodAlipay:
-		tradeNo := o.created.Format("20060102") + digits(20)
-		if o.scenario == wire.ScenarioApp {
+		tradeNo := p.Created.Format("20060102") + digits(20)
+		if ext(p).scenario == wire.ScenarioApp {
 			v := url.Values{}
 			v.Set("app_id", "2021"+digits(12))
-			v.Set("biz_content", `{"out_trade_no":"`+o.id+`","total_amount":"`+o.amount.Major()+`"}`)
+			v.Set("biz_content", `{"out_trade_no":"`+p.ID+`","total_amount":"`+p.Amount.Major()+`"}`)
 			v.Set("charset", "utf-8")
 			v.Set("method", "alipay.trade.app.pay")
 			v.Set("sign_type", "RSA2")
-			v.Set("timestamp", o.created.Format("2006-01-02 15:04:05"))
+			v.Set("timestamp", p.Created.Format("2006-01-02 15:04:05"))
 			v.Set("version", "1.0")
 			v.Set("sign", randomSignature())
 			return alipayAppParams{OrderStr: v.Encode()}
 		}
 		return alipayJSAPIParams{TradeNO: tradeNo}
 	default:
-		return unionPayParams{TN: o.created.Format("20060102150405") + digits(7)}
+		return unionPayParams{TN: p.Created.Format("20060102150405") + digits(7)}
 	}
 }
 

@@ -1,54 +1,45 @@
 package alphapaytest
 
 import (
-	"errors"
-	"fmt"
 	"math/big"
-	"math/rand/v2"
 	"sort"
 	"time"
 
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
-)
-
-// Errors of the customer controls, matched with errors.Is.
-var (
-	// ErrNotFound reports an unknown payment or refund ID.
-	ErrNotFound = errors.New("alphapaytest: not found")
-	// ErrInvalidTransition reports a customer action the payment's status
-	// does not allow, such as completing a closed payment.
-	ErrInvalidTransition = errors.New("alphapaytest: invalid transition")
+	"github.com/paybridge/paybridge/simulator"
 )
 
 // refundValidityYears is how long after payment refunds are accepted
 // (REFUND_VALID_DATE_EXCEED).
 const refundValidityYears = 1
 
-// order is one payment (AlphaPay calls it an order).
+// order is what AlphaPay keeps of a payment (an order, in its words)
+// beyond the ledger's neutral fields.
 type order struct {
-	id, requestID, scenario string
-	amount, refunded        money.Amount
-	description             string
-	notifyURL, redirectURL  string
-	method                  *wire.PaymentMethod
-	customer                *wire.Customer
-	card                    *wire.Card // only CardID: CREDIT_CARD answers carry it
-	info                    *wire.PaymentInfo
-	status                  string
-	tiny                    bool // CNY worth <= 0.01 CAD: fails when completed
-	base                    string
-	created, expires        time.Time
-	paid, closed            time.Time
+	scenario string
+	method   *wire.PaymentMethod
+	customer *wire.Customer
+	card     *wire.Card // only CardID: CREDIT_CARD answers carry it
+	info     *wire.PaymentInfo
 }
 
-// refund is one refund; it succeeds at once.
-type refund struct {
-	id, requestID, paymentID string
-	amount                   money.Amount
-	description, notifyURL   string
-	at                       time.Time
+func ext(p *simulator.Payment) *order { return p.Ext.(*order) }
+
+// wireStatuses is the simulator's own mapping of the ledger's neutral
+// statuses to AlphaPay's paymentStatus, written from the specification, so
+// that it does not share a mistake with the adapter's.
+var wireStatuses = map[payment.Status]string{
+	payment.StatusPending:           wire.PaymentInProcess,
+	payment.StatusSucceeded:         wire.PaymentSuccess,
+	payment.StatusFailed:            wire.PaymentFailed,
+	payment.StatusCancelled:         wire.PaymentClosed,
+	payment.StatusPartiallyRefunded: wire.PaymentPartialRefund,
+	payment.StatusRefunded:          wire.PaymentFullRefund,
 }
+
+func wireStatus(p *simulator.Payment) string { return wireStatuses[p.Status] }
 
 // PaymentSnapshot is a copy of a payment's state.
 type PaymentSnapshot struct {
@@ -63,6 +54,15 @@ type PaymentSnapshot struct {
 	CreatedAt, ExpiresAt, PaidAt time.Time
 }
 
+// snapshot is a payment as PaymentSnapshot shows it.
+func snapshot(p *simulator.Payment) PaymentSnapshot {
+	return PaymentSnapshot{
+		PaymentID: p.ID, PaymentRequestID: p.RequestID, ScenarioCode: ext(p).scenario,
+		Status: wireStatus(p), Amount: p.Amount, Refunded: p.Refunded, NotifyURL: p.NotifyURL,
+		CreatedAt: p.Created, ExpiresAt: p.Expires, PaidAt: p.Paid,
+	}
+}
+
 func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -72,37 +72,6 @@ func formatTime(t time.Time) string {
 
 func wireAmount(a money.Amount) wire.Amount {
 	return wire.Amount{Value: a.MinorString(), Currency: a.Currency().Code()}
-}
-
-func isPaid(status string) bool {
-	return status == wire.PaymentSuccess || status == wire.PaymentPartialRefund || status == wire.PaymentFullRefund
-}
-
-// refreshLocked closes an unpaid order whose expiry time has passed.
-func (s *Server) refreshLocked(o *order) {
-	if o.status == wire.PaymentInProcess && s.clock.Now().After(o.expires) {
-		o.status = wire.PaymentClosed
-		o.closed = o.expires
-	}
-}
-
-func (s *Server) orderLocked(id string) *order {
-	o := s.payments[id]
-	if o != nil {
-		s.refreshLocked(o)
-	}
-	return o
-}
-
-// newID returns a unique 25-digit ID: the clock's yyMMddHHmmss and 13
-// random digits, like AlphaPay's observed paymentIds.
-func (s *Server) newIDLocked() string {
-	for {
-		id := s.clock.Now().Format("060102150405") + fmt.Sprintf("%013d", rand.Int64N(1e13))
-		if s.payments[id] == nil && s.refunds[id] == nil && len(id) == 25 {
-			return id
-		}
-	}
 }
 
 // isTiny reports whether a CNY amount is worth 0.01 CAD or less.
@@ -116,20 +85,27 @@ func (s *Server) isTiny(a money.Amount) bool {
 	return cad.Cmp(big.NewRat(1, 100)) <= 0
 }
 
+// orderOf echoes a payment as the pay answer and the inquiry answer show
+// it.
+func orderOf(p *simulator.Payment) *wire.Order {
+	return &wire.Order{
+		OrderAmount: wireAmount(p.Amount),
+		Description: p.Description,
+		NotifyURL:   p.NotifyURL,
+		RedirectURL: p.RedirectURL,
+	}
+}
+
 // payResponseLocked echoes an order as the pay answer.
-func payResponseLocked(o *order, res wire.Result) *wire.PayResponse {
+func payResponseLocked(p *simulator.Payment, res wire.Result) *wire.PayResponse {
+	o := ext(p)
 	resp := &wire.PayResponse{
-		ScenarioCode:     o.scenario,
-		PaymentRequestID: o.requestID,
-		PaymentID:        o.id,
-		Order: &wire.Order{
-			OrderAmount: wireAmount(o.amount),
-			Description: o.description,
-			NotifyURL:   o.notifyURL,
-			RedirectURL: o.redirectURL,
-		},
-		PaymentCreateTime: formatTime(o.created),
-		PaymentExpireTime: formatTime(o.expires),
+		ScenarioCode:      o.scenario,
+		PaymentRequestID:  p.RequestID,
+		PaymentID:         p.ID,
+		Order:             orderOf(p),
+		PaymentCreateTime: formatTime(p.Created),
+		PaymentExpireTime: formatTime(p.Expires),
 		Result:            res,
 	}
 	if o.method != nil {
@@ -151,28 +127,32 @@ func payResponseLocked(o *order, res wire.Result) *wire.PayResponse {
 	return resp
 }
 
+// inProcess is the result of a created order.
+func inProcess() wire.Result {
+	return wire.Result{ResultCode: wire.CodePaymentInProcess, ResultMessage: "payment in process", ResultStatus: wire.StatusU}
+}
+
 // pay creates an order or answers an existing one.
 func (s *Server) pay(req *wire.PayRequest, base string) *wire.PayResponse {
 	amt, desc, res := s.checkPay(req)
 	if res != nil {
 		return &wire.PayResponse{PaymentRequestID: req.PaymentRequestID, Result: *res}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if o := s.byRequestID[req.PaymentRequestID]; o != nil {
-		s.refreshLocked(o)
-		if o.scenario != req.ScenarioCode || !o.amount.Equal(amt) {
+	s.ledger.Lock()
+	defer s.ledger.Unlock()
+	if p := s.ledger.ByRequestIDLocked(req.PaymentRequestID); p != nil {
+		if ext(p).scenario != req.ScenarioCode || !p.Amount.Equal(amt) {
 			return &wire.PayResponse{PaymentRequestID: req.PaymentRequestID,
 				Result: fail(wire.CodeRepeatReqInconsistent, "paymentRequestId was used with a different scenario, amount or currency")}
 		}
 		switch {
-		case o.status == wire.PaymentInProcess || (isPaid(o.status) && s.cfg.strictReplay):
-			return payResponseLocked(o, wire.Result{ResultCode: wire.CodePaymentInProcess, ResultMessage: "payment in process", ResultStatus: wire.StatusU})
-		case isPaid(o.status):
-			return payResponseLocked(o, ok(wire.CodeSuccess, "order already paid, status "+o.status))
+		case p.Status == payment.StatusPending || (p.IsPaid() && s.cfg.strictReplay):
+			return payResponseLocked(p, inProcess())
+		case p.IsPaid():
+			return payResponseLocked(p, ok(wire.CodeSuccess, "order already paid, status "+wireStatus(p)))
 		default:
 			return &wire.PayResponse{PaymentRequestID: req.PaymentRequestID,
-				Result: fail(wire.CodeOrderClosed, "order is "+o.status+"; use a new paymentRequestId")}
+				Result: fail(wire.CodeOrderClosed, "order is "+wireStatus(p)+"; use a new paymentRequestId")}
 		}
 	}
 
@@ -184,21 +164,19 @@ func (s *Server) pay(req *wire.PayRequest, base string) *wire.PayResponse {
 		}
 	}
 	now := s.clock.Now()
-	o := &order{
-		id:          s.newIDLocked(),
-		requestID:   req.PaymentRequestID,
-		scenario:    req.ScenarioCode,
-		amount:      amt,
-		description: desc,
-		notifyURL:   req.Order.NotifyURL,
-		redirectURL: req.Order.RedirectURL,
-		status:      wire.PaymentInProcess,
-		tiny:        s.isTiny(amt),
-		base:        base,
-		created:     now,
-		expires:     now.Add(s.cfg.expiry),
+	o := &order{scenario: req.ScenarioCode}
+	p := &simulator.Payment{
+		RequestID:      req.PaymentRequestID,
+		Amount:         amt,
+		Description:    desc,
+		NotifyURL:      req.Order.NotifyURL,
+		RedirectURL:    req.Order.RedirectURL,
+		FailOnComplete: s.isTiny(amt), // CNY worth <= 0.01 CAD
+		Base:           base,
+		Created:        now,
+		Expires:        now.Add(s.cfg.expiry),
+		Ext:            o,
 	}
-	o.refunded, _ = money.FromMinor(0, amt.Currency())
 	if req.PaymentMethod != nil {
 		m := *req.PaymentMethod
 		o.method = &m
@@ -211,13 +189,11 @@ func (s *Server) pay(req *wire.PayRequest, base string) *wire.PayResponse {
 		// Only the token goes back, never card.info.
 		o.card = &wire.Card{CardID: cardID}
 	}
-	o.info = paymentInfo(o, req)
-	s.payments[o.id] = o
-	s.byRequestID[o.requestID] = o
-	s.orderCount[o.requestID]++
-	resp := payResponseLocked(o, wire.Result{ResultCode: wire.CodePaymentInProcess, ResultMessage: "payment in process", ResultStatus: wire.StatusU})
-	if s.cfg.autoComplete {
-		s.completeLocked(o)
+	s.ledger.AddLocked(p)
+	o.info = paymentInfo(p, req)
+	resp := payResponseLocked(p, inProcess())
+	if s.cfg.AutoComplete {
+		s.ledger.CompleteLocked(p)
 	}
 	return resp
 }
@@ -250,25 +226,19 @@ func (s *Server) cardLocked(c *wire.Card) (string, *wire.Result) {
 	return c.CardID, nil
 }
 
-// paymentStateLocked is the inquiry answer (and, without Result, the
-// payment notification body).
-func paymentStateLocked(o *order) *wire.PaymentState {
-	st := &wire.PaymentState{
-		ScenarioCode:     o.scenario,
-		PaymentRequestID: o.requestID,
-		PaymentID:        o.id,
-		Order: &wire.Order{
-			OrderAmount: wireAmount(o.amount),
-			Description: o.description,
-			NotifyURL:   o.notifyURL,
-			RedirectURL: o.redirectURL,
-		},
-		PaymentCreateTime: formatTime(o.created),
-		PaymentExpireTime: formatTime(o.expires),
-		PaymentTime:       formatTime(o.paid),
-		PaymentStatus:     o.status,
+// paymentState is the inquiry answer (and, without Result, the payment
+// notification body).
+func paymentState(p *simulator.Payment) *wire.PaymentState {
+	return &wire.PaymentState{
+		ScenarioCode:      ext(p).scenario,
+		PaymentRequestID:  p.RequestID,
+		PaymentID:         p.ID,
+		Order:             orderOf(p),
+		PaymentCreateTime: formatTime(p.Created),
+		PaymentExpireTime: formatTime(p.Expires),
+		PaymentTime:       formatTime(p.Paid),
+		PaymentStatus:     wireStatus(p),
 	}
-	return st
 }
 
 func (s *Server) inquiry(id string) *wire.PaymentState {
@@ -276,14 +246,14 @@ func (s *Server) inquiry(id string) *wire.PaymentState {
 		res := fail(wire.CodeParamInvalid, "paymentId is required")
 		return &wire.PaymentState{Result: &res}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.orderLocked(id)
-	if o == nil {
+	s.ledger.Lock()
+	defer s.ledger.Unlock()
+	p := s.ledger.PaymentLocked(id)
+	if p == nil {
 		res := fail(wire.CodeOrderNotExist, "order does not exist")
 		return &wire.PaymentState{PaymentID: id, Result: &res}
 	}
-	st := paymentStateLocked(o)
+	st := paymentState(p)
 	res := ok(wire.CodeSuccess, "success")
 	st.Result = &res
 	return st
@@ -293,22 +263,21 @@ func (s *Server) cancelOrder(id string) *wire.CancelResponse {
 	if id == "" {
 		return &wire.CancelResponse{Result: fail(wire.CodeParamInvalid, "paymentId is required")}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.orderLocked(id)
-	if o == nil {
+	s.ledger.Lock()
+	defer s.ledger.Unlock()
+	p := s.ledger.PaymentLocked(id)
+	if p == nil {
 		return &wire.CancelResponse{PaymentID: id, Result: fail(wire.CodeOrderNotExist, "order does not exist")}
 	}
-	resp := &wire.CancelResponse{PaymentRequestID: o.requestID, PaymentID: o.id}
-	switch o.status {
-	case wire.PaymentInProcess:
-		o.status = wire.PaymentClosed
-		o.closed = s.clock.Now()
+	resp := &wire.CancelResponse{PaymentRequestID: p.RequestID, PaymentID: p.ID}
+	switch p.Status {
+	case payment.StatusPending:
+		s.ledger.CancelLocked(p)
 		fallthrough
-	case wire.PaymentClosed:
-		resp.CancelTime = formatTime(o.closed)
+	case payment.StatusCancelled:
+		resp.CancelTime = formatTime(p.Closed)
 		resp.Result = ok(wire.CodeSuccess, "success")
-	case wire.PaymentFailed:
+	case payment.StatusFailed:
 		resp.Result = fail(wire.CodeOrderClosed, "order is FAILED")
 	default:
 		resp.Result = fail(wire.CodeOrderPaid, "order is paid; refund it instead")
@@ -316,27 +285,27 @@ func (s *Server) cancelOrder(id string) *wire.CancelResponse {
 	return resp
 }
 
-func refundDetail(r *refund) *wire.RefundDetail {
-	return &wire.RefundDetail{RefundAmount: wireAmount(r.amount), Description: r.description, NotifyURL: r.notifyURL}
+func refundDetail(r *simulator.Refund) *wire.RefundDetail {
+	return &wire.RefundDetail{RefundAmount: wireAmount(r.Amount), Description: r.Description, NotifyURL: r.NotifyURL}
 }
 
-func refundResponse(r *refund) *wire.RefundResponse {
+func refundResponse(r *simulator.Refund) *wire.RefundResponse {
 	return &wire.RefundResponse{
-		RefundID:        r.id,
-		PaymentID:       r.paymentID,
-		RefundRequestID: r.requestID,
+		RefundID:        r.ID,
+		PaymentID:       r.PaymentID,
+		RefundRequestID: r.RequestID,
 		Refund:          refundDetail(r),
-		RefundTime:      formatTime(r.at),
+		RefundTime:      formatTime(r.At),
 		Result:          ok(wire.CodeSuccess, "success"),
 	}
 }
 
-func refundState(r *refund) *wire.RefundState {
+func refundState(r *simulator.Refund) *wire.RefundState {
 	return &wire.RefundState{
-		PaymentID:       r.paymentID,
-		RefundRequestID: r.requestID,
-		RefundID:        r.id,
-		RefundTime:      formatTime(r.at),
+		PaymentID:       r.PaymentID,
+		RefundRequestID: r.RequestID,
+		RefundID:        r.ID,
+		RefundTime:      formatTime(r.At),
 		RefundStatus:    wire.RefundSuccess,
 		Refund:          refundDetail(r),
 	}
@@ -356,63 +325,45 @@ func (s *Server) refund(req *wire.RefundRequest) *wire.RefundResponse {
 	if req.Refund.NotifyURL != "" && !checkURL(req.Refund.NotifyURL) {
 		return failed(wire.CodeParamInvalid, "refund.notifyUrl must be an absolute http(s) URL")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.orderLocked(req.PaymentID)
-	if o == nil {
+	s.ledger.Lock()
+	defer s.ledger.Unlock()
+	p := s.ledger.PaymentLocked(req.PaymentID)
+	if p == nil {
 		return failed(wire.CodeOrderNotExist, "order does not exist")
 	}
-	cur := o.amount.Currency().Code()
+	cur := p.Amount.Currency().Code()
 	amt, res := parseAmount(req.Refund.RefundAmount, "refund.refundAmount", func(c string) bool { return c == cur })
 	if res != nil {
 		return failed(res.ResultCode, res.ResultMessage)
 	}
 	if req.RefundRequestID != "" {
-		if r := s.refundsByRequestID[req.RefundRequestID]; r != nil {
-			if r.paymentID != o.id || !r.amount.Equal(amt) {
+		if r := s.ledger.RefundByRequestIDLocked(req.RefundRequestID); r != nil {
+			if r.PaymentID != p.ID || !r.Amount.Equal(amt) {
 				return failed(wire.CodeRepeatReqInconsistent, "refundRequestId was used with a different payment or amount")
 			}
 			return refundResponse(r)
 		}
 	}
 	switch {
-	case o.status == wire.PaymentInProcess:
+	case p.Status == payment.StatusPending:
 		return failed(wire.CodeParamInvalid, "order not paid")
-	case !isPaid(o.status):
-		return failed(wire.CodeOrderClosed, "order is "+o.status)
+	case !p.IsPaid():
+		return failed(wire.CodeOrderClosed, "order is "+wireStatus(p))
 	}
-	now := s.clock.Now()
-	if now.After(o.paid.AddDate(refundValidityYears, 0, 0)) {
+	if s.clock.Now().After(p.Paid.AddDate(refundValidityYears, 0, 0)) {
 		return failed(wire.CodeRefundValidDateExceed, "refunds are accepted up to one year after payment")
 	}
-	total, err := o.refunded.Add(amt)
-	if err != nil {
+	r := &simulator.Refund{
+		RequestID:   req.RefundRequestID,
+		Amount:      amt,
+		Description: simulator.Cut(req.Refund.Description, maxDescription),
+		NotifyURL:   req.Refund.NotifyURL,
+	}
+	if s.ledger.AddRefundLocked(p, r) != nil {
 		return failed(wire.CodeInvalidRefundAmount, "refund amount exceeds the refundable amount")
 	}
-	if c, err := total.Cmp(o.amount); err != nil || c > 0 {
-		return failed(wire.CodeInvalidRefundAmount, "refund amount exceeds the refundable amount")
-	}
-	r := &refund{
-		id:          s.newIDLocked(),
-		requestID:   req.RefundRequestID,
-		paymentID:   o.id,
-		amount:      amt,
-		description: cut(req.Refund.Description, maxDescription),
-		notifyURL:   req.Refund.NotifyURL,
-		at:          now,
-	}
-	s.refunds[r.id] = r
-	if r.requestID != "" {
-		s.refundsByRequestID[r.requestID] = r
-	}
-	o.refunded = total
-	if total.Equal(o.amount) {
-		o.status = wire.PaymentFullRefund
-	} else {
-		o.status = wire.PaymentPartialRefund
-	}
-	if r.notifyURL != "" {
-		s.startDeliveryLocked(s.refundNotificationLocked(r), 1)
+	if r.NotifyURL != "" {
+		s.Notify(refundNotification(r))
 	}
 	return refundResponse(r)
 }
@@ -422,10 +373,10 @@ func (s *Server) inquiryRefund(req *wire.InquiryRefundRequest) *wire.RefundState
 		res := fail(wire.CodeParamInvalid, "refundId is required")
 		return &wire.RefundState{Result: &res}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.refunds[req.RefundID]
-	if r == nil || (req.RefundRequestID != "" && req.RefundRequestID != r.requestID) {
+	s.ledger.Lock()
+	defer s.ledger.Unlock()
+	r := s.ledger.RefundByIDLocked(req.RefundID)
+	if r == nil || (req.RefundRequestID != "" && req.RefundRequestID != r.RequestID) {
 		res := fail(wire.CodeOrderNotExist, "refund does not exist")
 		return &wire.RefundState{RefundID: req.RefundID, RefundRequestID: req.RefundRequestID, Result: &res}
 	}
@@ -447,7 +398,7 @@ func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsR
 		return &wire.TransactionsResponse{Result: fail(wire.CodeParamInvalid, msg)}
 	}
 	day, err := time.ParseInLocation("20060102", req.Date, reportZone)
-	if len(req.Date) != 8 || !allDigits(req.Date) || err != nil {
+	if len(req.Date) != 8 || !simulator.AllDigits(req.Date) || err != nil {
 		return failed("date must be yyyyMMdd")
 	}
 	if req.Page < 1 {
@@ -476,26 +427,26 @@ func (s *Server) transactions(req *wire.TransactionsRequest) *wire.TransactionsR
 		tx wire.Transaction
 	}
 	var rows []row
-	s.mu.Lock()
+	s.ledger.Lock()
 	if credit {
-		for _, o := range s.payments {
-			if onDay(o.paid) {
-				rows = append(rows, row{o.paid, s.transactionRow(wire.TransactionsCredit, o.requestID, o.id, o.amount, o.method, o.created, o.paid)})
+		for _, p := range s.ledger.PaymentsLocked() {
+			if onDay(p.Paid) {
+				rows = append(rows, row{p.Paid, s.transactionRow(wire.TransactionsCredit, p.RequestID, p.ID, p.Amount, ext(p).method, p.Created, p.Paid)})
 			}
 		}
 	}
 	if debit {
-		for _, r := range s.refunds {
-			if onDay(r.at) {
+		for _, r := range s.ledger.RefundsLocked() {
+			if onDay(r.At) {
 				var method *wire.PaymentMethod
-				if o := s.payments[r.paymentID]; o != nil {
-					method = o.method
+				if p := s.ledger.PaymentLocked(r.PaymentID); p != nil {
+					method = ext(p).method
 				}
-				rows = append(rows, row{r.at, s.transactionRow(wire.TransactionsDebit, r.requestID, r.id, r.amount, method, r.at, r.at)})
+				rows = append(rows, row{r.At, s.transactionRow(wire.TransactionsDebit, r.RequestID, r.ID, r.Amount, method, r.At, r.At)})
 			}
 		}
 	}
-	s.mu.Unlock()
+	s.ledger.Unlock()
 	sort.Slice(rows, func(i, j int) bool {
 		if !rows[i].at.Equal(rows[j].at) {
 			return rows[i].at.Before(rows[j].at)
@@ -555,135 +506,10 @@ func (s *Server) transactionRow(typ, requestID, id string, amount money.Amount, 
 	return tx
 }
 
-// completeLocked is the customer paying an in-process order.
-func (s *Server) completeLocked(o *order) {
-	if o.tiny {
-		o.status = wire.PaymentFailed
-		return
+// settledLocked notifies a payment the customer paid; AlphaPay notifies
+// successful payments only.
+func (s *Server) settledLocked(p *simulator.Payment) {
+	if p.Status == payment.StatusSucceeded && p.NotifyURL != "" {
+		s.Notify(paymentNotification(p))
 	}
-	o.status = wire.PaymentSuccess
-	o.paid = s.clock.Now()
-	s.charges[o.requestID]++
-	if o.notifyURL != "" {
-		s.startDeliveryLocked(s.paymentNotificationLocked(o), paymentTries)
-	}
-}
-
-// pendingLocked returns the order if it exists and awaits the customer.
-func (s *Server) pendingLocked(op, id string) (*order, error) {
-	o := s.orderLocked(id)
-	if o == nil {
-		return nil, fmt.Errorf("%w: %s: payment %s", ErrNotFound, op, id)
-	}
-	if o.status != wire.PaymentInProcess {
-		return nil, fmt.Errorf("%w: %s: payment %s is %s", ErrInvalidTransition, op, id, o.status)
-	}
-	return o, nil
-}
-
-// Complete is the customer paying: PAYMENT_IN_PROCESS becomes SUCCESS and
-// the payment notification is sent, or, for a CNY amount worth 0.01 CAD or
-// less, FAILED (Complete still returns nil: the customer acted, the
-// payment failed). It returns an error wrapping ErrNotFound or
-// ErrInvalidTransition otherwise.
-func (s *Server) Complete(paymentID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, err := s.pendingLocked("complete", paymentID)
-	if err != nil {
-		return err
-	}
-	s.completeLocked(o)
-	return nil
-}
-
-// Decline is the customer refusing to pay: PAYMENT_IN_PROCESS becomes
-// FAILED.
-func (s *Server) Decline(paymentID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, err := s.pendingLocked("decline", paymentID)
-	if err != nil {
-		return err
-	}
-	o.status = wire.PaymentFailed
-	return nil
-}
-
-// Expire closes an unpaid payment now, whatever the clock says. Expiring a
-// CLOSED payment does nothing; any other status is ErrInvalidTransition.
-func (s *Server) Expire(paymentID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.orderLocked(paymentID)
-	if o != nil && o.status == wire.PaymentClosed {
-		return nil
-	}
-	o, err := s.pendingLocked("expire", paymentID)
-	if err != nil {
-		return err
-	}
-	o.status = wire.PaymentClosed
-	o.closed = s.clock.Now()
-	return nil
-}
-
-func snapshot(o *order) PaymentSnapshot {
-	return PaymentSnapshot{
-		PaymentID: o.id, PaymentRequestID: o.requestID, ScenarioCode: o.scenario,
-		Status: o.status, Amount: o.amount, Refunded: o.refunded, NotifyURL: o.notifyURL,
-		CreatedAt: o.created, ExpiresAt: o.expires, PaidAt: o.paid,
-	}
-}
-
-// Payment returns the payment with AlphaPay's paymentId.
-func (s *Server) Payment(paymentID string) (PaymentSnapshot, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.orderLocked(paymentID)
-	if o == nil {
-		return PaymentSnapshot{}, false
-	}
-	return snapshot(o), true
-}
-
-// PaymentByRequestID returns the payment with the merchant's
-// paymentRequestId.
-func (s *Server) PaymentByRequestID(paymentRequestID string) (PaymentSnapshot, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.byRequestID[paymentRequestID]
-	if o == nil {
-		return PaymentSnapshot{}, false
-	}
-	s.refreshLocked(o)
-	return snapshot(o), true
-}
-
-// Orders returns how many orders were created for a paymentRequestId; with
-// correct idempotency it is never more than 1.
-func (s *Server) Orders(paymentRequestID string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.orderCount[paymentRequestID]
-}
-
-// Charges returns how many times money was taken for a paymentRequestId
-// (transitions to SUCCESS).
-func (s *Server) Charges(paymentRequestID string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.charges[paymentRequestID]
-}
-
-// CashierURL returns the cashier page of a payment, where a person can
-// approve or decline it; "" for an unknown ID.
-func (s *Server) CashierURL(paymentID string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.payments[paymentID]
-	if o == nil {
-		return ""
-	}
-	return o.base + "/pay/" + o.id
 }

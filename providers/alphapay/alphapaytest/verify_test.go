@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 	"github.com/paybridge/paybridge/signing"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 func TestVerificationFailures(t *testing.T) {
@@ -64,7 +66,7 @@ func TestVerificationFailures(t *testing.T) {
 			r.Header.Set(wire.HeaderSignature, h.Format(true))
 		}, wire.CodeInvalidSign, "RS256"},
 		{"signed by another key", func(r *http.Request) { resign(r, otherKey, wire.PathPay, body) }, wire.CodeInvalidSign, "verify"},
-		{"signed by AlphaPay's key", func(r *http.Request) { resign(r, c.srv.keys.Load().signer.(*rsa.PrivateKey), wire.PathPay, body) }, wire.CodeInvalidSign, "verify"},
+		{"signed by AlphaPay's key", func(r *http.Request) { resign(r, c.srv.Signer().(*rsa.PrivateKey), wire.PathPay, body) }, wire.CodeInvalidSign, "verify"},
 		{"signed over another path", func(r *http.Request) { resign(r, c.key, wire.PathInquiry, body) }, wire.CodeInvalidSign, "verify"},
 		{"signed over another body", func(r *http.Request) { resign(r, c.key, wire.PathPay, append(body, ' ')) }, wire.CodeInvalidSign, "verify"},
 		{"content type not JSON", func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, wire.CodeParamInvalid, "Content-Type"},
@@ -178,9 +180,7 @@ func TestNoncePruned(t *testing.T) {
 		}
 		clk.Advance(time.Minute)
 	}
-	srv.mu.Lock()
-	n := len(srv.nonces)
-	srv.mu.Unlock()
+	n := srv.nonces.len()
 	if n > 256 {
 		t.Errorf("%d nonces remembered; old ones are not pruned", n)
 	}
@@ -218,31 +218,21 @@ func TestBodyFailures(t *testing.T) {
 		wantResult(t, a.result, wire.CodePaymentInProcess, wire.StatusU)
 	})
 	t.Run("too large", func(t *testing.T) {
-		a := c.post(wire.PathPay, []byte(`{"x":"`+strings.Repeat("a", maxBody)+`"}`))
+		a := c.post(wire.PathPay, []byte(`{"x":"`+strings.Repeat("a", simulator.MaxBody)+`"}`))
 		wantResult(t, a.result, wire.CodeParamInvalid, wire.StatusF)
 	})
 }
 
 func TestRoutes(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	for _, tc := range []struct{ method, path string }{
+	simtest.WantNotFound(t, c.http, srv.URL, [][2]string{
 		{"GET", wire.PathPay},
 		{"PUT", wire.PathRefund},
 		{"POST", "/api/v2.0/payments/unknown"},
 		{"POST", "/api/v2.0/payments/pay/"},
 		{"GET", "/"},
 		{"GET", "/pay/"},
-	} {
-		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
-		resp, err := c.http.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusNotFound {
-			t.Errorf("%s %s: status %d, want 404", tc.method, tc.path, resp.StatusCode)
-		}
-	}
+	})
 	if n := srv.RequestCount(); n != 0 {
 		t.Errorf("RequestCount = %d after only non-API requests", n)
 	}
