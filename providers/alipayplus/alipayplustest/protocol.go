@@ -2,22 +2,17 @@ package alipayplustest
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayfamily/familytest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
-	"github.com/paybridge/paybridge/signing"
 	"github.com/paybridge/paybridge/simulator"
 )
 
 // protocol is the Server as the kit sees it: the wallets' wire format.
 type protocol Server
-
-// timeWindow is how far Request-Time may be from the clock, either way
-// (REQUEST_TIME_INVALID, as Rebell documents it).
-const timeWindow = 5 * time.Minute
 
 var apiPaths = map[string]bool{
 	wire.PathPay:           true,
@@ -55,34 +50,17 @@ func (p *protocol) RequestID(_ string, body []byte) string {
 // data.
 func (p *protocol) Redact(_ string, body []byte) []byte { return body }
 
-func ok(code, msg string) wire.Result {
-	return wire.Result{ResultCode: code, ResultStatus: wire.StatusS, ResultMessage: msg}
-}
-
-func fail(code, msg string) wire.Result {
-	return wire.Result{ResultCode: code, ResultStatus: wire.StatusF, ResultMessage: msg}
-}
-
-// failp is fail as a pointer, for the check functions.
-func failp(code, msg string) *wire.Result {
-	res := fail(code, msg)
-	return &res
-}
-
-// neutral is a wire result as the kit records it.
-func neutral(r wire.Result) payment.Result {
-	return payment.Result{Status: payment.ResultStatus(r.ResultStatus), Code: r.ResultCode, Message: r.ResultMessage}
-}
-
-// resultOnly is the body of answers that carry nothing but a result.
-type resultOnly struct {
-	Result wire.Result `json:"result"`
-}
+// The family's result helpers (providers/alipayfamily/familytest), under
+// the names this package has always used.
+var (
+	ok      = familytest.OK
+	fail    = familytest.Fail
+	failp   = familytest.Failp
+	neutral = familytest.Neutral
+)
 
 // ResultOnly writes a result, scripted ones too, as the wallet does.
-func (p *protocol) ResultOnly(r payment.Result) any {
-	return &resultOnly{Result: wire.Result{ResultCode: r.Code, ResultStatus: string(r.Status), ResultMessage: r.Message}}
-}
+func (p *protocol) ResultOnly(r payment.Result) any { return familytest.ResultOnly(r) }
 
 func (p *protocol) Verify(in *simulator.Incoming) *payment.Result {
 	var bad *wire.Result
@@ -92,7 +70,7 @@ func (p *protocol) Verify(in *simulator.Incoming) *payment.Result {
 	case in.TooLarge:
 		bad = failp(wire.CodeParamIllegal, "request body is too large")
 	default:
-		bad = (*Server)(p).verify(in.Request, in.Body)
+		bad = p.env.Verify(in.Request, in.Body)
 	}
 	if bad == nil {
 		return nil
@@ -125,113 +103,18 @@ func (p *protocol) Alter(answer any, f simulator.Fault) {
 // URI, the Client-Id and the answer's Response-Time (Signing), unless
 // WithUnsignedFailures leaves an F or U unsigned.
 func (p *protocol) AnswerHeaders(h http.Header, in *simulator.Incoming, payload []byte, res payment.Result) ([]byte, bool) {
-	respTime := p.clock.Now().Format(wire.TimeLayout)
-	clientID := p.answerClientID(in.Request)
-	h.Set(wire.HeaderClientID, clientID)
-	h.Set(wire.HeaderResponseTime, respTime)
-	unsigned := p.cfg.unsignedFailures && (res.Status == payment.ResultFailed || res.Status == payment.ResultUnknown)
-	return signing.Message(http.MethodPost, in.Request.URL.RequestURI(), payload, clientID, respTime), !unsigned
-}
-
-// answerClientID is the Client-Id an answer carries and is signed with:
-// the request's, or the configured one if the request had none.
-func (p *protocol) answerClientID(r *http.Request) string {
-	if id, ok := simulator.SingleHeader(r.Header, wire.HeaderClientID); ok {
-		return id
-	}
-	return p.cfg.clientID
+	return p.env.AnswerHeaders(h, in, payload, res)
 }
 
 // NotificationHeaders signs a notification like a request, by the
 // wallet's key.
 func (p *protocol) NotificationHeaders(h http.Header, uri string, body []byte, now time.Time) []byte {
-	reqTime := now.Format(wire.TimeLayout)
-	h.Set(wire.HeaderClientID, p.cfg.clientID)
-	h.Set(wire.HeaderRequestTime, reqTime)
-	return signing.Message(http.MethodPost, uri, body, p.cfg.clientID, reqTime)
+	return p.env.NotificationHeaders(h, uri, body, now)
 }
 
 // FormatSignature writes the Signature header, URL-encoded unless
 // WithRawSignature.
-func (p *protocol) FormatSignature(sig []byte) string {
-	return signing.Header{Algorithm: wire.Algorithm, KeyVersion: p.cfg.keyVersion, Signature: sig}.Format(!p.cfg.rawSignature)
-}
-
-// verify checks the request's headers and signature (Signing) and returns
-// the failure, or nil. Messages name what is wrong, never a header's
-// value.
-func (s *Server) verify(r *http.Request, body []byte) *wire.Result {
-	clientID, ok := simulator.SingleHeader(r.Header, wire.HeaderClientID)
-	if !ok {
-		return failp(wire.CodeInvalidClient, "Client-Id header is missing or repeated")
-	}
-	if clientID != s.cfg.clientID {
-		return failp(wire.CodeInvalidClient, "unknown Client-Id")
-	}
-	rt, ok := simulator.SingleHeader(r.Header, wire.HeaderRequestTime)
-	if !ok {
-		return failp(wire.CodeRequestTimeInvalid, "Request-Time header is missing or repeated")
-	}
-	t, ok := parseRequestTime(rt, s.cfg.strictRequestTime)
-	if !ok {
-		if s.cfg.strictRequestTime {
-			return failp(wire.CodeRequestTimeInvalid, "Request-Time is not an ISO 8601 time with an offset")
-		}
-		return failp(wire.CodeRequestTimeInvalid, "Request-Time is neither an ISO 8601 time with an offset nor Unix time digits")
-	}
-	if d := s.clock.Now().Sub(t); d > timeWindow || d < -timeWindow {
-		return failp(wire.CodeRequestTimeInvalid, "Request-Time is more than 5 minutes from the server time")
-	}
-	sigHeader, ok := simulator.SingleHeader(r.Header, wire.HeaderSignature)
-	if !ok {
-		return failp(wire.CodeInvalidSignature, "Signature header is missing or repeated")
-	}
-	h, err := signing.ParseHeader(sigHeader)
-	if err != nil {
-		return failp(wire.CodeInvalidSignature, "Signature header is malformed")
-	}
-	pub, ok := s.MerchantKey(h.KeyVersion)
-	if !ok {
-		return failp(wire.CodeKeyNotFound, "no key with this keyVersion")
-	}
-	if !signing.AlgorithmOK(h.Algorithm) {
-		return failp(wire.CodeInvalidSignature, "Signature algorithm must be RSA256")
-	}
-	msg := signing.Message(http.MethodPost, r.URL.RequestURI(), body, clientID, rt)
-	if err := signing.Verify(pub, msg, h.Signature); err != nil {
-		return failp(wire.CodeInvalidSignature, "signature does not verify")
-	}
-	if !simulator.CheckContentType(r.Header) {
-		return failp(wire.CodeMsgParseError, "Content-Type must be application/json; charset=UTF-8")
-	}
-	return nil
-}
-
-// unixUnits maps the digit count of a Unix-time Request-Time to its unit:
-// 13 digits are milliseconds (Alipay's official Java SDK sends
-// System.currentTimeMillis), 19 nanoseconds (the official Go SDK sends
-// time.Now().UnixNano()); 10 (seconds) and 16 (microseconds) are read too.
-var unixUnits = map[int]time.Duration{10: time.Second, 13: time.Millisecond, 16: time.Microsecond, 19: time.Nanosecond}
-
-// parseRequestTime reads a Request-Time header: ISO 8601 with an offset
-// (RFC 3339), as the wallets document it, or, unless isoOnly, Unix time as
-// 10, 13, 16 or 19 decimal digits, as Alipay's official SDKs send it. The
-// signature covers the header as sent, whatever its form.
-func parseRequestTime(v string, isoOnly bool) (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, true
-	}
-	unit, ok := unixUnits[len(v)]
-	if isoOnly || !ok || !simulator.AllDigits(v) {
-		return time.Time{}, false
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return time.Time{}, false
-	}
-	per := int64(time.Second / unit)
-	return time.Unix(n/per, (n%per)*int64(unit)), true
-}
+func (p *protocol) FormatSignature(sig []byte) string { return p.env.FormatSignature(sig) }
 
 // process decodes and executes a verified request.
 func (s *Server) process(path, base string, body []byte) (any, wire.Result) {

@@ -1,6 +1,7 @@
 package alipayplustest
 
 import (
+	"crypto/rsa"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayfamily/familytest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/simulator"
 )
@@ -73,6 +75,7 @@ type Server struct {
 	simulator.Snapshots[PaymentSnapshot]
 
 	cfg        config
+	env        *familytest.Envelope
 	clock      payment.Clock
 	ledger     *simulator.Ledger
 	currencies map[string]bool // nil: every currency money knows
@@ -340,6 +343,12 @@ func NewUnstartedServer(opts ...Option) *Server {
 		}
 	}
 	s := &Server{cfg: cfg, clock: payment.OrSystem(cfg.Clock), currencies: currencies}
+	s.env = &familytest.Envelope{
+		ClientID: cfg.clientID, KeyVersion: cfg.keyVersion, Clock: s.clock,
+		StrictRequestTime: cfg.strictRequestTime, RawSignature: cfg.rawSignature, UnsignedFailures: cfg.unsignedFailures,
+		// s.Server is made below; the envelope asks it only while serving.
+		MerchantKey: func(v string) (*rsa.PublicKey, bool) { return s.MerchantKey(v) },
+	}
 	s.ledger = simulator.NewLedger(simulator.LedgerConfig{
 		Name: "alipayplustest", Clock: s.clock,
 		// 32 digits: yyyyMMddHHmmss and 18 random ones, like the wallets'

@@ -7,6 +7,7 @@ import (
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayfamily/familytest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/simulator"
 )
@@ -86,16 +87,12 @@ type PaymentSnapshot struct {
 	CreatedAt, ExpiresAt, PaidAt time.Time
 }
 
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(wire.TimeLayout)
-}
-
-func wireAmount(a money.Amount) *wire.Amount {
-	return &wire.Amount{Currency: a.Currency().Code(), Value: a.MinorString()}
-}
+// The family's body values (familytest), under the names this package
+// has always used.
+var (
+	formatTime = familytest.FormatTime
+	wireAmount = familytest.WireAmount
+)
 
 // cashierForm is the redirect action form of a pending payment: a GET of
 // its cashier page.

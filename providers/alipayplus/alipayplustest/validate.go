@@ -1,14 +1,11 @@
 package alipayplustest
 
 import (
-	"bytes"
-	"encoding/json"
-	"reflect"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/providers/alipayfamily/familytest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/simulator"
 )
@@ -39,183 +36,35 @@ var (
 // schema is the field names of the bodies the server accepts.
 var schema = simulator.NewSchema(wire.PayRequest{}, wire.PaymentRef{}, wire.RefundRequest{}, wire.RefundRef{})
 
-// A body is rejected with MSG_PARSE_ERROR when it cannot be read as JSON
-// in UTF-8, PARAM_ILLEGAL when it can but breaks the schema.
-func parseError(msg string) error   { return &simulator.BodyError{Syntax: true, Msg: msg} }
-func illegalError(msg string) error { return &simulator.BodyError{Msg: msg} }
+// The family's strict body rules (providers/alipayfamily/familytest),
+// with the wallets' limits.
+var (
+	present       = familytest.Present
+	checkLen      = familytest.CheckLen
+	checkRequired = familytest.CheckRequired
+	checkTime     = familytest.CheckTime
+	anyCurrency   = familytest.AnyCurrency
+	first         = familytest.First
+)
 
-var amountType = reflect.TypeOf(wire.Amount{})
-
-// checkTypes returns an error naming the first field of v (a body decoded
-// with UseNumber) whose JSON type does not fit the wire type t. A null is
-// an absent field. Amount values must be strings, as documented; the wire
-// type also takes numbers only to be tolerant of answers.
-func checkTypes(v any, t reflect.Type, path string) error {
-	if v == nil {
-		return nil
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	name := func(field string) string {
-		if path == "" {
-			return field
-		}
-		return path + "." + field
-	}
-	switch {
-	case t == amountType:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return illegalError(path + " must be an object")
-		}
-		if c := m["currency"]; c != nil {
-			if _, ok := c.(string); !ok {
-				return illegalError(path + ".currency must be a string")
-			}
-		}
-		if val := m["value"]; val != nil {
-			if _, ok := val.(string); !ok {
-				return illegalError(path + ".value must be a string of digits")
-			}
-		}
-	case t.Kind() == reflect.String:
-		if _, ok := v.(string); !ok {
-			return illegalError(path + " must be a string")
-		}
-	case t.Kind() == reflect.Struct:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return illegalError(path + " must be an object")
-		}
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			fn := simulator.JSONName(f)
-			if fn == "" {
-				continue
-			}
-			if fv, present := m[fn]; present {
-				if err := checkTypes(fv, f.Type, name(fn)); err != nil {
-					return err
-				}
-			}
-		}
-	case t.Kind() == reflect.Slice:
-		a, ok := v.([]any)
-		if !ok {
-			return illegalError(path + " must be an array")
-		}
-		for i, e := range a {
-			if err := checkTypes(e, t.Elem(), path+"["+strconv.Itoa(i)+"]"); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// decode checks body and unmarshals it into v (a pointer to a request
-// type). It returns the body's top-level object too, which tells present
-// fields from absent ones. Failures are MSG_PARSE_ERROR or PARAM_ILLEGAL
-// with a message that names the offending field, never its value.
+// decode checks body and unmarshals it into v (familytest.Decode).
 func decode(body []byte, v any) (map[string]any, *wire.Result) {
-	bad := func(err error) (map[string]any, *wire.Result) {
-		be := simulator.AsBodyError(err)
-		if be.Syntax {
-			return nil, failp(wire.CodeMsgParseError, be.Msg)
-		}
-		return nil, failp(wire.CodeParamIllegal, be.Msg)
-	}
-	if !utf8.Valid(body) {
-		return bad(parseError("body is not valid UTF-8"))
-	}
-	if err := schema.CheckJSON(body); err != nil {
-		return bad(err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var tree map[string]any
-	if err := dec.Decode(&tree); err != nil {
-		return bad(parseError("body is not valid JSON"))
-	}
-	if err := checkTypes(tree, reflect.TypeOf(v).Elem(), ""); err != nil {
-		return bad(err)
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return bad(err)
-	}
-	return tree, nil
-}
-
-// present reports whether the object has the field with a non-null value.
-func present(tree map[string]any, field string) bool { return tree[field] != nil }
-
-// checkLen rejects a value longer than max characters.
-func checkLen(v, field string, max int) *wire.Result {
-	if utf8.RuneCountInString(v) > max {
-		return failp(wire.CodeParamIllegal, field+" must be at most "+strconv.Itoa(max)+" characters")
-	}
-	return nil
-}
-
-// checkRequired rejects an empty value or one longer than max characters.
-func checkRequired(v, field string, max int) *wire.Result {
-	if v == "" {
-		return failp(wire.CodeParamIllegal, field+" is required")
-	}
-	return checkLen(v, field, max)
+	return familytest.Decode(schema, body, v)
 }
 
 // checkURL rejects a value that is not an absolute http(s) URL of at most
 // maxURL characters.
-func checkURL(v, field string) *wire.Result {
-	if res := checkLen(v, field, maxURL); res != nil {
-		return res
-	}
-	if !simulator.IsHTTPURL(v) {
-		return failp(wire.CodeParamIllegal, field+" must be an absolute http(s) URL")
-	}
-	return nil
-}
-
-// checkTime rejects a value that is not an ISO 8601 (RFC 3339) time with
-// an offset.
-func checkTime(v, field string) (time.Time, *wire.Result) {
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, failp(wire.CodeParamIllegal, field+" must be an ISO 8601 time with an offset")
-	}
-	return t, nil
-}
+func checkURL(v, field string) *wire.Result { return familytest.CheckURL(v, field, maxURL) }
 
 // parseAmount checks a wire amount: value of 1 to 16 digits and positive,
 // currency a known ISO 4217 code that allowed accepts.
 func parseAmount(a wire.Amount, field string, allowed func(code string) bool) (money.Amount, *wire.Result) {
-	amt, bad := simulator.CheckAmount(a.Value, a.Currency, field, maxValueDigits, allowed)
-	switch {
-	case bad == nil:
-		return amt, nil
-	case bad.Currency:
-		return money.Amount{}, failp(wire.CodeCurrencyNotSupport, bad.Msg)
-	}
-	return money.Amount{}, failp(wire.CodeParamIllegal, bad.Msg)
+	return familytest.ParseAmount(a, field, maxValueDigits, allowed)
 }
-
-func anyCurrency(string) bool { return true }
 
 // allowedCurrency reports whether payments may be in code (WithCurrencies).
 func (s *Server) allowedCurrency(code string) bool {
 	return s.currencies == nil || s.currencies[code]
-}
-
-// first returns the first non-nil result.
-func first(checks ...*wire.Result) *wire.Result {
-	for _, c := range checks {
-		if c != nil {
-			return c
-		}
-	}
-	return nil
 }
 
 // checkPay validates a pay request and returns its amount and
