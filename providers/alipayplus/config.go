@@ -15,7 +15,6 @@ import (
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayfamily"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
-	"github.com/paybridge/paybridge/signing"
 )
 
 // Name is the provider name in payments, events and errors.
@@ -275,43 +274,11 @@ func (c Config) parse() (settings, error) {
 		ErrUnsigned:    ErrUnsigned,
 		ErrWrongClient: ErrWrongClient,
 	}
-	switch {
-	case c.Signer != nil && c.PrivateKey != "":
-		return s, &ConfigError{"Signer", errors.New("is set together with PrivateKey: set one of them")}
-	case c.Signer != nil:
-		if _, err := signing.SignerPublicKey(c.Signer); err != nil {
-			return s, &ConfigError{"Signer", err}
-		}
-		env.Signer = c.Signer
-	default:
-		k, err := signing.ParsePrivateKey(c.PrivateKey)
-		if err != nil {
-			return s, &ConfigError{"PrivateKey", err}
-		}
-		env.Signer = k
-	}
-	if c.WalletPublicKey != "" || len(c.WalletPublicKeys) == 0 {
-		pub, err := signing.ParsePublicKey(c.WalletPublicKey)
-		if err != nil {
-			return s, &ConfigError{"WalletPublicKey", err}
-		}
-		env.PublicKeys = append(env.PublicKeys, pub)
-	}
-	for i, k := range c.WalletPublicKeys {
-		pub, err := signing.ParsePublicKey(k)
-		if err != nil {
-			return s, &ConfigError{fmt.Sprintf("WalletPublicKeys[%d]", i), err}
-		}
-		env.PublicKeys = append(env.PublicKeys, pub)
-	}
-	var err error
-	if s.env, err = alipayfamily.NewEnvelope(env); err != nil {
-		// Every field was checked above; this is a safety net.
-		var ce *alipayfamily.ConfigError
-		if errors.As(err, &ce) {
-			return s, &ConfigError{ce.Field, ce.Err}
-		}
-		return s, &ConfigError{"", err}
+	keys := alipayfamily.Keys{PrivateKey: c.PrivateKey, Signer: c.Signer,
+		PublicKey: c.WalletPublicKey, PublicKeys: c.WalletPublicKeys, PublicKeyField: "WalletPublicKey"}
+	var ce *alipayfamily.ConfigError
+	if s.env, ce = keys.Envelope(env); ce != nil {
+		return s, &ConfigError{ce.Field, ce.Err}
 	}
 	return s, nil
 }
