@@ -2,11 +2,11 @@ package alipayplustest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayfamily/familytest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/simulator"
 )
@@ -80,17 +80,7 @@ func (s *Server) notifyLocked(p *simulator.Payment) {
 // ErrNotFound for an unknown payment and ErrNoNotification for one that
 // never reached SUCCESS or FAIL.
 func (s *Server) SignedNotification(paymentID, targetURL string) (*http.Request, error) {
-	s.ledger.Lock()
-	p := s.ledger.PaymentLocked(paymentID)
-	if p == nil {
-		s.ledger.Unlock()
-		return nil, fmt.Errorf("alipayplustest: signed notification: payment %s: %w", paymentID, ErrNotFound)
-	}
-	body, ok := s.notificationBodyLocked(p)
-	status := wireStatus(p)
-	s.ledger.Unlock()
-	if !ok {
-		return nil, fmt.Errorf("%w: signed notification: payment %s is %s", ErrNoNotification, paymentID, status)
-	}
-	return s.SignedPost(targetURL, body)
+	n := familytest.Notifier{Name: "alipayplustest", Server: s.Server, Ledger: s.ledger,
+		Body: s.notificationBodyLocked, Status: wireStatus, ErrNone: ErrNoNotification}
+	return n.SignedNotification(paymentID, targetURL)
 }

@@ -219,21 +219,8 @@ func (s *Server) cancelPayment(ref *wire.PaymentRef) *wire.CancelResponse {
 		return &wire.CancelResponse{Result: fail(wire.CodeOrderNotExist, "the payment does not exist")}
 	}
 	resp := &wire.CancelResponse{PaymentID: p.ID, PaymentRequestID: p.RequestID}
-	switch p.Status {
-	case payment.StatusPending:
-		s.ledger.CancelLocked(p)
-	case payment.StatusCancelled:
-	case payment.StatusSucceeded:
-		if s.clock.Now().Sub(p.Paid) > s.cfg.cancelWindow {
-			return &wire.CancelResponse{Result: fail(wire.CodeCancelWindowExceed, "the cancel window has passed; refund instead")}
-		}
-		// A full reversal: the customer gets everything back.
-		s.ledger.CancelLocked(p)
-		p.Refunded = p.Amount
-	case payment.StatusPartiallyRefunded, payment.StatusRefunded:
-		return &wire.CancelResponse{Result: fail(wire.CodeOrderStatusInvalid, "the payment has refunds and cannot be cancelled")}
-	default:
-		return &wire.CancelResponse{Result: fail(wire.CodeOrderStatusInvalid, "the payment is "+wireStatus(p))}
+	if res := familytest.CancelLocked(s.ledger, p, s.clock.Now(), s.cfg.cancelWindow, wireStatus(p)); res != nil {
+		return &wire.CancelResponse{Result: *res}
 	}
 	resp.Result = ok(wire.CodeSuccess, "success")
 	resp.CancelTime = formatTime(p.Closed)
@@ -242,7 +229,6 @@ func (s *Server) cancelPayment(ref *wire.PaymentRef) *wire.CancelResponse {
 
 // refund refunds part or all of a paid payment, idempotently.
 func (s *Server) refund(req *wire.RefundRequest, tree map[string]any) *wire.RefundResponse {
-	failed := func(code, msg string) *wire.RefundResponse { return &wire.RefundResponse{Result: fail(code, msg)} }
 	amt, res := checkRefund(req, tree)
 	if res != nil {
 		return &wire.RefundResponse{Result: *res}
@@ -251,23 +237,11 @@ func (s *Server) refund(req *wire.RefundRequest, tree map[string]any) *wire.Refu
 	defer s.ledger.Unlock()
 	p := s.ledger.FindLocked(req.PaymentID, req.PaymentRequestID)
 	if p == nil {
-		return failed(wire.CodeOrderNotExist, "the payment does not exist")
+		return &wire.RefundResponse{Result: fail(wire.CodeOrderNotExist, "the payment does not exist")}
 	}
-	if r := s.ledger.RefundByRequestIDLocked(req.RefundRequestID); r != nil {
-		if r.PaymentID != p.ID || !r.Amount.Equal(amt) {
-			return failed(wire.CodeRepeatReqInconsistent, "refundRequestId was used with a different payment or amount")
-		}
-		return refundResponse(r)
-	}
-	if amt.Currency().Code() != p.Amount.Currency().Code() {
-		return failed(wire.CodeCurrencyNotSupport, "refundAmount.currency must be the payment's currency")
-	}
-	if !p.IsPaid() {
-		return failed(wire.CodeOrderStatusInvalid, "the payment is "+wireStatus(p))
-	}
-	r := &simulator.Refund{RequestID: req.RefundRequestID, Amount: amt, Description: req.RefundReason}
-	if s.ledger.AddRefundLocked(p, r) != nil {
-		return failed(wire.CodeRefundAmountExceed, "the refunds would exceed the payment amount")
+	r, res := familytest.RefundLocked(s.ledger, p, req.RefundRequestID, amt, req.RefundReason, wireStatus(p))
+	if res != nil {
+		return &wire.RefundResponse{Result: *res}
 	}
 	return refundResponse(r)
 }
@@ -284,12 +258,9 @@ func (s *Server) inquiryRefund(ref *wire.RefundRef) *wire.InquiryRefundResponse 
 	}
 	s.ledger.Lock()
 	defer s.ledger.Unlock()
-	r := s.ledger.RefundByIDLocked(ref.RefundID)
-	if ref.RefundID == "" {
-		r = s.ledger.RefundByRequestIDLocked(ref.RefundRequestID)
-	}
-	if r == nil {
-		return &wire.InquiryRefundResponse{Result: fail(wire.CodeRefundNotExist, "the refund does not exist")}
+	r, res := familytest.FindRefundLocked(s.ledger, ref.RefundID, ref.RefundRequestID)
+	if res != nil {
+		return &wire.InquiryRefundResponse{Result: *res}
 	}
 	return &wire.InquiryRefundResponse{
 		Result:          ok(wire.CodeSuccess, "success"),

@@ -1,0 +1,297 @@
+package antom
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/payment/driver"
+	"github.com/paybridge/paybridge/providers/alipayfamily"
+	"github.com/paybridge/paybridge/providers/antom/internal/wire"
+)
+
+// antomDriver is Antom's codec under the engine: it translates requests
+// and answers and classifies result codes; every decision about outcomes
+// is the engine's.
+type antomDriver struct {
+	caps  payment.Capabilities
+	env   *alipayfamily.Envelope
+	clock payment.Clock
+}
+
+var _ driver.Driver = (*antomDriver)(nil)
+
+func (d *antomDriver) Name() string                       { return Name }
+func (d *antomDriver) Capabilities() payment.Capabilities { return d.caps }
+func (d *antomDriver) Envelope() driver.Envelope          { return d.env }
+
+// reasons is the family's table of F codes: Antom's codes for the same
+// situations have the same names (docs/providers/antom.md, Result codes).
+var reasons = alipayfamily.StandardReasons()
+
+// codePaymentInProcess is pay's U answer to a cashier payment: in process,
+// waiting for the customer at the URL the answer carries.
+const codePaymentInProcess = alipayfamily.CodePaymentInProcess
+
+func encode(path string, body any) (driver.Request, error) {
+	b, err := json.Marshal(body)
+	return driver.Request{Path: path, Body: b}, err
+}
+
+// terminals is env.terminalType per scenario; the cashier takes the
+// device's, WEB if none.
+var terminals = map[payment.Scenario]string{payment.ScenarioWeb: wire.TerminalWeb, payment.ScenarioH5: wire.TerminalWAP}
+
+var deviceTerminals = map[payment.TerminalType]string{
+	payment.TerminalWeb: wire.TerminalWeb, payment.TerminalWAP: wire.TerminalWAP,
+	payment.TerminalApp: wire.TerminalApp, payment.TerminalMiniApp: wire.TerminalMiniApp,
+}
+
+func terminal(req *payment.PayRequest) string {
+	if t, ok := terminals[req.Scenario]; ok {
+		return t
+	}
+	if req.Device != nil && deviceTerminals[req.Device.TerminalType] != "" {
+		return deviceTerminals[req.Device.TerminalType]
+	}
+	return wire.TerminalWeb
+}
+
+// CheckPay finds what Antom cannot take beyond payment.ValidatePay:
+// paymentRedirectUrl is required for a cashier payment, Antom knows no
+// Customer or provider options, and an expiry must be ahead.
+func (d *antomDriver) CheckPay(req *payment.PayRequest) []payment.FieldError {
+	var bad []payment.FieldError
+	if req.RedirectURL == "" {
+		bad = append(bad, payment.FieldError{Field: "RedirectURL", Problem: "is required by antom (paymentRedirectUrl)"})
+	}
+	if req.Customer != nil {
+		bad = append(bad, payment.FieldError{Field: "Customer", Problem: "is not used by antom"})
+	}
+	if req.ProviderOptions != nil {
+		bad = append(bad, payment.FieldError{Field: "ProviderOptions", Problem: "antom takes none"})
+	}
+	if !req.ExpiresAt.IsZero() && !req.ExpiresAt.After(d.clock.Now()) {
+		bad = append(bad, payment.FieldError{Field: "ExpiresAt", Problem: "must be in the future"})
+	}
+	return bad
+}
+
+// EncodePay builds the pay body of a cashier payment.
+func (d *antomDriver) EncodePay(req *payment.PayRequest) (driver.Request, error) {
+	amt := alipayfamily.WireAmount(req.Amount)
+	w := wire.PayRequest{
+		ProductCode:        wire.ProductCodeCashier,
+		PaymentRequestID:   req.PaymentRequestID,
+		Order:              &wire.Order{ReferenceOrderID: req.PaymentRequestID, OrderDescription: req.Description, OrderAmount: &amt},
+		PaymentAmount:      amt,
+		PaymentMethod:      &wire.PaymentMethod{PaymentMethodType: wireMethod(req.Method)},
+		PaymentRedirectURL: req.RedirectURL,
+		PaymentNotifyURL:   req.NotifyURL,
+		Env:                &wire.Env{TerminalType: terminal(req)},
+	}
+	if o := req.Order; o != nil {
+		if o.ReferenceOrderID != "" {
+			w.Order.ReferenceOrderID = o.ReferenceOrderID
+		}
+		if o.BuyerID != "" {
+			w.Order.Buyer = &wire.Buyer{ReferenceBuyerID: o.BuyerID}
+		}
+	}
+	if dev := req.Device; dev != nil {
+		w.Env.OSType = map[payment.OS]string{payment.OSIOS: "IOS", payment.OSAndroid: "ANDROID"}[dev.OS]
+	}
+	if !req.ExpiresAt.IsZero() {
+		w.PaymentExpiryTime = req.ExpiresAt.In(d.clock.Now().Location()).Format("2006-01-02T15:04:05-07:00")
+	}
+	return encode(wire.PathPay, w)
+}
+
+// DecodePay reads a pay answer. A cashier payment is answered U
+// PAYMENT_IN_PROCESS with the URLs of the method's page: the payment
+// stands and waits for the customer, so it is Done and pending with a
+// redirect Action. S or A with a URL reads the same. An answer without a
+// URL does not say where the payment is: Status is left empty and the
+// engine inquires (or, for U, asks again).
+func (d *antomDriver) DecodePay(req *payment.PayRequest, a *driver.Answer) (*payment.Payment, driver.Verdict, error) {
+	var resp wire.PayResponse
+	if err := json.Unmarshal(a.Body, &resp); err != nil {
+		return nil, driver.Verdict{}, err
+	}
+	url, method := actionURL(&resp, req.Scenario)
+	res := resp.Result
+	if res.ResultStatus == alipayfamily.StatusU && res.ResultCode == codePaymentInProcess && url != "" {
+		res.ResultStatus = alipayfamily.StatusS // a standing payment, as the engine reads S
+	}
+	v, err := reasons.Classify(res, payment.OpPay)
+	v.Result = resp.Result.Neutral()
+	if err != nil || v.Outcome != driver.Done {
+		return nil, v, err
+	}
+	p := &payment.Payment{PaymentID: resp.PaymentID, Scenario: req.Scenario, Method: req.Method,
+		CreatedAt: alipayfamily.ParseTime(resp.PaymentCreateTime)}
+	if resp.PaymentAmount != nil {
+		if p.Amount, err = resp.PaymentAmount.Money(); err != nil {
+			return nil, v, fmt.Errorf("paymentAmount: %w", err)
+		}
+	}
+	if url != "" {
+		p.Status = payment.StatusPending
+		p.Action = &payment.Action{Kind: payment.ActionRedirect, URL: url, HTTPMethod: method}
+	}
+	return p, v, nil
+}
+
+// actionURL picks where the customer goes: on a phone (H5) the applink,
+// which opens the wallet's app where it is installed; else the normal
+// (web) URL; else the redirect action form's.
+func actionURL(r *wire.PayResponse, s payment.Scenario) (url, method string) {
+	if s == payment.ScenarioH5 && r.ApplinkURL != "" {
+		return r.ApplinkURL, http.MethodGet
+	}
+	if r.NormalURL != "" {
+		return r.NormalURL, http.MethodGet
+	}
+	if f := r.RedirectActionForm; f != nil && f.RedirectURL != "" {
+		if m := strings.ToUpper(strings.TrimSpace(f.Method)); m != "" {
+			return f.RedirectURL, m
+		}
+		return f.RedirectURL, http.MethodGet
+	}
+	return "", ""
+}
+
+// EncodeInquire asks for a payment by paymentId and/or paymentRequestId.
+func (d *antomDriver) EncodeInquire(ref payment.Ref) (driver.Request, error) {
+	return encode(wire.PathInquiry, wire.PaymentRef{PaymentID: ref.PaymentID, PaymentRequestID: ref.PaymentRequestID})
+}
+
+// statuses maps paymentStatus. Antom's inquiry shows no refunds: a
+// refunded payment stays SUCCESS.
+var statuses = map[string]payment.Status{
+	wire.StatusProcessing: payment.StatusPending,
+	wire.StatusPending:    payment.StatusPending,
+	wire.StatusSuccess:    payment.StatusSucceeded,
+	wire.StatusFail:       payment.StatusFailed,
+	wire.StatusCancelled:  payment.StatusCancelled,
+}
+
+// DecodeInquire reads an inquiryPayment answer; an unknown paymentStatus
+// makes it unreadable (a status is never guessed).
+func (d *antomDriver) DecodeInquire(_ payment.Ref, a *driver.Answer) (*payment.Payment, driver.Verdict, error) {
+	var r wire.InquiryResponse
+	v, err := reasons.Decode(a.Body, &r, &r.Result, payment.OpInquire)
+	if err != nil || v.Outcome != driver.Done {
+		return nil, v, err
+	}
+	status, ok := statuses[r.PaymentStatus]
+	if !ok {
+		return nil, v, fmt.Errorf("unknown paymentStatus %q", cut(r.PaymentStatus))
+	}
+	p := &payment.Payment{
+		PaymentRequestID: r.PaymentRequestID, PaymentID: r.PaymentID, Status: status,
+		Method:    neutralMethod(r.PaymentMethodType),
+		CreatedAt: alipayfamily.ParseTime(r.PaymentCreateTime), PaidAt: alipayfamily.ParseTime(r.PaymentTime),
+	}
+	if status == payment.StatusFailed {
+		p.FailureReason = r.PaymentResultCode
+	}
+	if r.PaymentAmount != nil {
+		if p.Amount, err = r.PaymentAmount.Money(); err != nil {
+			return nil, v, fmt.Errorf("paymentAmount: %w", err)
+		}
+	}
+	return p, v, nil
+}
+
+// EncodeCancel closes a payment by paymentId and/or paymentRequestId.
+func (d *antomDriver) EncodeCancel(ref payment.Ref) (driver.Request, error) {
+	return encode(wire.PathCancel, wire.PaymentRef{PaymentID: ref.PaymentID, PaymentRequestID: ref.PaymentRequestID})
+}
+
+// DecodeCancel reads a cancel answer: S is a cancelled payment.
+func (d *antomDriver) DecodeCancel(_ payment.Ref, a *driver.Answer) (*payment.Payment, driver.Verdict, error) {
+	var r wire.CancelResponse
+	v, err := reasons.Decode(a.Body, &r, &r.Result, payment.OpCancel)
+	if err != nil || v.Outcome != driver.Done {
+		return nil, v, err
+	}
+	return &payment.Payment{PaymentID: r.PaymentID, PaymentRequestID: r.PaymentRequestID, Status: payment.StatusCancelled,
+		CancelledAt: alipayfamily.ParseTime(r.CancelTime)}, v, nil
+}
+
+// CheckRefund requires the PaymentID: Antom refunds by paymentId only.
+func (d *antomDriver) CheckRefund(req *payment.RefundRequest) []payment.FieldError {
+	if req.Payment.PaymentID == "" {
+		return []payment.FieldError{{Field: "Payment.PaymentID", Problem: "is required: antom refunds by paymentId"}}
+	}
+	return nil
+}
+
+// EncodeRefund builds the refund body.
+func (d *antomDriver) EncodeRefund(req *payment.RefundRequest) (driver.Request, error) {
+	return encode(wire.PathRefund, wire.RefundRequest{RefundRequestID: req.RefundRequestID, PaymentID: req.Payment.PaymentID,
+		RefundAmount: alipayfamily.WireAmount(req.Amount), RefundReason: req.Reason, RefundNotifyURL: req.NotifyURL})
+}
+
+// DecodeRefund reads a refund answer: S is a succeeded refund; U
+// REFUND_IN_PROCESS is asked again and settled by an inquiry.
+func (d *antomDriver) DecodeRefund(_ *payment.RefundRequest, a *driver.Answer) (*payment.Refund, driver.Verdict, error) {
+	var r wire.RefundResponse
+	v, err := reasons.Decode(a.Body, &r, &r.Result, payment.OpRefund)
+	if err != nil || v.Outcome != driver.Done {
+		return nil, v, err
+	}
+	return refund(r.RefundID, r.RefundRequestID, wire.StatusSuccess, r.RefundTime, r.RefundAmount, v)
+}
+
+// EncodeInquireRefund asks for a refund by refundId and/or refundRequestId.
+func (d *antomDriver) EncodeInquireRefund(ref payment.RefundRef) (driver.Request, error) {
+	return encode(wire.PathInquiryRefund, wire.RefundRef{RefundID: ref.RefundID, RefundRequestID: ref.RefundRequestID})
+}
+
+// DecodeInquireRefund reads an inquiryRefund answer.
+func (d *antomDriver) DecodeInquireRefund(_ payment.RefundRef, a *driver.Answer) (*payment.Refund, driver.Verdict, error) {
+	var r wire.InquiryRefundResponse
+	v, err := reasons.Decode(a.Body, &r, &r.Result, payment.OpInquireRefund)
+	if err != nil || v.Outcome != driver.Done {
+		return nil, v, err
+	}
+	return refund(r.RefundID, r.RefundRequestID, r.RefundStatus, r.RefundTime, r.RefundAmount, v)
+}
+
+var refundStatuses = map[string]payment.RefundStatus{
+	wire.StatusProcessing: payment.RefundPending,
+	wire.StatusPending:    payment.RefundPending,
+	wire.StatusSuccess:    payment.RefundSucceeded,
+	wire.StatusFail:       payment.RefundFailed,
+}
+
+// refund is a refund as an answer or a notification states it.
+func refund(id, requestID, status, at string, amt *wire.Amount, v driver.Verdict) (*payment.Refund, driver.Verdict, error) {
+	st, ok := refundStatuses[status]
+	if !ok {
+		return nil, v, fmt.Errorf("unknown refundStatus %q", cut(status))
+	}
+	r := &payment.Refund{RefundID: id, RefundRequestID: requestID, Status: st, CreatedAt: alipayfamily.ParseTime(at)}
+	if st.Final() {
+		r.CompletedAt = r.CreatedAt
+	}
+	if amt != nil {
+		var err error
+		if r.Amount, err = amt.Money(); err != nil {
+			return nil, v, fmt.Errorf("refundAmount: %w", err)
+		}
+	}
+	return r, v, nil
+}
+
+// cut shortens a value from an answer for an error message.
+func cut(s string) string {
+	if len(s) > 32 {
+		return s[:32] + "…"
+	}
+	return s
+}
