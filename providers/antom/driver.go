@@ -60,12 +60,15 @@ func terminal(req *payment.PayRequest) string {
 }
 
 // CheckPay finds what Antom cannot take beyond payment.ValidatePay:
-// paymentRedirectUrl is required for a cashier payment, Antom knows no
+// paymentRedirectUrl and order.orderDescription are required, Antom knows no
 // Customer or provider options, and an expiry must be ahead.
 func (d *antomDriver) CheckPay(req *payment.PayRequest) []payment.FieldError {
 	var bad []payment.FieldError
 	if req.RedirectURL == "" {
 		bad = append(bad, payment.FieldError{Field: "RedirectURL", Problem: "is required by antom (paymentRedirectUrl)"})
+	}
+	if req.Description == "" {
+		bad = append(bad, payment.FieldError{Field: "Description", Problem: "is required by antom (order.orderDescription)"})
 	}
 	if req.Customer != nil {
 		bad = append(bad, payment.FieldError{Field: "Customer", Problem: "is not used by antom"})
