@@ -34,7 +34,6 @@ package antomtest
 import (
 	"crypto/rsa"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -130,9 +129,6 @@ type config struct {
 // and the notification schedule (default: the system clock).
 func WithClock(c payment.Clock) Option { return func(cfg *config) { cfg.Clock = c } }
 
-// WithClientID sets the Client-Id the server accepts.
-func WithClientID(id string) Option { return func(cfg *config) { cfg.clientID = id } }
-
 // WithKeys sets the merchant's and Antom's private keys (PEM or bare
 // base64 DER); the constructor panics on an invalid one. By default a
 // pair generated once per process is used.
@@ -152,28 +148,10 @@ func WithCurrencies(codes ...string) Option {
 // WithNotifyClient sets the client notifications are POSTed with.
 func WithNotifyClient(c *http.Client) Option { return func(cfg *config) { cfg.NotifyClient = c } }
 
-// WithLogger logs one Debug line per request and notification attempt,
-// nothing secret.
-func WithLogger(l *slog.Logger) Option { return func(cfg *config) { cfg.Logger = l } }
-
-// WithAddr sets the address Start and StartTLS listen on.
-func WithAddr(addr string) Option { return func(cfg *config) { cfg.Addr = addr } }
-
-// WithAutoComplete has the customer pay every new payment at once, right
-// after the pay answer is built.
-func WithAutoComplete(on bool) Option { return func(cfg *config) { cfg.AutoComplete = on } }
-
 // NewServer returns a started server on a loopback port with plain HTTP.
 func NewServer(opts ...Option) *Server {
 	s := NewUnstartedServer(opts...)
 	s.Start()
-	return s
-}
-
-// NewTLSServer returns a started server with TLS; Client trusts it.
-func NewTLSServer(opts ...Option) *Server {
-	s := NewUnstartedServer(opts...)
-	s.StartTLS()
 	return s
 }
 

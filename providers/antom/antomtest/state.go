@@ -140,9 +140,6 @@ func (s *Server) pay(r *wire.PayRequest, base string) (any, *familytest.Result) 
 	if p.Ext.(*order).terminal == wire.TerminalWAP {
 		resp.ApplinkURL = resp.NormalURL // [assumption] the sandbox has no app to link to
 	}
-	if s.cfg.AutoComplete {
-		s.ledger.CompleteLocked(p)
-	}
 	return resp, &resp.Result
 }
 
