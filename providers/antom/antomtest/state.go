@@ -138,7 +138,9 @@ func (s *Server) pay(r *wire.PayRequest, base string) (any, *familytest.Result) 
 	resp := s.payResponse(p, inProcess)
 	resp.NormalURL = cashier.URL(p)
 	if p.Ext.(*order).terminal == wire.TerminalWAP {
-		resp.ApplinkURL = resp.NormalURL // [assumption] the sandbox has no app to link to
+		// [assumption] the sandbox has no app: its applink is the same
+		// page, marked so that a test sees which URL a client chose.
+		resp.ApplinkURL = resp.NormalURL + "&applink=1"
 	}
 	return resp, &resp.Result
 }
