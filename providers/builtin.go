@@ -5,17 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus"
 	"github.com/paybridge/paybridge/providers/alphapay"
+	"github.com/paybridge/paybridge/providers/antom"
 )
 
 // builtin are the kinds NewRegistry starts with.
 var builtin = map[string]Opener{
 	alphapay.Name:   openAlphaPay,
 	alipayplus.Name: openAlipayPlus,
+	antom.Name:      openAntom,
 }
 
 // AlphaPaySettings are the settings of an "alphapay" wallet.
@@ -165,48 +168,136 @@ func openAlipayPlus(ctx context.Context, raw json.RawMessage, o Options) (paymen
 	if err := DecodeSettings(raw, &s); err != nil {
 		return nil, err
 	}
-	if err := Required("baseURL", s.BaseURL); err != nil {
-		return nil, err
-	}
-	if err := Required("clientId", s.ClientID); err != nil {
-		return nil, err
-	}
-	key, err := o.MerchantKey(ctx, s.PrivateKey, s.Signer)
-	if err != nil {
-		return nil, err
-	}
-	pub, pubs, err := o.PublicKeys("walletPublicKey", s.WalletPublicKey, s.WalletPublicKeys)
-	if err != nil {
-		return nil, err
-	}
-	hc, err := o.HTTPClientFor(s.CAFile)
+	f, err := o.family(ctx, familySettings{s.BaseURL, s.ClientID, s.PrivateKey, s.Signer, "walletPublicKey", s.WalletPublicKey, s.WalletPublicKeys, s.CAFile, s.Currencies})
 	if err != nil {
 		return nil, err
 	}
 	cfg := alipayplus.Config{BaseURL: s.BaseURL, PathPrefix: s.PathPrefix, ClientID: s.ClientID, KeyVersion: s.KeyVersion,
-		PrivateKey: key.PEM, Signer: key.Signer, WalletPublicKey: pub, WalletPublicKeys: pubs,
+		PrivateKey: f.key.PEM, Signer: f.key.Signer, WalletPublicKey: f.pub, WalletPublicKeys: f.pubs,
 		ProductCode: s.ProductCode, TimeLayout: s.TimeLayout, RawSignature: s.RawSignature,
-		Retry: o.RetryPolicy(s.Retry), HTTPClient: hc}
-	for i, code := range s.Currencies {
-		c, err := money.LookupCurrency(code)
-		if err != nil {
-			return nil, SettingError(fmt.Sprintf("currencies[%d]", i), err)
-		}
-		cfg.Currencies = append(cfg.Currencies, c)
-	}
+		Currencies: f.currencies, Retry: o.RetryPolicy(s.Retry), HTTPClient: f.hc}
 	o.toAlipayPlus(&cfg)
 	c, err := alipayplus.New(cfg)
-	if err != nil {
-		var ce *alipayplus.ConfigError
-		if errors.As(err, &ce) {
-			return nil, &ConfigError{Field: o.ConfigField(ce.Field, key), Err: ce.Err}
-		}
+	if ce := (*alipayplus.ConfigError)(nil); errors.As(err, &ce) {
+		return nil, &ConfigError{Field: o.ConfigField(ce.Field, f.key), Err: ce.Err}
+	} else if err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
+// familySettings are the settings the Alipay family's kinds (alipayplus,
+// antom) share, as written; family resolves them alike for both.
+type familySettings struct {
+	baseURL, clientID, privateKey string
+	signer                        *SignerSettings
+	pubField, pub                 string
+	pubs                          []string
+	caFile                        string
+	currencies                    []string
+}
+
+// familyConfig is familySettings resolved: the merchant's key, the
+// server's public keys, the HTTP client and the currencies.
+type familyConfig struct {
+	key        MerchantKey
+	pub        string
+	pubs       []string
+	hc         *http.Client
+	currencies []money.Currency
+}
+
+func (o Options) family(ctx context.Context, s familySettings) (f familyConfig, err error) {
+	if err := Required("baseURL", s.baseURL); err != nil {
+		return f, err
+	}
+	if err := Required("clientId", s.clientID); err != nil {
+		return f, err
+	}
+	if f.key, err = o.MerchantKey(ctx, s.privateKey, s.signer); err != nil {
+		return f, err
+	}
+	if f.pub, f.pubs, err = o.PublicKeys(s.pubField, s.pub, s.pubs); err != nil {
+		return f, err
+	}
+	if f.hc, err = o.HTTPClientFor(s.caFile); err != nil {
+		return f, err
+	}
+	for i, code := range s.currencies {
+		c, err := money.LookupCurrency(code)
+		if err != nil {
+			return f, SettingError(fmt.Sprintf("currencies[%d]", i), err)
+		}
+		f.currencies = append(f.currencies, c)
+	}
+	return f, nil
+}
+
 // toAlipayPlus passes the options every adapter takes as they are.
 func (o Options) toAlipayPlus(cfg *alipayplus.Config) {
 	cfg.Logger, cfg.Clock, cfg.Journal, cfg.Observer = o.Logger, o.Clock, o.Journal, o.Observer
+}
+
+// AntomSettings are the settings of an "antom" merchant account (Antom,
+// Alipay's merchant gateway; the wallets are PayRequest.Method).
+//
+// The merchant's key and Antom's public keys ("antomPublicKey",
+// "antomPublicKeys") are given as in AlphaPaySettings, and shown by Format
+// and MarshalJSON as there. "methods" are the neutral payment methods the
+// contract enables (default: antom.DefaultMethods).
+type AntomSettings struct {
+	BaseURL         string          `json:"baseURL"`
+	ClientID        string          `json:"clientId"`
+	KeyVersion      string          `json:"keyVersion,omitempty"`
+	PrivateKey      string          `json:"privateKey,omitempty"` // secret reference
+	Signer          *SignerSettings `json:"signer,omitempty"`
+	AntomPublicKey  string          `json:"antomPublicKey,omitempty"` // reference or inline
+	AntomPublicKeys []string        `json:"antomPublicKeys,omitempty"`
+	Methods         []string        `json:"methods,omitempty"`
+	TimeLayout      string          `json:"timeLayout,omitempty"`
+	RawSignature    bool            `json:"rawSignature,omitempty"`
+	Currencies      []string        `json:"currencies,omitempty"`
+	Retry           *Retry          `json:"retry,omitempty"`
+	CAFile          string          `json:"caFile,omitempty"`
+}
+
+// redactedAntomSettings has AntomSettings' fields and none of its methods.
+type redactedAntomSettings AntomSettings
+
+// Format prints s as fmt would, with an inline private key redacted.
+func (s AntomSettings) Format(f fmt.State, verb rune) {
+	s.PrivateKey = ShowRef(s.PrivateKey)
+	fmt.Fprintf(f, fmt.FormatString(f, verb), redactedAntomSettings(s))
+}
+
+// MarshalJSON encodes s as encoding/json would, with an inline private key
+// redacted.
+func (s AntomSettings) MarshalJSON() ([]byte, error) {
+	s.PrivateKey = ShowRef(s.PrivateKey)
+	return json.Marshal(redactedAntomSettings(s))
+}
+
+func openAntom(ctx context.Context, raw json.RawMessage, o Options) (payment.Provider, error) {
+	var s AntomSettings
+	if err := DecodeSettings(raw, &s); err != nil {
+		return nil, err
+	}
+	f, err := o.family(ctx, familySettings{s.BaseURL, s.ClientID, s.PrivateKey, s.Signer, "antomPublicKey", s.AntomPublicKey, s.AntomPublicKeys, s.CAFile, s.Currencies})
+	if err != nil {
+		return nil, err
+	}
+	cfg := antom.Config{BaseURL: s.BaseURL, ClientID: s.ClientID, KeyVersion: s.KeyVersion, PrivateKey: f.key.PEM, Signer: f.key.Signer,
+		AntomPublicKey: f.pub, AntomPublicKeys: f.pubs, TimeLayout: s.TimeLayout, RawSignature: s.RawSignature,
+		Currencies: f.currencies, Retry: o.RetryPolicy(s.Retry), HTTPClient: f.hc,
+		Logger: o.Logger, Clock: o.Clock, Journal: o.Journal, Observer: o.Observer}
+	for _, m := range s.Methods {
+		cfg.Methods = append(cfg.Methods, payment.Method(m))
+	}
+	c, err := antom.New(cfg)
+	if ce := (*antom.ConfigError)(nil); errors.As(err, &ce) {
+		return nil, &ConfigError{Field: o.ConfigField(ce.Field, f.key), Err: ce.Err}
+	} else if err != nil {
+		return nil, err
+	}
+	return c, nil
 }

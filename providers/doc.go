@@ -2,7 +2,7 @@
 // platform swaps wallets by editing a file, not code.
 //
 // A configuration names several wallets; each has a name, a provider kind
-// ("alphapay", "alipayplus") and that kind's settings:
+// ("alphapay", "alipayplus", "antom") and that kind's settings:
 //
 //	{
 //	  "wallets": [

@@ -46,7 +46,7 @@ func TestRegisterRefuses(t *testing.T) {
 	if err := reg.Register("yourpay", open); !errors.Is(err, providers.ErrDuplicate) {
 		t.Errorf("registered twice: %v", err)
 	}
-	if got := strings.Join(reg.Kinds(), ","); got != "alipayplus,alphapay,yourpay" {
+	if got := strings.Join(reg.Kinds(), ","); got != "alipayplus,alphapay,antom,yourpay" {
 		t.Errorf("kinds %s", got)
 	}
 	if _, err := providers.NewEmptyRegistry().Open(context.Background(), "yourpay", json.RawMessage(`{}`), providers.Options{}); !errors.Is(err, providers.ErrUnknownKind) {

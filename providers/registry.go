@@ -92,8 +92,8 @@ var ErrDuplicate = errors.New("providers: kind already registered")
 // ErrUnknownKind is returned for a provider kind no one registered.
 var ErrUnknownKind = errors.New("providers: unknown provider kind")
 
-// NewRegistry returns a registry with paybridge's adapters, "alphapay" and
-// "alipayplus", and the built-in signer kind, "pem".
+// NewRegistry returns a registry with paybridge's adapters, "alphapay",
+// "alipayplus" and "antom", and the built-in signer kind, "pem".
 func NewRegistry() *Registry {
 	r := NewEmptyRegistry()
 	for kind, o := range builtin {

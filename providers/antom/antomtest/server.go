@@ -155,6 +155,13 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
+// NewTLSServer returns a started server with TLS; Client trusts it.
+func NewTLSServer(opts ...Option) *Server {
+	s := NewUnstartedServer(opts...)
+	s.StartTLS()
+	return s
+}
+
 // NewUnstartedServer returns a server that is not listening yet. It
 // panics on an invalid option value.
 func NewUnstartedServer(opts ...Option) *Server {
