@@ -21,6 +21,8 @@ import (
 	"github.com/paybridge/paybridge/providers/alipayplus/alipayplustest"
 	"github.com/paybridge/paybridge/providers/alphapay"
 	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
+	"github.com/paybridge/paybridge/providers/antom"
+	"github.com/paybridge/paybridge/providers/antom/antomtest"
 )
 
 // browser starts headless Chromium for the test, or skips where it is not
@@ -74,7 +76,7 @@ type cashierCase struct {
 	req      *payment.PayRequest
 }
 
-// A person approves or declines payments on both simulators' cashier pages
+// A person approves or declines payments on the simulators' cashier pages
 // in a real browser. Each page shows the neutral status (the provider's
 // own code beside it), the QR code only while the payment can be paid, and
 // what became of the notification; the adapter then sees the final status.
@@ -92,7 +94,12 @@ func TestCashierPagesInABrowser(t *testing.T) {
 	wc, err := alipayplus.New(alipayplus.Config{BaseURL: wcr.BaseURL, PathPrefix: wcr.Prefix, ClientID: wcr.ClientID,
 		KeyVersion: wcr.KeyVersion, PrivateKey: wcr.MerchantPrivateKey, WalletPublicKey: wcr.WalletPublicKey})
 	require.NoError(t, err)
-	apNotify, walletNotify := receiver(t, apc), receiver(t, wc)
+	an := antomtest.NewServer()
+	t.Cleanup(an.Close)
+	acr := an.Credentials()
+	ac, err := antom.New(antom.Config{BaseURL: acr.BaseURL, ClientID: acr.ClientID, PrivateKey: acr.MerchantPrivateKey, AntomPublicKey: acr.AntomPublicKey})
+	require.NoError(t, err)
+	apNotify, walletNotify, antomNotify := receiver(t, apc), receiver(t, wc), receiver(t, ac)
 
 	qr := func(id string) cashierCase {
 		return cashierCase{apc, &payment.PayRequest{PaymentRequestID: id, Scenario: payment.ScenarioQRCode, Method: payment.MethodAlipay,
@@ -102,6 +109,10 @@ func TestCashierPagesInABrowser(t *testing.T) {
 		return cashierCase{wc, &payment.PayRequest{PaymentRequestID: id, Scenario: payment.ScenarioCashier,
 			Amount: money.MustParse("250.00 PHP"), Description: "Browser test", NotifyURL: walletNotify,
 			Device: &payment.Device{TerminalType: payment.TerminalWeb}}}
+	}
+	checkout := func(id string) cashierCase {
+		return cashierCase{ac, &payment.PayRequest{PaymentRequestID: id, Scenario: payment.ScenarioH5, Method: payment.MethodKakaoPay,
+			Amount: money.MustParse("15000 KRW"), Description: "Browser test", NotifyURL: antomNotify, RedirectURL: "https://shop.example/done"}}
 	}
 	for _, tc := range []struct {
 		name           string
@@ -116,6 +127,8 @@ func TestCashierPagesInABrowser(t *testing.T) {
 		{"alphapay decline", qr("BROWSER-AP-2"), "#decline", payment.StatusFailed, "FAILED", "none: AlphaPay notifies successful payments only", true},
 		{"wallet approve", cashier("BROWSER-W-1"), "#approve", payment.StatusSucceeded, "SUCCESS", "acknowledged (attempt 1)", false},
 		{"wallet decline", cashier("BROWSER-W-2"), "#decline", payment.StatusFailed, "FAIL", "acknowledged (attempt 1)", false},
+		{"antom approve", checkout("BROWSER-AN-1"), "#approve", payment.StatusSucceeded, "SUCCESS", "acknowledged (attempt 1)", false},
+		{"antom decline", checkout("BROWSER-AN-2"), "#decline", payment.StatusFailed, "FAIL", "acknowledged (attempt 1)", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.pay.provider

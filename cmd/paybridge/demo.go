@@ -41,7 +41,7 @@ func demoCommand() *command {
 		name:     "demo",
 		summary:  "a full payment flow on the built-in simulators, in-process",
 		synopsis: "[--no-qr]",
-		about: `Starts both simulated providers in-process and, for each, takes a payment (its QR
+		about: `Starts the simulated providers in-process and, for each, takes a payment (its QR
 code drawn in the terminal), plays the customer, receives the signed notification
 through package notify, inquires, refunds part and then the rest, and shows an
 unknown outcome — the connection lost after the provider took the money —

@@ -32,6 +32,10 @@ func TestDemoRunsEndToEnd(t *testing.T) {
 		"redirect to the cashier",
 		"refunded so far: 250.00 PHP of 250.00 PHP",
 		"charges under DEMO-ALIPAYPLUS-2: 1 — one charge despite the retry",
+		"== Antom",
+		"dedupe key antom:payment:",
+		"refunded so far: 480.00 PHP of 480.00 PHP",
+		"charges under DEMO-ANTOM-2: 1 — one charge despite the retry",
 	} {
 		assert.Contains(t, out.String(), want)
 	}

@@ -18,9 +18,12 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/alipayplustest"
 	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
+	"github.com/paybridge/paybridge/providers/antom/antomtest"
 	"github.com/paybridge/paybridge/signing"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 // The key files of a sandbox keys directory. The merchant pair is the
@@ -30,6 +33,7 @@ const (
 	keyMerchant = "merchant"
 	keyAlphaPay = "alphapay"
 	keyWallet   = "wallet"
+	keyAntom    = "antom"
 )
 
 func keyFile(dir, who, half string) string { return filepath.Join(dir, who+"_"+half+".pem") }
@@ -37,10 +41,10 @@ func keyFile(dir, who, half string) string { return filepath.Join(dir, who+"_"+h
 func sandboxCommand() *command {
 	return &command{
 		name:     "sandbox",
-		summary:  "serve both simulators on loopback, logging every call, cashier action and notification",
+		summary:  "serve the simulators on loopback, logging every call, cashier action and notification",
 		synopsis: "[--addr 127.0.0.1:8081] [--tls] [--keys DIR]",
-		about: `Serves both simulated providers on loopback until interrupted: AlphaPay on --addr,
-the Alipay+ wallet on the next port. It generates the key pairs in --keys (or
+		about: `Serves the simulated providers on loopback until interrupted: AlphaPay on --addr,
+the Alipay+ wallet on the next port, Antom on the one after. It generates the key pairs in --keys (or
 uses the ones there), writes a configuration file for the other commands
 (DIR/sandbox.json), serves the cashier pages and delivers notifications on the
 providers' schedules. Every API call, cashier action and notification attempt
@@ -54,10 +58,12 @@ Cashier actions are plain HTTP endpoints too, for scripts and other clients' tes
   POST {alphapay}/pay/{paymentId}/decline     the customer refuses
   POST {wallet}/cashier/{paymentId}/approve   the customer pays in the wallet
   POST {wallet}/cashier/{paymentId}/decline   the customer refuses
+  POST {antom}/checkout/{paymentId}/approve   the customer pays at Antom's checkout
+  POST {antom}/checkout/{paymentId}/decline   the customer refuses
 "paybridge trigger" makes the sandbox send a signed notification.`,
 		setup: func(fs *flag.FlagSet) runFunc {
 			var f sandboxFlags
-			fs.StringVar(&f.addr, "addr", "127.0.0.1:8081", "AlphaPay simulator `address` (loopback); the Alipay+ wallet listens on the next port")
+			fs.StringVar(&f.addr, "addr", "127.0.0.1:8081", "AlphaPay simulator `address` (loopback); the Alipay+ wallet and Antom listen on the next ports")
 			fs.BoolVar(&f.tls, "tls", false, "serve HTTPS with a self-signed certificate (written to the keys directory as sandbox_cert.pem)")
 			fs.StringVar(&f.keys, "keys", "sandbox", "`directory` of the key pairs and the configuration (created when missing)")
 			return func(ctx context.Context, pr printer) int { return runSandbox(ctx, pr, f) }
@@ -105,6 +111,15 @@ func runSandbox(ctx context.Context, pr printer, f sandboxFlags) int {
 		return fail(exitFailed, err)
 	}
 	defer wallet.shutdown()
+	antomAddr, err := nextPort(walletAddr)
+	if err != nil {
+		return fail(exitUsage, err)
+	}
+	antom, err := startAntom(antomAddr, keys, f.tls, log)
+	if err != nil {
+		return fail(exitFailed, err)
+	}
+	defer antom.shutdown()
 
 	cfg := sandboxConfig{Wallets: []sandboxWallet{{
 		Name: "alphapay-sandbox", Provider: "alphapay",
@@ -124,6 +139,14 @@ func runSandbox(ctx context.Context, pr printer, f sandboxFlags) int {
 			"privateKey":      "file:" + keyFile(keysDir, keyMerchant, "private"),
 			"walletPublicKey": "file:" + keyFile(keysDir, keyWallet, "public"),
 		},
+	}, {
+		Name: "antom-sandbox", Provider: "antom",
+		Settings: map[string]any{
+			"baseURL":        antom.front.URL,
+			"clientId":       antomtest.DefaultClientID,
+			"privateKey":     "file:" + keyFile(keysDir, keyMerchant, "private"),
+			"antomPublicKey": "file:" + keyFile(keysDir, keyAntom, "public"),
+		},
 	}}}
 	if f.tls {
 		cert := filepath.Join(keysDir, "sandbox_cert.pem")
@@ -141,6 +164,7 @@ func runSandbox(ctx context.Context, pr printer, f sandboxFlags) int {
 	}
 	fmt.Fprintf(stdout, "AlphaPay simulator:       %s  (cashier pages at %s)\n", ap.front.URL, ap.cashierURL("{paymentId}"))
 	fmt.Fprintf(stdout, "Alipay+ wallet simulator: %s%s  (cashier pages at %s)\n", wallet.front.URL, alipayplustest.DefaultPrefix, wallet.cashierURL("{paymentId}"))
+	fmt.Fprintf(stdout, "Antom simulator:          %s  (cashier pages at %s)\n", antom.front.URL, antom.cashierURL("{paymentId}"))
 	fmt.Fprintf(stdout, "\nA configuration for these simulators, written to %s:\n%s\n", cfgPath, js)
 	fmt.Fprintln(stdout, "\nServing; every API call, cashier action and notification is logged below. Press Ctrl-C to stop.")
 	<-ctx.Done()
@@ -226,42 +250,41 @@ func startAlphaPay(addr string, keys map[string]*rsa.PrivateKey, useTLS bool, lo
 	return s, nil
 }
 
-// startWallet starts the Alipay+ wallet simulator behind a logging front on
-// addr.
-func startWallet(addr string, keys map[string]*rsa.PrivateKey, useTLS bool, log *logger) (s *sim, err error) {
+// familySim is what the sandbox uses of an Alipay family simulator
+// (alipayplustest, antomtest): they share the simulator kit's views.
+type familySim interface {
+	Handler() http.Handler
+	PaymentStatus(paymentRequestID string) (payment.Status, bool)
+	Complete(paymentID string) error
+	Deliveries() []simulator.Delivery
+	AwaitDeliveries(ctx context.Context, n int) error
+	Close()
+}
+
+// startFamily starts a family simulator behind a logging front on addr:
+// build makes it with the notifier's client and the front's URL and
+// returns it, the API paths, its payments' view and its signed
+// notifications.
+func startFamily(addr, label, who, page string, useTLS bool, log *logger,
+	build func(notifyClient *http.Client, url string) (familySim, map[string]bool, func(string) (string, string, string, bool), func(string, string, string) (*http.Request, error)),
+) (s *sim, err error) {
 	front, url, err := listenFront(addr, useTLS)
 	if err != nil {
 		return nil, err
 	}
-	n := &notifier{base: http.DefaultTransport.(*http.Transport).Clone(), log: log, label: "wallet", plan: walletPlan, attempts: map[[32]byte]int{}}
+	n := &notifier{base: http.DefaultTransport.(*http.Transport).Clone(), log: log, label: label, plan: familyPlan(who), attempts: map[[32]byte]int{}}
 	defer func() {
-		if r := recover(); r != nil {
+		if r := recover(); r != nil { // the constructors panic on bad keys
 			front.Close()
-			err = fmt.Errorf("starting the wallet simulator: %v", r)
+			err = fmt.Errorf("starting the %s simulator: %v", label, r)
 		}
 	}()
-	srv := alipayplustest.NewUnstartedServer(alipayplustest.WithNotifyClient(n.client()),
-		alipayplustest.WithKeys(string(signing.PrivateKeyPEM(keys[keyMerchant])), string(signing.PrivateKeyPEM(keys[keyWallet]))))
-	srv.URL = url
-	prefix := alipayplustest.DefaultPrefix
+	srv, api, view, signed := build(n.client(), url)
 	s = &sim{
-		label: "wallet", front: front, handler: srv.Handler(), log: log, notifier: n,
-		api: map[string]bool{prefix + alipayplustest.PathPay: true, prefix + alipayplustest.PathInquiry: true, prefix + alipayplustest.PathCancel: true,
-			prefix + alipayplustest.PathRefund: true, prefix + alipayplustest.PathInquiryRefund: true},
-		payment: func(id string) (string, string, string, bool) {
-			p, ok := srv.Payment(id)
-			return p.PaymentRequestID, p.Status, p.NotifyURL, ok
-		},
-		status:     srv.PaymentStatus,
-		cashierURL: func(id string) string { return url + "/cashier/" + id },
-		approveURL: func(id string) string { return url + "/cashier/" + id + "/approve" },
-		signed: func(paymentID, refundID, target string) (*http.Request, error) {
-			if refundID != "" {
-				return nil, errors.New("an Alipay+ wallet sends no refund notifications")
-			}
-			return srv.SignedNotification(paymentID, target)
-		},
-		complete:   srv.Complete,
+		label: label, front: front, handler: srv.Handler(), log: log, notifier: n, api: api,
+		payment: view, status: srv.PaymentStatus, signed: signed, complete: srv.Complete,
+		cashierURL: func(id string) string { return url + page + id },
+		approveURL: func(id string) string { return url + page + id + "/approve" },
 		deliveries: func() int { return len(srv.Deliveries()) },
 		awaitMore:  srv.AwaitDeliveries,
 		delivery: func(i int) (string, int, int, bool, string) {
@@ -272,6 +295,48 @@ func startWallet(addr string, keys map[string]*rsa.PrivateKey, useTLS bool, log 
 	}
 	s.start(useTLS)
 	return s, nil
+}
+
+// startWallet starts the Alipay+ wallet simulator behind a logging front on
+// addr.
+func startWallet(addr string, keys map[string]*rsa.PrivateKey, useTLS bool, log *logger) (*sim, error) {
+	return startFamily(addr, "wallet", "the wallet", "/cashier/", useTLS, log, func(nc *http.Client, url string) (familySim, map[string]bool, func(string) (string, string, string, bool), func(string, string, string) (*http.Request, error)) {
+		srv := alipayplustest.NewUnstartedServer(alipayplustest.WithNotifyClient(nc),
+			alipayplustest.WithKeys(string(signing.PrivateKeyPEM(keys[keyMerchant])), string(signing.PrivateKeyPEM(keys[keyWallet]))))
+		srv.URL = url
+		prefix := alipayplustest.DefaultPrefix
+		api := map[string]bool{prefix + alipayplustest.PathPay: true, prefix + alipayplustest.PathInquiry: true, prefix + alipayplustest.PathCancel: true,
+			prefix + alipayplustest.PathRefund: true, prefix + alipayplustest.PathInquiryRefund: true}
+		return srv, api, func(id string) (string, string, string, bool) {
+				p, ok := srv.Payment(id)
+				return p.PaymentRequestID, p.Status, p.NotifyURL, ok
+			}, func(paymentID, refundID, target string) (*http.Request, error) {
+				if refundID != "" {
+					return nil, errors.New("an Alipay+ wallet sends no refund notifications")
+				}
+				return srv.SignedNotification(paymentID, target)
+			}
+	})
+}
+
+// startAntom starts the Antom simulator behind a logging front on addr.
+func startAntom(addr string, keys map[string]*rsa.PrivateKey, useTLS bool, log *logger) (*sim, error) {
+	return startFamily(addr, "antom", "Antom", "/checkout/", useTLS, log, func(nc *http.Client, url string) (familySim, map[string]bool, func(string) (string, string, string, bool), func(string, string, string) (*http.Request, error)) {
+		srv := antomtest.NewUnstartedServer(antomtest.WithNotifyClient(nc),
+			antomtest.WithKeys(string(signing.PrivateKeyPEM(keys[keyMerchant])), string(signing.PrivateKeyPEM(keys[keyAntom]))))
+		srv.URL = url
+		api := map[string]bool{antomtest.PathPay: true, antomtest.PathInquiry: true, antomtest.PathCancel: true,
+			antomtest.PathRefund: true, antomtest.PathInquiryRefund: true}
+		return srv, api, func(id string) (string, string, string, bool) {
+				p, ok := srv.Payment(id)
+				return p.PaymentRequestID, p.Status, p.NotifyURL, ok
+			}, func(paymentID, refundID, target string) (*http.Request, error) {
+				if refundID != "" {
+					return srv.SignedRefundNotification(refundID, target)
+				}
+				return srv.SignedNotification(paymentID, target)
+			}
+	})
 }
 
 // loadOrCreateKeys reads the three key pairs from dir, creating (and
@@ -289,7 +354,7 @@ func loadOrCreateKeys(dir string, out io.Writer) (map[string]*rsa.PrivateKey, er
 		}
 	}
 	keys := map[string]*rsa.PrivateKey{}
-	for _, who := range []string{keyMerchant, keyAlphaPay, keyWallet} {
+	for _, who := range []string{keyMerchant, keyAlphaPay, keyWallet, keyAntom} {
 		path := keyFile(dir, who, "private")
 		b, err := os.ReadFile(path)
 		switch {

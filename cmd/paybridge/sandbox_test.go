@@ -148,10 +148,14 @@ func TestSandboxServesBothProvidersToItsPrintedConfig(t *testing.T) {
 			}
 			for _, wallet := range w.Names() {
 				p, _ := w.Get(wallet)
-				req := &payment.PayRequest{PaymentRequestID: "SANDBOX-" + name + "-" + wallet, Amount: money.MustParse("12.00 CNY"), Description: "Sandbox test"}
-				if p.Capabilities().SupportsScenario(payment.ScenarioQRCode) {
+				req := &payment.PayRequest{PaymentRequestID: "SANDBOX-" + name + "-" + wallet, Amount: money.MustParse("12.00 CNY"), Description: "Sandbox test",
+					RedirectURL: "https://shop.example/done"}
+				switch caps := p.Capabilities(); {
+				case caps.SupportsScenario(payment.ScenarioQRCode):
 					req.Scenario, req.Method = payment.ScenarioQRCode, payment.MethodAlipay
-				} else {
+				case len(caps.Methods) > 0: // antom: the cashier of a method
+					req.Scenario, req.Method = payment.ScenarioCashier, payment.MethodAlipayCN
+				default:
 					req.Scenario = payment.ScenarioCashier
 				}
 				pay, err := p.Pay(ctx, req)
@@ -186,7 +190,7 @@ func TestSandboxServesBothProvidersToItsPrintedConfig(t *testing.T) {
 		})
 	}
 	// The keys were generated once and reused by the second run.
-	for _, who := range []string{"merchant", "alphapay", "wallet"} {
+	for _, who := range []string{"merchant", "alphapay", "wallet", "antom"} {
 		info, err := os.Stat(filepath.Join(keys, who+"_private.pem"))
 		if err != nil || info.Mode().Perm() != 0o600 {
 			t.Errorf("%s key: %v %v", who, info, err)

@@ -389,7 +389,8 @@ func shortErr(err error) string {
 }
 
 // The simulators' documented notification schedules (alphapaytest's and
-// alipayplustest's package documentation), for the log's "what next".
+// alipayplustest's and antomtest's package documentation), for the log's
+// "what next".
 const (
 	alphaPayTriesAtOnce = 3
 	alphaPayInterval    = 30 * time.Minute
@@ -409,11 +410,16 @@ func alphaPayPlan(kind string, attempt int) string {
 		simulator.WaitText(alphaPayInterval), simulator.WaitText(alphaPayInterval), simulator.WaitText(alphaPayWindow))
 }
 
-func walletPlan(_ string, attempt int) string {
-	if attempt >= len(walletSchedule) {
-		return "that was the wallet's last try: inquire the payment instead"
+// familyPlan is what follows an unacknowledged notification of an Alipay
+// family simulator: both alipayplustest and antomtest keep Antom's
+// schedule.
+func familyPlan(who string) func(kind string, attempt int) string {
+	return func(_ string, attempt int) string {
+		if attempt >= len(walletSchedule) {
+			return "that was " + who + "'s last try: inquire the payment instead"
+		}
+		return fmt.Sprintf("%s tries again in %s (try %d of %d)", who, simulator.WaitText(walletSchedule[attempt]), attempt+1, len(walletSchedule))
 	}
-	return fmt.Sprintf("the wallet tries again in %s (try %d of %d)", simulator.WaitText(walletSchedule[attempt]), attempt+1, len(walletSchedule))
 }
 
 // --- control endpoints ---

@@ -16,8 +16,10 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayfamily"
 	"github.com/paybridge/paybridge/providers/alipayplus"
 	"github.com/paybridge/paybridge/providers/alphapay"
+	"github.com/paybridge/paybridge/providers/antom"
 	"github.com/paybridge/paybridge/signing"
 )
 
@@ -31,10 +33,11 @@ import (
 var signedHeaders = map[string][]string{
 	alphapay.Name:   {"Merchant-Code", "Request-Time", "Nonce", "Signature"},
 	alipayplus.Name: {"Client-Id", "Request-Time", "Signature"},
+	antom.Name:      {"Client-Id", "Request-Time", "Signature"},
 }
 
 // idHeader is the header that names the merchant a notification is for.
-var idHeader = map[string]string{alphapay.Name: "Merchant-Code", alipayplus.Name: "Client-Id"}
+var idHeader = map[string]string{alphapay.Name: "Merchant-Code", alipayplus.Name: "Client-Id", antom.Name: "Client-Id"}
 
 type verifyFlags struct {
 	config, wallet, bodyFile, headersFile, uri, at string
@@ -381,7 +384,7 @@ func signatureHints(in *verifyInput, err error, headersOK bool) []string {
 		// Checked first: a missing Merchant-Code reads as "another
 		// merchant" to the adapter, which would send the user astray.
 		return []string{"the headers listed as missing above are required"}
-	case errors.Is(err, alphapay.ErrWrongMerchant), errors.Is(err, alipayplus.ErrWrongClient):
+	case errors.Is(err, alphapay.ErrWrongMerchant), errors.Is(err, alipayfamily.ErrWrongClient): // alipayplus and antom
 		return []string{fmt.Sprintf("the notification is for %s %q, not this wallet's: check --wallet and the configuration",
 			idName, in.header.Get(idName))}
 	case errors.Is(err, signing.ErrMalformedHeader):
@@ -391,7 +394,7 @@ func signatureHints(in *verifyInput, err error, headersOK bool) []string {
 			"the signature covers POST " + in.uri + ", " + coveredHeaders(in.kind) + " and the body byte for byte:",
 			"- if a proxy rewrote the path, pass the public path (as the provider posted it) with --uri",
 			"- the body file must hold the exact bytes received: not pretty-printed, not re-encoded",
-			"- the wallet's provider public key (alphaPayPublicKey / walletPublicKey) must be the provider's, not yours",
+			"- the wallet's provider public key (alphaPayPublicKey / walletPublicKey / antomPublicKey) must be the provider's, not yours",
 		}
 		if bytes.HasSuffix(in.body, []byte("\n")) {
 			hints = append(hints, "- the body file ends with a newline: if an editor added it, remove it")

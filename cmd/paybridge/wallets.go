@@ -7,6 +7,8 @@ import (
 	"github.com/paybridge/paybridge/providers/alipayplus/alipayplustest"
 	"github.com/paybridge/paybridge/providers/alphapay"
 	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
+	"github.com/paybridge/paybridge/providers/antom"
+	"github.com/paybridge/paybridge/providers/antom/antomtest"
 )
 
 func demoWallets() ([]demoWallet, error) {
@@ -19,7 +21,41 @@ func demoWallets() ([]demoWallet, error) {
 		ap.close()
 		return nil, err
 	}
-	return []demoWallet{ap, wallet}, nil
+	an, err := antomWallet()
+	if err != nil {
+		ap.close()
+		wallet.close()
+		return nil, err
+	}
+	return []demoWallet{ap, wallet, an}, nil
+}
+
+func antomWallet() (demoWallet, error) {
+	sim := antomtest.NewServer()
+	cr := sim.Credentials()
+	c, err := antom.New(antom.Config{BaseURL: cr.BaseURL, ClientID: cr.ClientID, KeyVersion: cr.KeyVersion,
+		PrivateKey: cr.MerchantPrivateKey, AntomPublicKey: cr.AntomPublicKey})
+	if err != nil {
+		sim.Close()
+		return demoWallet{}, err
+	}
+	return demoWallet{
+		title:    "Antom — web checkout with GCash",
+		provider: c,
+		request: func(id, notifyURL string) *payment.PayRequest {
+			return &payment.PayRequest{PaymentRequestID: id, Scenario: payment.ScenarioWeb, Method: payment.MethodGCash,
+				Amount: money.MustParse("480.00 PHP"), Description: "Jasmine tea set", NotifyURL: notifyURL,
+				RedirectURL: "https://shop.example/order/done"}
+		},
+		customerPays: sim.Complete,
+		dropNextPays: func(n int) {
+			for range n {
+				sim.Script(antomtest.PathPay, antomtest.Fault{DropAfter: true})
+			}
+		},
+		charges: sim.Charges,
+		close:   sim.Close,
+	}, nil
 }
 
 func alipayplusWallet() (demoWallet, error) {

@@ -214,3 +214,20 @@ func (s *Server) Credentials() Credentials {
 func (s *Server) SignedNotification(paymentID, targetURL string) (*http.Request, error) {
 	return s.notifier.SignedNotification(paymentID, targetURL)
 }
+
+// SignedRefundNotification returns, without sending it, the signed
+// REFUND_RESULT notification of a refund, POSTed to targetURL; an error
+// wrapping ErrNotFound for an unknown refund.
+func (s *Server) SignedRefundNotification(refundID, targetURL string) (*http.Request, error) {
+	s.ledger.Lock()
+	r := s.ledger.RefundByIDLocked(refundID)
+	var body []byte
+	if r != nil {
+		body = refundNotification(r)
+	}
+	s.ledger.Unlock()
+	if r == nil {
+		return nil, fmt.Errorf("antomtest: signed notification: refund %s: %w", refundID, ErrNotFound)
+	}
+	return s.SignedPost(targetURL, body)
+}
