@@ -1,6 +1,8 @@
 package alipayfamily
 
 import (
+	"fmt"
+
 	"github.com/paybridge/paybridge/internal/jsonamount"
 	"github.com/paybridge/paybridge/money"
 )
@@ -37,4 +39,18 @@ func (a Amount) Money() (money.Amount, error) {
 		return money.Amount{}, err
 	}
 	return money.ParseMinor(a.Value, cur)
+}
+
+// AmountOf reads an optional amount of an answer or notification, named
+// field in errors: the zero Amount when there is none, an error when it
+// is not an exact amount.
+func AmountOf(a *Amount, field string) (money.Amount, error) {
+	if a == nil {
+		return money.Amount{}, nil
+	}
+	m, err := a.Money()
+	if err != nil {
+		return money.Amount{}, fmt.Errorf("%s: %w", field, err)
+	}
+	return m, nil
 }

@@ -1,12 +1,12 @@
 package alipayplus
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/payment/engine"
+	"github.com/paybridge/paybridge/providers/alipayfamily"
 )
 
 // Client is the Alipay+ v1 wallet adapter: a payment.Provider and the
@@ -71,12 +71,7 @@ func New(cfg Config) (*Client, error) {
 		Journal:    cfg.Journal,
 	})
 	if err != nil {
-		field := "BaseURL"
-		if errors.Is(err, engine.ErrInsecureURL) && strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https:") {
-			// The URL is fine: the client skips TLS verification.
-			field = "HTTPClient"
-		}
-		return nil, &ConfigError{field, err}
+		return nil, &ConfigError{alipayfamily.EngineField(err, cfg.BaseURL), err}
 	}
 	return &Client{Provider: p, d: d}, nil
 }

@@ -158,7 +158,7 @@ func httpMethod(m string) string {
 // EncodeInquire asks for a payment by paymentId and/or paymentRequestId
 // (the wallet prefers paymentId).
 func (d *walletDriver) EncodeInquire(ref payment.Ref) (driver.Request, error) {
-	return encode(wire.PathInquiry, wire.PaymentRef{PaymentID: ref.PaymentID, PaymentRequestID: ref.PaymentRequestID})
+	return encode(wire.PathInquiry, alipayfamily.PaymentRefOf(ref))
 }
 
 // DecodeInquire reads an inquiryPayment answer. Its result is the query's;
@@ -176,7 +176,7 @@ func (d *walletDriver) DecodeInquire(_ payment.Ref, a *driver.Answer) (*payment.
 
 // EncodeCancel closes a payment by paymentId and/or paymentRequestId.
 func (d *walletDriver) EncodeCancel(ref payment.Ref) (driver.Request, error) {
-	return encode(wire.PathCancel, wire.PaymentRef{PaymentID: ref.PaymentID, PaymentRequestID: ref.PaymentRequestID})
+	return encode(wire.PathCancel, alipayfamily.PaymentRefOf(ref))
 }
 
 // DecodeCancel reads a cancel answer: S means the payment is cancelled (a
@@ -187,13 +187,9 @@ func (d *walletDriver) DecodeCancel(_ payment.Ref, a *driver.Answer) (*payment.P
 	if err != nil || v.Outcome != driver.Done {
 		return nil, v, err
 	}
-	return &payment.Payment{
-		PaymentID:        resp.PaymentID,
-		PaymentRequestID: resp.PaymentRequestID,
-		Status:           payment.StatusCancelled,
-		Scenario:         payment.ScenarioCashier,
-		CancelledAt:      alipayfamily.ParseTime(resp.CancelTime),
-	}, v, nil
+	p := resp.Cancelled()
+	p.Scenario = payment.ScenarioCashier
+	return p, v, nil
 }
 
 // CheckRefund refuses NotifyURL: the wallet sends no refund notifications,
@@ -239,7 +235,7 @@ func (d *walletDriver) DecodeRefund(_ *payment.RefundRequest, a *driver.Answer) 
 
 // EncodeInquireRefund asks for a refund by refundId and/or refundRequestId.
 func (d *walletDriver) EncodeInquireRefund(ref payment.RefundRef) (driver.Request, error) {
-	return encode(wire.PathInquiryRefund, wire.RefundRef{RefundID: ref.RefundID, RefundRequestID: ref.RefundRequestID})
+	return encode(wire.PathInquiryRefund, alipayfamily.RefundRefOf(ref))
 }
 
 // DecodeInquireRefund reads an inquiryRefund answer. The answer does not

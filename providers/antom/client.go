@@ -53,11 +53,7 @@ func New(cfg Config) (*Client, error) {
 	p, err := engine.New(d, engine.Config{BaseURL: strings.TrimSuffix(cfg.BaseURL, "/"), HTTPClient: cfg.HTTPClient, Retry: cfg.Retry,
 		Clock: d.clock, Logger: cfg.Logger, Observer: cfg.Observer, Journal: cfg.Journal})
 	if err != nil {
-		field := "BaseURL"
-		if errors.Is(err, engine.ErrInsecureURL) && strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https:") {
-			field = "HTTPClient" // the URL is fine: the client skips TLS verification
-		}
-		return nil, &ConfigError{field, err}
+		return nil, &ConfigError{alipayfamily.EngineField(err, cfg.BaseURL), err}
 	}
 	return &Client{Provider: p, d: d}, nil
 }
@@ -96,7 +92,7 @@ func parseNotification(body []byte) (payment.Event, error) {
 	}
 	switch n.NotifyType {
 	case wire.NotifyRefundResult:
-		r, _, err := refund(n.RefundID, n.RefundRequestID, n.RefundStatus, n.RefundTime, n.RefundAmount, driver.Verdict{})
+		r, _, err := refund(&n.RefundFacts, n.RefundStatus, driver.Verdict{})
 		if err != nil || r.RefundID == "" || !r.Status.Final() {
 			return payment.Event{}, fmt.Errorf("refund %q %q: %w", cut(n.RefundID), cut(n.RefundStatus), payment.ErrUnknownEvent)
 		}
@@ -120,12 +116,9 @@ func parseNotification(body []byte) (payment.Event, error) {
 	default:
 		return payment.Event{}, fmt.Errorf("result status %q: %w", cut(n.Result.ResultStatus), payment.ErrUnknownEvent)
 	}
-	if n.PaymentAmount != nil {
-		amt, err := n.PaymentAmount.Money()
-		if err != nil {
-			return payment.Event{}, fmt.Errorf("paymentAmount: %w", err)
-		}
-		p.Amount = amt
+	var err error
+	if p.Amount, err = alipayfamily.AmountOf(n.PaymentAmount, "paymentAmount"); err != nil {
+		return payment.Event{}, err
 	}
 	return payment.Event{Key: payment.EventKey(Name, payment.EventPayment, p.PaymentID, string(p.Status)),
 		Kind: payment.EventPayment, Provider: Name, Payment: p}, nil
@@ -139,13 +132,13 @@ func (c *Client) Acknowledgement() (status int, contentType string, body []byte)
 
 // As fills target with a *notify.Source or a **Client, for payment.As.
 func (c *Client) As(target any) bool {
-	switch t := target.(type) {
-	case *notify.Source:
+	if t, ok := target.(*notify.Source); ok {
 		*t = c
-	case **Client:
-		*t = c
-	default:
-		return false
+		return true
 	}
-	return true
+	if t, ok := target.(**Client); ok {
+		*t = c
+		return true
+	}
+	return false
 }

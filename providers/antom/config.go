@@ -30,6 +30,12 @@ type Config struct {
 	// "https://open-sea-global.alipay.com", or a simulator's URL. Plain
 	// http is refused unless the host is loopback.
 	BaseURL string
+	// HTTPClient sends the requests; nil means a pooled client of the
+	// engine's. TLS verification cannot be turned off except for loopback.
+	HTTPClient *http.Client
+	// Retry bounds the attempts of each call; zero means payment's
+	// defaults.
+	Retry payment.RetryPolicy
 	// ClientID is the Client-Id Antom issued to the merchant.
 	ClientID string
 	// KeyVersion is the Signature header's keyVersion; default "1".
@@ -61,12 +67,6 @@ type Config struct {
 	// Currencies restricts the currencies payments may be in; empty means
 	// any ISO 4217 currency.
 	Currencies []money.Currency
-	// HTTPClient sends the requests; nil means a pooled client of the
-	// engine's. TLS verification cannot be turned off except for loopback.
-	HTTPClient *http.Client
-	// Retry bounds the attempts of each call; zero means payment's
-	// defaults.
-	Retry payment.RetryPolicy
 	// Clock stamps requests and times retries; nil means the system clock.
 	Clock payment.Clock
 	// Logger, Journal and Observer are the engine's (see

@@ -16,20 +16,20 @@ import (
 // and answers and classifies result codes; every decision about outcomes
 // is the engine's.
 type antomDriver struct {
-	caps  payment.Capabilities
 	env   *alipayfamily.Envelope
 	clock payment.Clock
+	caps  payment.Capabilities
 }
 
 var _ driver.Driver = (*antomDriver)(nil)
 
-func (d *antomDriver) Name() string                       { return Name }
-func (d *antomDriver) Capabilities() payment.Capabilities { return d.caps }
-func (d *antomDriver) Envelope() driver.Envelope          { return d.env }
-
 // reasons is the family's table of F codes: Antom's codes for the same
 // situations have the same names (docs/providers/antom.md, Result codes).
 var reasons = alipayfamily.StandardReasons()
+
+func (d *antomDriver) Name() string                       { return Name }
+func (d *antomDriver) Capabilities() payment.Capabilities { return d.caps }
+func (d *antomDriver) Envelope() driver.Envelope          { return d.env }
 
 // codePaymentInProcess is pay's U answer to a cashier payment: in process,
 // waiting for the customer at the URL the answer carries.
@@ -135,10 +135,8 @@ func (d *antomDriver) DecodePay(req *payment.PayRequest, a *driver.Answer) (*pay
 	}
 	p := &payment.Payment{PaymentID: resp.PaymentID, Scenario: req.Scenario, Method: req.Method,
 		CreatedAt: alipayfamily.ParseTime(resp.PaymentCreateTime)}
-	if resp.PaymentAmount != nil {
-		if p.Amount, err = resp.PaymentAmount.Money(); err != nil {
-			return nil, v, fmt.Errorf("paymentAmount: %w", err)
-		}
+	if p.Amount, err = alipayfamily.AmountOf(resp.PaymentAmount, "paymentAmount"); err != nil {
+		return nil, v, err
 	}
 	if url != "" {
 		p.Status = payment.StatusPending
@@ -168,7 +166,7 @@ func actionURL(r *wire.PayResponse, s payment.Scenario) (url, method string) {
 
 // EncodeInquire asks for a payment by paymentId and/or paymentRequestId.
 func (d *antomDriver) EncodeInquire(ref payment.Ref) (driver.Request, error) {
-	return encode(wire.PathInquiry, wire.PaymentRef{PaymentID: ref.PaymentID, PaymentRequestID: ref.PaymentRequestID})
+	return encode(wire.PathInquiry, alipayfamily.PaymentRefOf(ref))
 }
 
 // statuses maps paymentStatus. Antom's inquiry shows no refunds: a
@@ -201,17 +199,13 @@ func (d *antomDriver) DecodeInquire(_ payment.Ref, a *driver.Answer) (*payment.P
 	if status == payment.StatusFailed {
 		p.FailureReason = r.PaymentResultCode
 	}
-	if r.PaymentAmount != nil {
-		if p.Amount, err = r.PaymentAmount.Money(); err != nil {
-			return nil, v, fmt.Errorf("paymentAmount: %w", err)
-		}
-	}
-	return p, v, nil
+	p.Amount, err = alipayfamily.AmountOf(r.PaymentAmount, "paymentAmount")
+	return p, v, err
 }
 
 // EncodeCancel closes a payment by paymentId and/or paymentRequestId.
 func (d *antomDriver) EncodeCancel(ref payment.Ref) (driver.Request, error) {
-	return encode(wire.PathCancel, wire.PaymentRef{PaymentID: ref.PaymentID, PaymentRequestID: ref.PaymentRequestID})
+	return encode(wire.PathCancel, alipayfamily.PaymentRefOf(ref))
 }
 
 // DecodeCancel reads a cancel answer: S is a cancelled payment.
@@ -221,8 +215,7 @@ func (d *antomDriver) DecodeCancel(_ payment.Ref, a *driver.Answer) (*payment.Pa
 	if err != nil || v.Outcome != driver.Done {
 		return nil, v, err
 	}
-	return &payment.Payment{PaymentID: r.PaymentID, PaymentRequestID: r.PaymentRequestID, Status: payment.StatusCancelled,
-		CancelledAt: alipayfamily.ParseTime(r.CancelTime)}, v, nil
+	return r.Cancelled(), v, nil
 }
 
 // CheckRefund requires the PaymentID: Antom refunds by paymentId only.
@@ -247,12 +240,12 @@ func (d *antomDriver) DecodeRefund(_ *payment.RefundRequest, a *driver.Answer) (
 	if err != nil || v.Outcome != driver.Done {
 		return nil, v, err
 	}
-	return refund(r.RefundID, r.RefundRequestID, wire.StatusSuccess, r.RefundTime, r.RefundAmount, v)
+	return refund(&r.RefundFacts, wire.StatusSuccess, v)
 }
 
 // EncodeInquireRefund asks for a refund by refundId and/or refundRequestId.
 func (d *antomDriver) EncodeInquireRefund(ref payment.RefundRef) (driver.Request, error) {
-	return encode(wire.PathInquiryRefund, wire.RefundRef{RefundID: ref.RefundID, RefundRequestID: ref.RefundRequestID})
+	return encode(wire.PathInquiryRefund, alipayfamily.RefundRefOf(ref))
 }
 
 // DecodeInquireRefund reads an inquiryRefund answer.
@@ -262,7 +255,7 @@ func (d *antomDriver) DecodeInquireRefund(_ payment.RefundRef, a *driver.Answer)
 	if err != nil || v.Outcome != driver.Done {
 		return nil, v, err
 	}
-	return refund(r.RefundID, r.RefundRequestID, r.RefundStatus, r.RefundTime, r.RefundAmount, v)
+	return refund(&r.RefundFacts, r.RefundStatus, v)
 }
 
 var refundStatuses = map[string]payment.RefundStatus{
@@ -273,22 +266,18 @@ var refundStatuses = map[string]payment.RefundStatus{
 }
 
 // refund is a refund as an answer or a notification states it.
-func refund(id, requestID, status, at string, amt *wire.Amount, v driver.Verdict) (*payment.Refund, driver.Verdict, error) {
+func refund(f *wire.RefundFacts, status string, v driver.Verdict) (*payment.Refund, driver.Verdict, error) {
 	st, ok := refundStatuses[status]
 	if !ok {
 		return nil, v, fmt.Errorf("unknown refundStatus %q", cut(status))
 	}
-	r := &payment.Refund{RefundID: id, RefundRequestID: requestID, Status: st, CreatedAt: alipayfamily.ParseTime(at)}
+	r := &payment.Refund{RefundID: f.RefundID, RefundRequestID: f.RefundRequestID, Status: st, CreatedAt: alipayfamily.ParseTime(f.RefundTime)}
 	if st.Final() {
 		r.CompletedAt = r.CreatedAt
 	}
-	if amt != nil {
-		var err error
-		if r.Amount, err = amt.Money(); err != nil {
-			return nil, v, fmt.Errorf("refundAmount: %w", err)
-		}
-	}
-	return r, v, nil
+	var err error
+	r.Amount, err = alipayfamily.AmountOf(f.RefundAmount, "refundAmount")
+	return r, v, err
 }
 
 // cut shortens a value from an answer for an error message.

@@ -110,3 +110,19 @@ func (n *Notifier) SignedNotification(paymentID, targetURL string) (*http.Reques
 	}
 	return n.Server.SignedPost(targetURL, body)
 }
+
+// WireStatus is a payment's paymentStatus as the family's inquiries show
+// it: PROCESSING while pending, FAIL, CANCELLED (also a paid payment a
+// cancel reversed) and SUCCESS once paid, refunded or not: the family
+// reports refunds per refund (Capabilities.InquiryShowsRefunds is false).
+func WireStatus(p *simulator.Payment) string {
+	switch p.Status {
+	case payment.StatusPending:
+		return "PROCESSING"
+	case payment.StatusFailed:
+		return "FAIL"
+	case payment.StatusCancelled:
+		return "CANCELLED"
+	}
+	return "SUCCESS"
+}

@@ -55,23 +55,12 @@ type order struct {
 
 func ext(p *simulator.Payment) *order { return p.Ext.(*order) }
 
-// wireStatus is the simulator's own mapping of the ledger's neutral
-// statuses to the wallet's paymentStatus, written from the wallets'
-// documentation. The wallet's inquiry does not show refunds: a refunded
-// payment stays SUCCESS (Capabilities.InquiryShowsRefunds is false for
-// Alipay+), while PaymentStatus shows it partially refunded or refunded. A
-// paid payment reversed by a cancel is CANCELLED.
-func wireStatus(p *simulator.Payment) string {
-	switch p.Status {
-	case payment.StatusPending:
-		return wire.PaymentProcessing
-	case payment.StatusFailed:
-		return wire.PaymentFail
-	case payment.StatusCancelled:
-		return wire.PaymentCancelled
-	}
-	return wire.PaymentSuccess
-}
+// wireStatus is the wallet's paymentStatus of a payment: the family's
+// (familytest.WireStatus). The wallet's inquiry does not show refunds: a
+// refunded payment stays SUCCESS (Capabilities.InquiryShowsRefunds is
+// false for Alipay+), while PaymentStatus shows it partially refunded or
+// refunded. A paid payment reversed by a cancel is CANCELLED.
+var wireStatus = familytest.WireStatus
 
 // PaymentSnapshot is a copy of a payment's state.
 type PaymentSnapshot struct {

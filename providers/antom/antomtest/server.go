@@ -46,11 +46,8 @@ import (
 
 // The endpoint paths, for Script and Requests.
 const (
-	PathPay           = wire.PathPay
-	PathInquiry       = wire.PathInquiry
-	PathCancel        = wire.PathCancel
-	PathRefund        = wire.PathRefund
-	PathInquiryRefund = wire.PathInquiryRefund
+	PathPay, PathInquiry, PathCancel = wire.PathPay, wire.PathInquiry, wire.PathCancel
+	PathRefund, PathInquiryRefund    = wire.PathRefund, wire.PathInquiryRefund
 )
 
 // Defaults of the options.
@@ -81,12 +78,12 @@ type Server struct {
 	*simulator.Server
 	simulator.Snapshots[PaymentSnapshot]
 
-	cfg        config
+	notifier   familytest.Notifier
+	currencies map[string]bool // nil: any
+	ledger     *simulator.Ledger
 	env        *familytest.Envelope
 	clock      payment.Clock
-	ledger     *simulator.Ledger
-	currencies map[string]bool // nil: any
-	notifier   familytest.Notifier
+	cfg        config
 }
 
 // PaymentSnapshot is a copy of a payment's state.
@@ -149,16 +146,15 @@ func WithCurrencies(codes ...string) Option {
 func WithNotifyClient(c *http.Client) Option { return func(cfg *config) { cfg.NotifyClient = c } }
 
 // NewServer returns a started server on a loopback port with plain HTTP.
-func NewServer(opts ...Option) *Server {
-	s := NewUnstartedServer(opts...)
-	s.Start()
-	return s
-}
+func NewServer(opts ...Option) *Server { return started(NewUnstartedServer(opts...), (*Server).Start) }
 
 // NewTLSServer returns a started server with TLS; Client trusts it.
 func NewTLSServer(opts ...Option) *Server {
-	s := NewUnstartedServer(opts...)
-	s.StartTLS()
+	return started(NewUnstartedServer(opts...), (*Server).StartTLS)
+}
+
+func started(s *Server, start func(*Server)) *Server {
+	start(s)
 	return s
 }
 

@@ -47,17 +47,8 @@ func decode(body []byte, v any) *familytest.Result {
 // order is what Antom keeps of a payment beyond the ledger's fields.
 type order struct{ method, terminal string }
 
-func wireStatus(p *simulator.Payment) string {
-	switch p.Status {
-	case payment.StatusPending:
-		return wire.StatusProcessing
-	case payment.StatusFailed:
-		return wire.StatusFail
-	case payment.StatusCancelled:
-		return wire.StatusCancelled
-	}
-	return wire.StatusSuccess // refunds do not show in paymentStatus
-}
+// wireStatus is the family's paymentStatus (refunds show per refund).
+var wireStatus = familytest.WireStatus
 
 func snapshot(p *simulator.Payment) PaymentSnapshot {
 	return PaymentSnapshot{PaymentID: p.ID, PaymentRequestID: p.RequestID, PaymentMethodType: p.Ext.(*order).method,
@@ -146,8 +137,20 @@ func (s *Server) pay(r *wire.PayRequest, base string) (any, *familytest.Result) 
 }
 
 func (s *Server) payResponse(p *simulator.Payment, res familytest.Result) *wire.PayResponse {
-	return &wire.PayResponse{Result: res, PaymentRequestID: p.RequestID, PaymentID: p.ID, PaymentAmount: wireAmount(p.Amount),
-		PaymentCreateTime: fmtTime(p.Created), PaymentTime: fmtTime(p.Paid)}
+	f := paymentFacts(p)
+	f.PaymentMethodType = "" // not in a pay answer
+	return &wire.PayResponse{Result: res, PaymentFacts: f}
+}
+
+// paymentFacts and refundFacts are what answers and notifications say of
+// a payment and a refund.
+func paymentFacts(p *simulator.Payment) wire.PaymentFacts {
+	return wire.PaymentFacts{PaymentRequestID: p.RequestID, PaymentID: p.ID, PaymentAmount: wireAmount(p.Amount),
+		PaymentCreateTime: fmtTime(p.Created), PaymentTime: fmtTime(p.Paid), PaymentMethodType: p.Ext.(*order).method}
+}
+
+func refundFacts(r *simulator.Refund) wire.RefundFacts {
+	return wire.RefundFacts{RefundRequestID: r.RequestID, RefundID: r.ID, RefundAmount: wireAmount(r.Amount), RefundTime: fmtTime(r.At)}
 }
 
 func checkRef(id, requestID, idField, requestIDField string) *familytest.Result {
@@ -178,9 +181,7 @@ func (s *Server) inquiry(r *wire.PaymentRef) (any, *familytest.Result) {
 		return nil, res
 	}
 	defer s.ledger.Unlock()
-	resp := &wire.InquiryResponse{Result: success, PaymentStatus: wireStatus(p), PaymentRequestID: p.RequestID, PaymentID: p.ID,
-		PaymentAmount: wireAmount(p.Amount), PaymentCreateTime: fmtTime(p.Created), PaymentTime: fmtTime(p.Paid),
-		PaymentMethodType: p.Ext.(*order).method}
+	resp := &wire.InquiryResponse{Result: success, PaymentStatus: wireStatus(p), PaymentFacts: paymentFacts(p)}
 	if p.Status == payment.StatusFailed {
 		resp.PaymentResultCode, resp.PaymentResultMessage = p.FailReason, "the customer did not pay"
 	}
@@ -227,8 +228,7 @@ func (s *Server) refund(r *wire.RefundRequest) (any, *familytest.Result) {
 		rf.NotifyURL = r.RefundNotifyURL
 		s.notify(simulator.KindRefund, rf.ID, rf.RequestID, rf.NotifyURL, refundNotification(rf))
 	}
-	resp := &wire.RefundResponse{Result: success, RefundRequestID: rf.RequestID, RefundID: rf.ID, PaymentID: p.ID,
-		RefundAmount: wireAmount(rf.Amount), RefundTime: fmtTime(rf.At)}
+	resp := &wire.RefundResponse{Result: success, PaymentID: p.ID, RefundFacts: refundFacts(rf)}
 	return resp, &resp.Result
 }
 
@@ -242,8 +242,7 @@ func (s *Server) inquiryRefund(r *wire.RefundRef) (any, *familytest.Result) {
 	if res != nil {
 		return nil, res
 	}
-	resp := &wire.InquiryRefundResponse{Result: success, RefundID: rf.ID, RefundRequestID: rf.RequestID,
-		RefundAmount: wireAmount(rf.Amount), RefundStatus: wire.StatusSuccess, RefundTime: fmtTime(rf.At)}
+	resp := &wire.InquiryRefundResponse{Result: success, RefundStatus: wire.StatusSuccess, RefundFacts: refundFacts(rf)}
 	return resp, &resp.Result
 }
 
@@ -257,15 +256,13 @@ func paymentNotification(p *simulator.Payment) ([]byte, bool) {
 	case p.Status != payment.StatusFailed:
 		return nil, false
 	}
-	b, err := json.Marshal(wire.Notification{NotifyType: wire.NotifyPaymentResult, Result: &res, PaymentRequestID: p.RequestID,
-		PaymentID: p.ID, PaymentAmount: wireAmount(p.Amount), PaymentCreateTime: fmtTime(p.Created), PaymentTime: fmtTime(p.Paid),
-		PaymentMethodType: p.Ext.(*order).method})
+	b, err := json.Marshal(wire.Notification{NotifyType: wire.NotifyPaymentResult, Result: &res, PaymentFacts: paymentFacts(p)})
 	return b, err == nil
 }
 
 func refundNotification(r *simulator.Refund) []byte {
 	b, _ := json.Marshal(wire.Notification{NotifyType: wire.NotifyRefundResult, Result: &success, RefundStatus: wire.StatusSuccess,
-		RefundRequestID: r.RequestID, RefundID: r.ID, RefundAmount: wireAmount(r.Amount), RefundTime: fmtTime(r.At)})
+		RefundFacts: refundFacts(r)})
 	return b
 }
 

@@ -198,11 +198,8 @@ type PayResponse struct {
 	RedirectActionForm *RedirectActionForm `json:"redirectActionForm,omitempty"`
 }
 
-// PaymentRef is the body of inquiryPayment and cancel.
-type PaymentRef struct {
-	PaymentID        string `json:"paymentId,omitempty"`
-	PaymentRequestID string `json:"paymentRequestId,omitempty"`
-}
+// PaymentRef is the family's (alipayfamily.PaymentRef).
+type PaymentRef = alipayfamily.PaymentRef
 
 // InquiryResponse is the answer to inquiryPayment. Result is the query's.
 // PaymentResultCode is not in the wallets' documentation: Alipay's official
@@ -220,13 +217,8 @@ type InquiryResponse struct {
 	AuthExpiryTime    string  `json:"authExpiryTime,omitempty"`
 }
 
-// CancelResponse is the answer to cancel.
-type CancelResponse struct {
-	Result           Result `json:"result"`
-	PaymentID        string `json:"paymentId,omitempty"`
-	PaymentRequestID string `json:"paymentRequestId,omitempty"`
-	CancelTime       string `json:"cancelTime,omitempty"`
-}
+// CancelResponse is the family's (alipayfamily.CancelResponse).
+type CancelResponse = alipayfamily.CancelResponse
 
 // RefundRequest is the body of refund.
 type RefundRequest struct {
@@ -247,11 +239,8 @@ type RefundResponse struct {
 	RefundTime   string  `json:"refundTime,omitempty"`
 }
 
-// RefundRef is the body of inquiryRefund.
-type RefundRef struct {
-	RefundID        string `json:"refundId,omitempty"`
-	RefundRequestID string `json:"refundRequestId,omitempty"`
-}
+// RefundRef is the family's (alipayfamily.RefundRef).
+type RefundRef = alipayfamily.RefundRef
 
 // InquiryRefundResponse is the answer to inquiryRefund.
 type InquiryRefundResponse struct {

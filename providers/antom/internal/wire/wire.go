@@ -88,53 +88,60 @@ type PayRequest struct {
 	Env                *Env           `json:"env"`
 }
 
+// PaymentFacts are what pay and inquiryPayment answers and payment
+// notifications say of a payment (the SDK's AlipayPayResponse,
+// AlipayPayQueryResponse and AlipayPayResultNotify; a pay answer carries
+// no paymentMethodType).
+type PaymentFacts struct {
+	PaymentRequestID  string  `json:"paymentRequestId,omitempty"`
+	PaymentID         string  `json:"paymentId,omitempty"`
+	PaymentAmount     *Amount `json:"paymentAmount,omitempty"`
+	PaymentCreateTime string  `json:"paymentCreateTime,omitempty"`
+	PaymentTime       string  `json:"paymentTime,omitempty"`
+	PaymentMethodType string  `json:"paymentMethodType,omitempty"`
+}
+
+// RefundFacts are what refund and inquiryRefund answers and refund
+// notifications say of a refund.
+type RefundFacts struct {
+	RefundRequestID string  `json:"refundRequestId,omitempty"`
+	RefundID        string  `json:"refundId,omitempty"`
+	RefundAmount    *Amount `json:"refundAmount,omitempty"`
+	RefundTime      string  `json:"refundTime,omitempty"`
+}
+
 // RedirectActionForm is a pay answer's redirect (model/RedirectActionForm.go).
 type RedirectActionForm struct {
 	Method      string `json:"method,omitempty"`
 	RedirectURL string `json:"redirectUrl,omitempty"`
 }
 
-// PayResponse is the answer to pay.
+// PayResponse is the answer to pay: for a cashier payment, the URLs of
+// the method's page.
 type PayResponse struct {
-	Result             Result              `json:"result"`
-	PaymentRequestID   string              `json:"paymentRequestId,omitempty"`
-	PaymentID          string              `json:"paymentId,omitempty"`
-	PaymentAmount      *Amount             `json:"paymentAmount,omitempty"`
-	PaymentCreateTime  string              `json:"paymentCreateTime,omitempty"`
-	PaymentTime        string              `json:"paymentTime,omitempty"`
+	Result Result `json:"result"`
+	PaymentFacts
 	NormalURL          string              `json:"normalUrl,omitempty"`
 	ApplinkURL         string              `json:"applinkUrl,omitempty"`
 	SchemeURL          string              `json:"schemeUrl,omitempty"`
 	RedirectActionForm *RedirectActionForm `json:"redirectActionForm,omitempty"`
 }
 
-// PaymentRef is the body of inquiryPayment and cancel.
-type PaymentRef struct {
-	PaymentRequestID string `json:"paymentRequestId,omitempty"`
-	PaymentID        string `json:"paymentId,omitempty"`
-}
+// PaymentRef is the family's (alipayfamily.PaymentRef).
+type PaymentRef = alipayfamily.PaymentRef
 
-// InquiryResponse is the answer to inquiryPayment. Result is the query's.
+// InquiryResponse is the answer to inquiryPayment. Result is the query's;
+// paymentStatus and paymentResultCode are the payment's.
 type InquiryResponse struct {
-	Result               Result  `json:"result"`
-	PaymentStatus        string  `json:"paymentStatus,omitempty"`
-	PaymentResultCode    string  `json:"paymentResultCode,omitempty"`
-	PaymentResultMessage string  `json:"paymentResultMessage,omitempty"`
-	PaymentRequestID     string  `json:"paymentRequestId,omitempty"`
-	PaymentID            string  `json:"paymentId,omitempty"`
-	PaymentAmount        *Amount `json:"paymentAmount,omitempty"`
-	PaymentCreateTime    string  `json:"paymentCreateTime,omitempty"`
-	PaymentTime          string  `json:"paymentTime,omitempty"`
-	PaymentMethodType    string  `json:"paymentMethodType,omitempty"`
+	Result               Result `json:"result"`
+	PaymentStatus        string `json:"paymentStatus,omitempty"`
+	PaymentResultCode    string `json:"paymentResultCode,omitempty"`
+	PaymentResultMessage string `json:"paymentResultMessage,omitempty"`
+	PaymentFacts
 }
 
-// CancelResponse is the answer to cancel.
-type CancelResponse struct {
-	Result           Result `json:"result"`
-	PaymentID        string `json:"paymentId,omitempty"`
-	PaymentRequestID string `json:"paymentRequestId,omitempty"`
-	CancelTime       string `json:"cancelTime,omitempty"`
-}
+// CancelResponse is the family's (alipayfamily.CancelResponse).
+type CancelResponse = alipayfamily.CancelResponse
 
 // RefundRequest is the body of refund: Antom refunds by paymentId only.
 type RefundRequest struct {
@@ -147,45 +154,28 @@ type RefundRequest struct {
 
 // RefundResponse is the answer to refund.
 type RefundResponse struct {
-	Result          Result  `json:"result"`
-	RefundRequestID string  `json:"refundRequestId,omitempty"`
-	RefundID        string  `json:"refundId,omitempty"`
-	PaymentID       string  `json:"paymentId,omitempty"`
-	RefundAmount    *Amount `json:"refundAmount,omitempty"`
-	RefundTime      string  `json:"refundTime,omitempty"`
+	Result    Result `json:"result"`
+	PaymentID string `json:"paymentId,omitempty"`
+	RefundFacts
 }
 
-// RefundRef is the body of inquiryRefund.
-type RefundRef struct {
-	RefundRequestID string `json:"refundRequestId,omitempty"`
-	RefundID        string `json:"refundId,omitempty"`
-}
+// RefundRef is the family's (alipayfamily.RefundRef).
+type RefundRef = alipayfamily.RefundRef
 
 // InquiryRefundResponse is the answer to inquiryRefund.
 type InquiryRefundResponse struct {
-	Result          Result  `json:"result"`
-	RefundID        string  `json:"refundId,omitempty"`
-	RefundRequestID string  `json:"refundRequestId,omitempty"`
-	RefundAmount    *Amount `json:"refundAmount,omitempty"`
-	RefundStatus    string  `json:"refundStatus,omitempty"`
-	RefundTime      string  `json:"refundTime,omitempty"`
+	Result       Result `json:"result"`
+	RefundStatus string `json:"refundStatus,omitempty"`
+	RefundFacts
 }
 
 // Notification is the body of a payment notification (notifyType
 // PAYMENT_RESULT or PAYMENT_PENDING, the payment's result in result) or a
 // refund notification (REFUND_RESULT, the refund's in refundStatus).
 type Notification struct {
-	NotifyType        string  `json:"notifyType"`
-	Result            *Result `json:"result,omitempty"`
-	PaymentRequestID  string  `json:"paymentRequestId,omitempty"`
-	PaymentID         string  `json:"paymentId,omitempty"`
-	PaymentAmount     *Amount `json:"paymentAmount,omitempty"`
-	PaymentCreateTime string  `json:"paymentCreateTime,omitempty"`
-	PaymentTime       string  `json:"paymentTime,omitempty"`
-	PaymentMethodType string  `json:"paymentMethodType,omitempty"`
-	RefundStatus      string  `json:"refundStatus,omitempty"`
-	RefundRequestID   string  `json:"refundRequestId,omitempty"`
-	RefundID          string  `json:"refundId,omitempty"`
-	RefundAmount      *Amount `json:"refundAmount,omitempty"`
-	RefundTime        string  `json:"refundTime,omitempty"`
+	NotifyType   string  `json:"notifyType"`
+	Result       *Result `json:"result,omitempty"`
+	RefundStatus string  `json:"refundStatus,omitempty"`
+	PaymentFacts
+	RefundFacts
 }
