@@ -10,23 +10,6 @@ import (
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 )
 
-// The status tables: wallet status → neutral status.
-var statuses = map[string]payment.Status{
-	wire.PaymentProcessing:  payment.StatusPending,
-	wire.PaymentPending:     payment.StatusPending,
-	wire.PaymentAuthSuccess: payment.StatusAuthorized,
-	wire.PaymentSuccess:     payment.StatusSucceeded,
-	wire.PaymentFail:        payment.StatusFailed,
-	wire.PaymentCancelled:   payment.StatusCancelled,
-}
-
-var refundStatuses = map[string]payment.RefundStatus{
-	wire.RefundProcessing: payment.RefundPending,
-	wire.RefundPending:    payment.RefundPending,
-	wire.RefundSuccess:    payment.RefundSucceeded,
-	wire.RefundFail:       payment.RefundFailed,
-}
-
 var osTypes = map[payment.OS]string{payment.OSIOS: "IOS", payment.OSAndroid: "ANDROID"}
 
 var terminalTypes = map[payment.TerminalType]string{
@@ -92,9 +75,9 @@ func (d *walletDriver) payRequest(req *payment.PayRequest, opts PayOptions) wire
 // paymentFromInquiry maps an inquiryPayment answer, as far as it goes: the
 // request ID and amount only when the answer carries them.
 func paymentFromInquiry(r *wire.InquiryResponse) (*payment.Payment, error) {
-	status, ok := statuses[r.PaymentStatus]
-	if !ok {
-		return nil, fmt.Errorf("unknown paymentStatus %q", short(r.PaymentStatus))
+	status, err := alipayfamily.PaymentStatus(r.PaymentStatus)
+	if err != nil {
+		return nil, err
 	}
 	p := &payment.Payment{
 		PaymentRequestID: r.PaymentRequestID,
@@ -121,9 +104,9 @@ func paymentFromInquiry(r *wire.InquiryResponse) (*payment.Payment, error) {
 
 // refundFromInquiry maps an inquiryRefund answer.
 func refundFromInquiry(r *wire.InquiryRefundResponse) (*payment.Refund, error) {
-	status, ok := refundStatuses[r.RefundStatus]
-	if !ok {
-		return nil, fmt.Errorf("unknown refundStatus %q", short(r.RefundStatus))
+	status, err := alipayfamily.RefundStatus(r.RefundStatus)
+	if err != nil {
+		return nil, err
 	}
 	rf := &payment.Refund{
 		RefundRequestID: r.RefundRequestID,
@@ -153,11 +136,6 @@ func firstNonEmpty(a, b string) string {
 	return b
 }
 
-// short cuts a value taken from an answer to a length fit for an error
-// message.
-func short(s string) string {
-	if len(s) > 32 {
-		return s[:32] + "…"
-	}
-	return s
-}
+// short cuts a value taken from an answer for an error message
+// (alipayfamily.Clip).
+var short = alipayfamily.Clip

@@ -94,14 +94,14 @@ func parseNotification(body []byte) (payment.Event, error) {
 	case wire.NotifyRefundResult:
 		r, _, err := refund(&n.RefundFacts, n.RefundStatus, driver.Verdict{})
 		if err != nil || r.RefundID == "" || !r.Status.Final() {
-			return payment.Event{}, fmt.Errorf("refund %q %q: %w", cut(n.RefundID), cut(n.RefundStatus), payment.ErrUnknownEvent)
+			return payment.Event{}, fmt.Errorf("refund %q %q: %w", alipayfamily.Clip(n.RefundID), alipayfamily.Clip(n.RefundStatus), payment.ErrUnknownEvent)
 		}
 		r.Provider = Name
 		return payment.Event{Key: payment.EventKey(Name, payment.EventRefund, r.RefundID, string(r.Status)),
 			Kind: payment.EventRefund, Provider: Name, Refund: r}, nil
 	case wire.NotifyPaymentResult:
 	default:
-		return payment.Event{}, fmt.Errorf("notifyType %q: %w", cut(n.NotifyType), payment.ErrUnknownEvent)
+		return payment.Event{}, fmt.Errorf("notifyType %q: %w", alipayfamily.Clip(n.NotifyType), payment.ErrUnknownEvent)
 	}
 	if n.PaymentID == "" || n.Result == nil {
 		return payment.Event{}, fmt.Errorf("no paymentId or result: %w", payment.ErrUnknownEvent)
@@ -114,7 +114,7 @@ func parseNotification(body []byte) (payment.Event, error) {
 	case alipayfamily.StatusF:
 		p.Status, p.FailureReason = payment.StatusFailed, n.Result.ResultCode
 	default:
-		return payment.Event{}, fmt.Errorf("result status %q: %w", cut(n.Result.ResultStatus), payment.ErrUnknownEvent)
+		return payment.Event{}, fmt.Errorf("result status %q: %w", alipayfamily.Clip(n.Result.ResultStatus), payment.ErrUnknownEvent)
 	}
 	var err error
 	if p.Amount, err = alipayfamily.AmountOf(n.PaymentAmount, "paymentAmount"); err != nil {

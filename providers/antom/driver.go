@@ -2,7 +2,6 @@ package antom
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -169,16 +168,6 @@ func (d *antomDriver) EncodeInquire(ref payment.Ref) (driver.Request, error) {
 	return encode(wire.PathInquiry, alipayfamily.PaymentRefOf(ref))
 }
 
-// statuses maps paymentStatus. Antom's inquiry shows no refunds: a
-// refunded payment stays SUCCESS.
-var statuses = map[string]payment.Status{
-	wire.StatusProcessing: payment.StatusPending,
-	wire.StatusPending:    payment.StatusPending,
-	wire.StatusSuccess:    payment.StatusSucceeded,
-	wire.StatusFail:       payment.StatusFailed,
-	wire.StatusCancelled:  payment.StatusCancelled,
-}
-
 // DecodeInquire reads an inquiryPayment answer; an unknown paymentStatus
 // makes it unreadable (a status is never guessed).
 func (d *antomDriver) DecodeInquire(_ payment.Ref, a *driver.Answer) (*payment.Payment, driver.Verdict, error) {
@@ -187,9 +176,9 @@ func (d *antomDriver) DecodeInquire(_ payment.Ref, a *driver.Answer) (*payment.P
 	if err != nil || v.Outcome != driver.Done {
 		return nil, v, err
 	}
-	status, ok := statuses[r.PaymentStatus]
-	if !ok {
-		return nil, v, fmt.Errorf("unknown paymentStatus %q", cut(r.PaymentStatus))
+	status, err := alipayfamily.PaymentStatus(r.PaymentStatus)
+	if err != nil {
+		return nil, v, err
 	}
 	p := &payment.Payment{
 		PaymentRequestID: r.PaymentRequestID, PaymentID: r.PaymentID, Status: status,
@@ -258,32 +247,16 @@ func (d *antomDriver) DecodeInquireRefund(_ payment.RefundRef, a *driver.Answer)
 	return refund(&r.RefundFacts, r.RefundStatus, v)
 }
 
-var refundStatuses = map[string]payment.RefundStatus{
-	wire.StatusProcessing: payment.RefundPending,
-	wire.StatusPending:    payment.RefundPending,
-	wire.StatusSuccess:    payment.RefundSucceeded,
-	wire.StatusFail:       payment.RefundFailed,
-}
-
 // refund is a refund as an answer or a notification states it.
 func refund(f *wire.RefundFacts, status string, v driver.Verdict) (*payment.Refund, driver.Verdict, error) {
-	st, ok := refundStatuses[status]
-	if !ok {
-		return nil, v, fmt.Errorf("unknown refundStatus %q", cut(status))
+	st, err := alipayfamily.RefundStatus(status)
+	if err != nil {
+		return nil, v, err
 	}
 	r := &payment.Refund{RefundID: f.RefundID, RefundRequestID: f.RefundRequestID, Status: st, CreatedAt: alipayfamily.ParseTime(f.RefundTime)}
 	if st.Final() {
 		r.CompletedAt = r.CreatedAt
 	}
-	var err error
 	r.Amount, err = alipayfamily.AmountOf(f.RefundAmount, "refundAmount")
 	return r, v, err
-}
-
-// cut shortens a value from an answer for an error message.
-func cut(s string) string {
-	if len(s) > 32 {
-		return s[:32] + "…"
-	}
-	return s
 }

@@ -42,13 +42,15 @@ func (p *protocol) Route(r *http.Request) (string, bool) {
 	return "", false
 }
 
-func (p *protocol) RequestID(_ string, body []byte) string {
-	return simulator.JSONField(body, "refundRequestId", "paymentRequestId")
+// RequestID, Redact, ResultOnly and Verify are the family's
+// (familytest.Protocol): the wallets' requests carry no card data, and a
+// request is verified as every member of the family verifies it.
+func (p *protocol) RequestID(path string, body []byte) string { return p.family.RequestID(path, body) }
+func (p *protocol) Redact(path string, body []byte) []byte    { return p.family.Redact(path, body) }
+func (p *protocol) ResultOnly(r payment.Result) any           { return p.family.ResultOnly(r) }
+func (p *protocol) Verify(in *simulator.Incoming) *payment.Result {
+	return p.family.Verify(in)
 }
-
-// Redact keeps bodies as they are: the wallets' requests carry no card
-// data.
-func (p *protocol) Redact(_ string, body []byte) []byte { return body }
 
 // The family's result helpers (providers/alipayfamily/familytest), under
 // the names this package has always used.
@@ -58,26 +60,6 @@ var (
 	failp   = familytest.Failp
 	neutral = familytest.Neutral
 )
-
-// ResultOnly writes a result, scripted ones too, as the wallet does.
-func (p *protocol) ResultOnly(r payment.Result) any { return familytest.ResultOnly(r) }
-
-func (p *protocol) Verify(in *simulator.Incoming) *payment.Result {
-	var bad *wire.Result
-	switch {
-	case !apiPaths[in.Path]:
-		bad = failp(wire.CodeInvalidAPI, "no API at this path")
-	case in.TooLarge:
-		bad = failp(wire.CodeParamIllegal, "request body is too large")
-	default:
-		bad = p.env.Verify(in.Request, in.Body)
-	}
-	if bad == nil {
-		return nil
-	}
-	res := neutral(*bad)
-	return &res
-}
 
 func (p *protocol) Process(in *simulator.Incoming) (any, payment.Result) {
 	resp, res := (*Server)(p).process(in.Path, in.BaseURL, in.Body)
@@ -161,27 +143,9 @@ func (s *Server) process(path, base string, body []byte) (any, wire.Result) {
 }
 
 // changeAmount raises the answer's payment or refund amount by one minor
-// unit. The amounts are fresh copies, so state is never touched.
-func changeAmount(resp any) {
-	bump := func(a *wire.Amount) *wire.Amount {
-		if a == nil {
-			return nil
-		}
-		c := *a
-		c.Value = simulator.BumpMinor(c.Value)
-		return &c
-	}
-	switch v := resp.(type) {
-	case *wire.PayResponse:
-		v.PaymentAmount = bump(v.PaymentAmount)
-	case *wire.RefundResponse:
-		v.RefundAmount = bump(v.RefundAmount)
-	case *wire.InquiryResponse:
-		v.PaymentAmount = bump(v.PaymentAmount)
-	case *wire.InquiryRefundResponse:
-		v.RefundAmount = bump(v.RefundAmount)
-	}
-}
+// unit (familytest.BumpAmounts). The amounts are fresh copies, so state
+// is never touched.
+var changeAmount = familytest.BumpAmounts
 
 // dropUndocumentedAmounts removes the amounts the wallets' documented pay
 // and refund answers do not have. The handlers always fill them in, so

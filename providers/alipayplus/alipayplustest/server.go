@@ -76,6 +76,7 @@ type Server struct {
 
 	cfg        config
 	env        *familytest.Envelope
+	family     familytest.Protocol
 	clock      payment.Clock
 	ledger     *simulator.Ledger
 	currencies map[string]bool // nil: every currency money knows
@@ -349,6 +350,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		// s.Server is made below; the envelope asks it only while serving.
 		MerchantKey: func(v string) (*rsa.PublicKey, bool) { return s.MerchantKey(v) },
 	}
+	s.family = familytest.Protocol{Envelope: s.env, Paths: apiPaths}
 	s.ledger = simulator.NewLedger(simulator.LedgerConfig{
 		Name: "alipayplustest", Clock: s.clock,
 		// 32 digits: yyyyMMddHHmmss and 18 random ones, like the wallets'

@@ -23,7 +23,7 @@ func FuzzRequest(f *testing.F) {
 	}
 	srv := NewUnstartedServer()
 	f.Cleanup(srv.Close)
-	p := (*protocol)(srv)
+	p := &protocol{s: srv}
 	f.Fuzz(func(t *testing.T, body string) {
 		for path := range apiPaths {
 			in := &simulator.Incoming{Path: path, Request: httptest.NewRequest("POST", path, nil), Body: []byte(body), BaseURL: "http://127.0.0.1"}

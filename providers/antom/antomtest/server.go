@@ -184,7 +184,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 	s.Snapshots = simulator.NewSnapshots(s.ledger, snapshot)
 	kc := cfg.Config
 	kc.Name, kc.ProviderKeyName, kc.MerchantKeyVersion = "antomtest", "antom", cfg.keyVersion
-	kc.Protocol, kc.Ledger, kc.Cashier = (*protocol)(s), s.ledger, cashier
+	kc.Protocol, kc.Ledger, kc.Cashier = &protocol{familytest.Protocol{Envelope: s.env, Paths: apiPaths}, s}, s.ledger, cashier
 	kc.RequestTimeHeader = "Request-Time"
 	s.Server = simulator.NewUnstartedServer(kc)
 	s.notifier = familytest.Notifier{Name: "antomtest", Server: s.Server, Ledger: s.ledger,

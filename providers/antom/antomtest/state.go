@@ -39,11 +39,6 @@ var (
 	wireAmount = familytest.WireAmount
 )
 
-func decode(body []byte, v any) *familytest.Result {
-	_, res := familytest.Decode(schema, body, v)
-	return res
-}
-
 // order is what Antom keeps of a payment beyond the ledger's fields.
 type order struct{ method, terminal string }
 
