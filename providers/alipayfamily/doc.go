@@ -24,10 +24,14 @@
 //   - Amount, the {"currency","value"} wire amount, decoded leniently (a
 //     value as a string or a whole JSON number).
 //   - The acknowledgement a merchant answers a notification with.
+//   - What every member spells alike: the bodies PaymentRef, RefundRef
+//     and CancelResponse, the transaction statuses (PaymentStatus,
+//     RefundStatus), and an adapter's key settings (Keys).
 //
-// What it does not hold: paths, request and answer bodies, status tables
-// and provider-only rules. Those differ between members and stay in each
-// adapter (providers/alipayplus/internal/wire for Alipay+).
+// What it does not hold: paths, the other request and answer bodies and
+// provider-only rules. Those differ between members and stay in each
+// adapter (internal/wire of providers/alipayplus and providers/antom).
+// The simulator side of the family is package familytest.
 //
 // The envelope, step by step, is docs/providers/alipayplus.md, "Signing".
 package alipayfamily

@@ -39,21 +39,15 @@ func encode(path string, body any) (driver.Request, error) {
 	return driver.Request{Path: path, Body: b}, err
 }
 
-// terminals is env.terminalType per scenario; the cashier takes the
-// device's, WEB if none.
-var terminals = map[payment.Scenario]string{payment.ScenarioWeb: wire.TerminalWeb, payment.ScenarioH5: wire.TerminalWAP}
-
-var deviceTerminals = map[payment.TerminalType]string{
-	payment.TerminalWeb: wire.TerminalWeb, payment.TerminalWAP: wire.TerminalWAP,
-	payment.TerminalApp: wire.TerminalApp, payment.TerminalMiniApp: wire.TerminalMiniApp,
-}
-
+// terminal is env.terminalType: WAP on H5, WEB on the web, and in the
+// cashier the device's terminal (whose neutral names are Antom's in lower
+// case), WEB if none.
 func terminal(req *payment.PayRequest) string {
-	if t, ok := terminals[req.Scenario]; ok {
-		return t
+	if req.Scenario == payment.ScenarioH5 {
+		return wire.TerminalWAP
 	}
-	if req.Device != nil && deviceTerminals[req.Device.TerminalType] != "" {
-		return deviceTerminals[req.Device.TerminalType]
+	if d := req.Device; req.Scenario == payment.ScenarioCashier && d != nil && d.TerminalType != "" && d.TerminalType != payment.TerminalSystem {
+		return strings.ToUpper(string(d.TerminalType))
 	}
 	return wire.TerminalWeb
 }

@@ -125,3 +125,20 @@ func FuzzParseNotification(f *testing.F) {
 		}
 	})
 }
+
+// env.terminalType per scenario and device.
+func TestTerminal(t *testing.T) {
+	for want, req := range map[string]*payment.PayRequest{
+		"WAP":      {Scenario: payment.ScenarioH5, Device: &payment.Device{TerminalType: payment.TerminalWeb}},
+		"WEB":      {Scenario: payment.ScenarioWeb, Device: &payment.Device{TerminalType: payment.TerminalApp}},
+		"MINI_APP": {Scenario: payment.ScenarioCashier, Device: &payment.Device{TerminalType: payment.TerminalMiniApp}},
+		"APP":      {Scenario: payment.ScenarioCashier, Device: &payment.Device{TerminalType: payment.TerminalApp}},
+	} {
+		if got := terminal(req); got != want {
+			t.Errorf("%s with %s: %s, want %s", req.Scenario, req.Device.TerminalType, got, want)
+		}
+	}
+	if got := terminal(&payment.PayRequest{Scenario: payment.ScenarioCashier, Device: &payment.Device{TerminalType: payment.TerminalSystem}}); got != "WEB" {
+		t.Errorf("cashier on a system terminal: %s", got)
+	}
+}

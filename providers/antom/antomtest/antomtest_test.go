@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/clock"
+	"github.com/paybridge/paybridge/internal/redacttest"
 	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alipayfamily"
 	"github.com/paybridge/paybridge/providers/alipayfamily/familytest"
@@ -236,4 +237,12 @@ func TestNotifications(t *testing.T) {
 	if strings.Join(types, ",") != "PAYMENT_RESULT,REFUND_RESULT" && strings.Join(types, ",") != "REFUND_RESULT,PAYMENT_RESULT" {
 		t.Errorf("notifications %v", types)
 	}
+}
+
+// Credentials show no private key in any rendering.
+func TestCredentialsRedacted(t *testing.T) {
+	srv := antomtest.NewUnstartedServer()
+	defer srv.Close()
+	cr := srv.Credentials()
+	redacttest.Check(t, cr, []string{redacttest.PEMBody(t, cr.MerchantPrivateKey), redacttest.PEMBody(t, cr.AntomPrivateKey)}, []string{cr.ClientID})
 }

@@ -38,11 +38,11 @@ const (
 	StatusPending    = "PENDING"
 )
 
-// Notification types.
+// Notification types: a payment's final result, a refund's. (The third,
+// PAYMENT_PENDING, says nothing final.)
 const (
-	NotifyPaymentResult  = "PAYMENT_RESULT"
-	NotifyPaymentPending = "PAYMENT_PENDING"
-	NotifyRefundResult   = "REFUND_RESULT"
+	NotifyPaymentResult = "PAYMENT_RESULT"
+	NotifyRefundResult  = "REFUND_RESULT"
 )
 
 // Result and Amount are the family's.
@@ -123,7 +123,6 @@ type PayResponse struct {
 	PaymentFacts
 	NormalURL          string              `json:"normalUrl,omitempty"`
 	ApplinkURL         string              `json:"applinkUrl,omitempty"`
-	SchemeURL          string              `json:"schemeUrl,omitempty"`
 	RedirectActionForm *RedirectActionForm `json:"redirectActionForm,omitempty"`
 }
 
