@@ -65,9 +65,9 @@ type Amount struct {
 
 // Result is every answer's verdict.
 type Result struct {
-	Status  string `json:"status"`
-	Code    string `json:"code"`
-	Message string `json:"message,omitempty"`
+	Status  string `json:"resultStatus"`
+	Code    string `json:"resultCode"`
+	Message string `json:"resultMessage,omitempty"`
 }
 
 // PayRequest creates a payment.
@@ -110,4 +110,4 @@ type Answer struct {
 }
 
 // Ack is the body a merchant answers a notification with (HTTP 200).
-const Ack = `{"result":{"status":"S","code":"OK"}}`
+const Ack = `{"result":{"resultStatus":"S","resultCode":"OK"}}`
