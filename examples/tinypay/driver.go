@@ -17,12 +17,29 @@ import (
 	"github.com/paybridge/paybridge/signing"
 )
 
+// MethodPoints is TinyPay's own method, its loyalty points: a
+// provider-defined token, as docs/semantics.md allows.
+const MethodPoints payment.Method = "tinypay_points"
+
+// Capabilities says exactly what TinyPay offers; the engine refuses the rest
+// before a byte is sent, and the conformance suite skips what it excludes.
+func (d *tinyDriver) Capabilities() payment.Capabilities {
+	return payment.Capabilities{
+		Scenarios:       []payment.Scenario{payment.ScenarioQRCode, payment.ScenarioWeb},
+		Methods:         []payment.Method{payment.MethodGCash, MethodPoints},
+		ScenarioMethods: map[payment.Scenario][]payment.Method{payment.ScenarioWeb: {payment.MethodGCash}},
+		MaxAmountDigits: 12, InquireByRequestID: true, Cancel: true,
+		Refund: true, PartialRefund: true, InquireRefundByRequestID: true, InquiryShowsRefunds: true,
+		Notifications: true,
+	}
+}
+
 // The mappings between paybridge's neutral terms and TinyPay's codes. A
 // scenario or method missing here is not in Capabilities, so the engine
 // reports it as unsupported before anything is sent.
 var (
 	products = map[payment.Scenario]string{payment.ScenarioQRCode: wire.ProductQR, payment.ScenarioWeb: wire.ProductWeb}
-	methods  = map[payment.Method]string{payment.MethodGCash: "GCASH", MethodPoints: "POINTS"}
+	methods  = map[payment.Method]string{payment.MethodGCash: wire.MethodGCash, MethodPoints: wire.MethodPoints}
 	statuses = map[string]payment.Status{
 		wire.StatusWaiting: payment.StatusPending, wire.StatusPaid: payment.StatusSucceeded,
 		wire.StatusFailed: payment.StatusFailed, wire.StatusClosed: payment.StatusCancelled,

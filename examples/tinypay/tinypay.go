@@ -115,24 +115,7 @@ func New(cfg Config) (*Client, error) {
 		Logger: cfg.Logger, Journal: cfg.Journal, Observer: cfg.Observer,
 	})
 	if err != nil {
-		return nil, &ConfigError{"BaseURL", err}
+		return nil, fmt.Errorf("tinypay: %w", err) // wraps engine.ErrInvalidConfig
 	}
 	return &Client{Provider: p, d: d}, nil
 }
-
-// Capabilities says exactly what TinyPay offers; the engine refuses the rest
-// before a byte is sent, and the conformance suite skips what it excludes.
-func (d *tinyDriver) Capabilities() payment.Capabilities {
-	return payment.Capabilities{
-		Scenarios:       []payment.Scenario{payment.ScenarioQRCode, payment.ScenarioWeb},
-		Methods:         []payment.Method{payment.MethodGCash, MethodPoints},
-		ScenarioMethods: map[payment.Scenario][]payment.Method{payment.ScenarioWeb: {payment.MethodGCash}},
-		MaxAmountDigits: 12, InquireByRequestID: true, Cancel: true,
-		Refund: true, PartialRefund: true, InquireRefundByRequestID: true, InquiryShowsRefunds: true,
-		Notifications: true,
-	}
-}
-
-// MethodPoints is TinyPay's own method, its loyalty points: a
-// provider-defined token, as docs/semantics.md allows.
-const MethodPoints payment.Method = "tinypay_points"

@@ -240,7 +240,7 @@ func (p *protocol) pay(in *simulator.Incoming) (any, payment.Result) {
 		return nil, refused(wire.CodeBadRequest, bad.Msg)
 	case r.Product != wire.ProductQR && r.Product != wire.ProductWeb:
 		return nil, refused(wire.CodeBadRequest, "unknown product")
-	case r.Method != "" && r.Method != "GCASH" && (r.Method != "POINTS" || r.Product != wire.ProductQR):
+	case r.Method != "" && r.Method != wire.MethodGCash && (r.Method != wire.MethodPoints || r.Product != wire.ProductQR):
 		return nil, refused(wire.CodeUnsupported, "method not offered for this product")
 	}
 	o := order{r.Product, r.Method}

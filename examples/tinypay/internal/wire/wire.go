@@ -43,6 +43,12 @@ const (
 	ProductWeb = "WEB"
 )
 
+// Methods: the wallet or scheme the customer pays with. WEB takes GCASH only.
+const (
+	MethodGCash  = "GCASH"
+	MethodPoints = "POINTS" // TinyPay's loyalty points
+)
+
 // Result codes. Result statuses are S (done), F (refused) and U (unsure:
 // ask again).
 const (
