@@ -2,6 +2,7 @@ package tinypay
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -14,11 +15,15 @@ import (
 // The Client is a notify.Source: TinyPay posts a payment's state, signed
 // like an answer, when the customer pays or declines.
 
+// ErrWrongMerchant is returned for a notification addressed to another
+// merchant account.
+var ErrWrongMerchant = errors.New("tinypay: notification for another merchant")
+
 // VerifyNotification checks TinyPay's signature over a notification posted
 // to uri, and returns the time TinyPay signed it.
 func (c *Client) VerifyNotification(h http.Header, uri string, body []byte) (time.Time, error) {
 	if h.Get(wire.HeaderMerchant) != c.d.env.merchant {
-		return time.Time{}, fmt.Errorf("tinypay: notification for another merchant")
+		return time.Time{}, ErrWrongMerchant
 	}
 	if err := c.d.env.Verify(uri, h, body); err != nil {
 		return time.Time{}, err
