@@ -21,10 +21,14 @@ import (
 func TestConformance(t *testing.T) { conformance.Run(t, newHarness) }
 
 // harness wires the adapter to the simulator through a FaultTransport,
-// which makes the transport faults and records every request.
+// which makes the transport faults and records every request. Embedding
+// both gives it most of conformance.Harness and conformance.Ledger: Script
+// and Requests from the FaultTransport (the shallower embedding wins over
+// the simulator's own Script and Requests), and Complete, Decline, Expire,
+// Charges, Close, PaymentStatus and RefundCount from the simulator.
 type harness struct {
-	srv   *tinypaytest.Server
-	ft    *conformance.FaultTransport
+	*conformance.FaultTransport
+	*tinypaytest.Server
 	p     *tinypay.Client
 	creds tinypaytest.Credentials
 }
@@ -37,17 +41,17 @@ var paths = map[string]string{
 func newHarness(t *testing.T, o conformance.Options) conformance.Harness {
 	// The suite's clock, shared by the adapter and the simulator. It moves
 	// on every wait, so the simulator tries each notification only once.
-	h := &harness{srv: tinypaytest.NewServer(tinypaytest.Options{Clock: o.Clock, NotifyOnce: true})}
-	h.creds = h.srv.Credentials()
-	h.ft = conformance.NewFaultTransport(h.srv.Client().Transport, paths, h.simulate)
+	h := &harness{Server: tinypaytest.NewServer(tinypaytest.Options{Clock: o.Clock, NotifyOnce: true})}
+	h.creds = h.Credentials()
+	h.FaultTransport = conformance.NewFaultTransport(h.Client().Transport, paths, h.simulate)
 	p, err := tinypay.New(tinypay.Config{
 		BaseURL: h.creds.BaseURL, MerchantID: h.creds.MerchantID,
 		PrivateKey: h.creds.MerchantPrivateKey, TinyPayPublicKeys: []string{h.creds.TinyPayPublicKey},
-		HTTPClient: &http.Client{Transport: h.ft},
+		HTTPClient: &http.Client{Transport: h.FaultTransport},
 		Retry:      o.Retry, Clock: o.Clock, Logger: o.Logger, // the suite's, always
 	})
 	if err != nil {
-		h.srv.Close()
+		h.Close()
 		t.Fatal(err)
 	}
 	h.p = p
@@ -73,25 +77,17 @@ func (h *harness) simulate(op string, f conformance.Fault) error {
 	default:
 		return conformance.ErrFaultUnsupported
 	}
-	h.srv.Script(paths[op], sf)
+	h.Server.Script(paths[op], sf)
 	return nil
 }
 
-func (h *harness) Provider() payment.Provider                     { return h.p }
-func (h *harness) Script(op string, f ...conformance.Fault) error { return h.ft.Script(op, f...) }
-func (h *harness) Requests(op string) []conformance.Request       { return h.ft.Requests(op) }
-func (h *harness) Complete(id string) error                       { return h.srv.Complete(id) }
-func (h *harness) Decline(id string) error                        { return h.srv.Decline(id) }
-func (h *harness) Expire(id string) error                         { return h.srv.Expire(id) }
-func (h *harness) Charges(requestID string) int                   { return h.srv.Charges(requestID) }
-func (h *harness) Close()                                         { h.srv.Close() }
+var (
+	_ conformance.Harness = (*harness)(nil)
+	_ conformance.Ledger  = (*harness)(nil)
+)
 
-// PaymentStatus and RefundCount are conformance.Ledger: the simulator's
-// books, for the model-based check and the settling of unknown outcomes.
-func (h *harness) PaymentStatus(requestID string) (payment.Status, bool) {
-	return h.srv.PaymentStatus(requestID)
-}
-func (h *harness) RefundCount(refundRequestID string) int { return h.srv.RefundCount(refundRequestID) }
+// Provider is the adapter under test.
+func (h *harness) Provider() payment.Provider { return h.p }
 
 // Secrets is conformance.SecretLister: no line of these keys may reach a
 // log or an error.
@@ -102,7 +98,7 @@ func (h *harness) Secrets() []string {
 // Notification is conformance.Notifier: TinyPay's signed notification, or
 // one re-signed with a key the adapter does not trust.
 func (h *harness) Notification(paymentID, target string, forged bool) (*http.Request, error) {
-	req, err := h.srv.SignedNotification(paymentID, target)
+	req, err := h.SignedNotification(paymentID, target)
 	if err != nil || !forged {
 		return req, err
 	}
