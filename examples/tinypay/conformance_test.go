@@ -13,7 +13,6 @@ import (
 	"github.com/paybridge/paybridge/conformance"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/signing"
-	"github.com/paybridge/paybridge/simulator"
 )
 
 // TestConformance runs paybridge's conformance suite against the adapter
@@ -58,27 +57,16 @@ func newHarness(t *testing.T, o conformance.Options) conformance.Harness {
 	return h
 }
 
-// simulate scripts, on the simulator, the faults that need TinyPay itself.
+// simulate scripts, on the simulator, the faults that need TinyPay itself:
+// a scripted result (an empty code is TinyPay's ordinary one for the
+// status), a missing or bad signature, a changed amount.
 func (h *harness) simulate(op string, f conformance.Fault) error {
-	var sf simulator.Fault
-	switch f.Kind {
-	case conformance.FaultResult: // an empty code is TinyPay's ordinary one for the status
-		code := map[payment.ResultStatus]string{payment.ResultUnknown: wire.CodeBusy, payment.ResultFailed: wire.CodeDeclined}[f.Status]
-		if f.Code != "" {
-			code = f.Code
-		}
-		sf.Result = &payment.Result{Status: f.Status, Code: code, Message: "scripted"}
-	case conformance.FaultNoSignature:
-		sf.NoSignature = true
-	case conformance.FaultBadSignature:
-		sf.BadSignature = true
-	case conformance.FaultChangeAmount:
-		sf.ChangeAmount = true
-	default:
-		return conformance.ErrFaultUnsupported
+	sf, err := conformance.KitFault(f, map[payment.ResultStatus]string{
+		payment.ResultUnknown: wire.CodeBusy, payment.ResultFailed: wire.CodeDeclined})
+	if err == nil {
+		h.Server.Script(paths[op], sf)
 	}
-	h.Server.Script(paths[op], sf)
-	return nil
+	return err
 }
 
 var (
