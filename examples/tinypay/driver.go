@@ -123,7 +123,7 @@ func (d *tinyDriver) EncodeCancel(ref payment.Ref) (driver.Request, error) {
 
 func (d *tinyDriver) EncodeRefund(r *payment.RefundRequest) (driver.Request, error) {
 	return encode(wire.PathRefund, wire.RefundRequest{RefundRequestID: r.RefundRequestID,
-		PaymentID: r.Payment.PaymentID, Amount: wireAmount(r.Amount)})
+		PaymentID: r.Payment.PaymentID, RequestID: r.Payment.PaymentRequestID, Amount: wireAmount(r.Amount)})
 }
 
 func (d *tinyDriver) EncodeInquireRefund(ref payment.RefundRef) (driver.Request, error) {

@@ -98,6 +98,14 @@ func TestLoadFileAndNotify(t *testing.T) {
 		t.Fatalf("events: %+v", events)
 	}
 
+	// A refund may name the payment by the merchant's request ID alone
+	// (Capabilities.InquireByRequestID).
+	r, err := p.Refund(ctx, &payment.RefundRequest{RefundRequestID: "REFUND-1", Payment: payment.Ref{PaymentRequestID: "ORDER-1"},
+		Amount: money.MustParse("40.00 PHP")})
+	if err != nil || r.PaymentID != pay.PaymentID || r.Status != payment.RefundSucceeded {
+		t.Fatalf("refund by request ID: %+v, %v", r, err)
+	}
+
 	// Methods and scenarios TinyPay does not take fail before anything is sent.
 	for _, req := range []payment.PayRequest{
 		{Scenario: payment.ScenarioQRCode, Method: payment.MethodDANA},

@@ -199,9 +199,11 @@ func (p *protocol) Process(in *simulator.Incoming) (any, payment.Result) {
 		return p.pay(in)
 	case wire.PathInquire, wire.PathCancel:
 		var r wire.Ref
-		_ = json.Unmarshal(in.Body, &r)
+		err := json.Unmarshal(in.Body, &r)
 		pay := l.FindLocked(r.PaymentID, r.RequestID)
 		switch {
+		case err != nil:
+			return nil, refused(wire.CodeBadRequest, "body does not fit")
 		case pay == nil:
 			return nil, refused(wire.CodeNotFound, "no such payment")
 		case in.Path == wire.PathInquire:
@@ -215,7 +217,9 @@ func (p *protocol) Process(in *simulator.Incoming) (any, payment.Result) {
 		return p.refund(in)
 	default: // inquire-refund
 		var r wire.Ref
-		_ = json.Unmarshal(in.Body, &r)
+		if err := json.Unmarshal(in.Body, &r); err != nil {
+			return nil, refused(wire.CodeBadRequest, "body does not fit")
+		}
 		rf := l.RefundByIDLocked(r.RefundID)
 		if rf == nil && r.RefundID == "" {
 			rf = l.RefundByRequestIDLocked(r.RefundRequestID)
@@ -262,7 +266,7 @@ func (p *protocol) refund(in *simulator.Incoming) (any, payment.Result) {
 	if err := json.Unmarshal(in.Body, &r); err != nil || r.RefundRequestID == "" {
 		return nil, refused(wire.CodeBadRequest, "refundRequestId is required")
 	}
-	pay := p.ledger.PaymentLocked(r.PaymentID)
+	pay := p.ledger.FindLocked(r.PaymentID, r.RequestID)
 	if pay == nil {
 		return nil, refused(wire.CodeNotFound, "no such payment")
 	}

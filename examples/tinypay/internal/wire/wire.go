@@ -95,10 +95,12 @@ type Ref struct {
 	RefundRequestID string `json:"refundRequestId,omitempty"`
 }
 
-// RefundRequest refunds part or all of a paid payment.
+// RefundRequest refunds part or all of a paid payment, named by its
+// paymentId or its requestId.
 type RefundRequest struct {
 	RefundRequestID string `json:"refundRequestId"`
-	PaymentID       string `json:"paymentId"`
+	PaymentID       string `json:"paymentId,omitempty"`
+	RequestID       string `json:"requestId,omitempty"`
 	Amount          Amount `json:"amount"`
 }
 
