@@ -34,9 +34,10 @@ func (d *tinyDriver) Capabilities() payment.Capabilities {
 	}
 }
 
-// The mappings between paybridge's neutral terms and TinyPay's codes. A
-// scenario or method missing here is not in Capabilities, so the engine
-// reports it as unsupported before anything is sent.
+// The mappings between paybridge's neutral terms and TinyPay's codes.
+// Every scenario and method of Capabilities has its code here; one TinyPay
+// does not offer is in neither, and the engine refuses it as unsupported
+// before anything is sent.
 var (
 	products = map[payment.Scenario]string{payment.ScenarioQRCode: wire.ProductQR, payment.ScenarioWeb: wire.ProductWeb}
 	methods  = map[payment.Method]string{payment.MethodGCash: wire.MethodGCash, MethodPoints: wire.MethodPoints}
