@@ -2,6 +2,7 @@ package tinypaytest_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -23,6 +24,8 @@ func TestVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	body := []byte(`{"requestId":"R-1","amount":{"value":"100","currency":"USD"},"product":"QR"}`)
 	now := time.Now().UTC()
 	for _, tc := range []struct {
@@ -45,7 +48,7 @@ func TestVerify(t *testing.T) {
 		if tc.sign != nil {
 			sig = tc.sign(msg)
 		}
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+wire.PathPay, bytes.NewReader(body))
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+wire.PathPay, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set(wire.HeaderMerchant, tc.merchant)
 		req.Header.Set(wire.HeaderTime, ts)
