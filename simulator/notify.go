@@ -169,7 +169,7 @@ func (s *Server) attempt(n Notification, f Fault, attempt int, now time.Time, du
 		switch {
 		case resp.StatusCode != http.StatusOK:
 			d.Err = "HTTP status " + strconv.Itoa(resp.StatusCode)
-		case !IsAck(b):
+		case !s.acknowledged(b):
 			d.Err = "answer is not an acknowledgement"
 		default:
 			d.Acked = true
@@ -185,6 +185,13 @@ func (s *Server) attempt(n Notification, f Fault, attempt int, now time.Time, du
 	s.changedLocked()
 	s.mu.Unlock()
 	return d.Acked
+}
+
+func (s *Server) acknowledged(b []byte) bool {
+	if s.cfg.Acknowledged != nil {
+		return s.cfg.Acknowledged(b)
+	}
+	return IsAck(b)
 }
 
 // IsAck reports whether a notification's answer body acknowledges it:

@@ -188,6 +188,25 @@ func TestNotificationAckRules(t *testing.T) {
 	}
 }
 
+// A provider whose acknowledgement is another body says so in
+// Config.Acknowledged; the default reading no longer applies.
+func TestNotificationOwnAcknowledgement(t *testing.T) {
+	for body, wantAck := range map[string]bool{"OK": true, string(ack): false} {
+		srv, c, _ := toyFixture(t, func(cfg *simulator.Config) {
+			cfg.Acknowledged = func(b []byte) bool { return string(b) == "OK" }
+		})
+		rc := newReceiver(t, srv)
+		rc.Respond(func(w http.ResponseWriter) { _, _ = io.WriteString(w, body) })
+		notified(t, c, rc, "N-OWN")
+		if err := srv.AwaitDeliveries(simtest.Context(t), 1); err != nil {
+			t.Fatal(err)
+		}
+		if d := srv.Deliveries()[0]; d.Acked != wantAck {
+			t.Errorf("answer %q: Acked = %v, want %v (%+v)", body, d.Acked, wantAck, d)
+		}
+	}
+}
+
 func TestNotificationUnreachable(t *testing.T) {
 	srv, c, _ := toyFixture(t, nil)
 	rc := newReceiver(t, srv)

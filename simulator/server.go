@@ -103,6 +103,11 @@ type Config struct {
 	// NotifyPathOnly signs notifications over the notify URL's path alone,
 	// instead of its path and query.
 	NotifyPathOnly bool
+	// Acknowledged reports whether the body of an HTTP 200 answer to a
+	// notification acknowledges it, as the provider reads it; until it
+	// does, the notification is tried again on its schedule. Nil: IsAck,
+	// the {"result":{"resultStatus":"S"}} both built-in providers expect.
+	Acknowledged func(body []byte) bool
 	// AutoComplete asks the simulator to have the customer pay every new
 	// payment at once; the simulator's pay reads it.
 	AutoComplete bool

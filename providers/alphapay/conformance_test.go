@@ -70,25 +70,12 @@ func harnessWith(t *testing.T, o conformance.Options, opts ...alphapaytest.Optio
 
 // simulate scripts the faults that need the provider itself.
 func (h *harness) simulate(op string, f conformance.Fault) error {
-	var sf alphapaytest.Fault
-	switch f.Kind {
-	case conformance.FaultResult:
-		code := f.Code
-		if code == "" {
-			code = map[payment.ResultStatus]string{payment.ResultUnknown: wire.CodeUnknownException, payment.ResultFailed: wire.CodeSystemError}[f.Status]
-		}
-		sf.Result = &payment.Result{Code: code, Status: f.Status, Message: "scripted"}
-	case conformance.FaultNoSignature:
-		sf.NoSignature = true
-	case conformance.FaultBadSignature:
-		sf.BadSignature = true
-	case conformance.FaultChangeAmount:
-		sf.ChangeAmount = true
-	default:
-		return conformance.ErrFaultUnsupported
+	sf, err := conformance.KitFault(f, map[payment.ResultStatus]string{
+		payment.ResultUnknown: wire.CodeUnknownException, payment.ResultFailed: wire.CodeSystemError})
+	if err == nil {
+		h.srv.Script(paths[op], sf)
 	}
-	h.srv.Script(paths[op], sf)
-	return nil
+	return err
 }
 
 func (h *harness) Provider() payment.Provider                     { return h.p }
