@@ -8,7 +8,6 @@ package familyconformance
 
 import (
 	"bytes"
-	"cmp"
 	"io"
 	"net/http"
 
@@ -64,27 +63,20 @@ func New(sim Simulator, paths map[string]string, keyVersion string, secretPEMs .
 	return h
 }
 
-// simulate scripts the faults that need the simulator itself.
+// ordinary are the family's codes for a scripted U and F.
+var ordinary = map[payment.ResultStatus]string{
+	payment.ResultUnknown: alipayfamily.CodeUnknownException,
+	payment.ResultFailed:  alipayfamily.CodeProcessFail,
+}
+
+// simulate scripts the faults that need the simulator itself, as the
+// kit makes them (conformance.KitFault).
 func (h *Harness) simulate(op string, f conformance.Fault) error {
-	var sf simulator.Fault
-	switch f.Kind {
-	case conformance.FaultResult:
-		code := cmp.Or(f.Code, map[payment.ResultStatus]string{
-			payment.ResultUnknown: alipayfamily.CodeUnknownException,
-			payment.ResultFailed:  alipayfamily.CodeProcessFail,
-		}[f.Status])
-		sf.Result = &payment.Result{Status: f.Status, Code: code, Message: "scripted"}
-	case conformance.FaultNoSignature:
-		sf.NoSignature = true
-	case conformance.FaultBadSignature:
-		sf.BadSignature = true
-	case conformance.FaultChangeAmount:
-		sf.ChangeAmount = true
-	default:
-		return conformance.ErrFaultUnsupported
+	sf, err := conformance.KitFault(f, ordinary)
+	if err == nil {
+		h.sim.Script(h.paths[op], sf)
 	}
-	h.sim.Script(h.paths[op], sf)
-	return nil
+	return err
 }
 
 func (h *Harness) Provider() payment.Provider                     { return h.P }
