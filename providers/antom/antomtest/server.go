@@ -50,7 +50,8 @@ const (
 	PathRefund, PathInquiryRefund    = wire.PathRefund, wire.PathInquiryRefund
 )
 
-// Defaults of the options.
+// The merchant the server knows: its Client-Id and keyVersion; and the
+// windows of its payments.
 const (
 	DefaultClientID   = "SANDBOX_5YBV3N2Z0KS906447"
 	DefaultKeyVersion = "1"
@@ -58,17 +59,11 @@ const (
 	expiry            = 15 * time.Minute
 )
 
-// The kit's types and errors, under this package's names.
-type (
-	Fault           = simulator.Fault
-	Delivery        = simulator.Delivery
-	RecordedRequest = simulator.Request
-)
+// Fault is the kit's scripted misbehaviour (simulator.Fault), and
+// ErrNotFound its unknown payment or refund.
+type Fault = simulator.Fault
 
-var (
-	ErrNotFound          = simulator.ErrNotFound
-	ErrInvalidTransition = simulator.ErrInvalidTransition
-)
+var ErrNotFound = simulator.ErrNotFound
 
 // Server is a running simulated Antom gateway over one merchant account.
 // It embeds the kit's server (URL, lifecycle, faults, request log,
@@ -83,7 +78,6 @@ type Server struct {
 	ledger     *simulator.Ledger
 	env        *familytest.Envelope
 	clock      payment.Clock
-	cfg        config
 }
 
 // PaymentSnapshot is a copy of a payment's state.
@@ -118,8 +112,7 @@ type Option func(*config)
 
 type config struct {
 	simulator.Config
-	clientID, keyVersion string
-	currencies           []string
+	currencies []string
 }
 
 // WithClock sets the clock of expiry, the Request-Time window, timestamps
@@ -161,13 +154,13 @@ func started(s *Server, start func(*Server)) *Server {
 // NewUnstartedServer returns a server that is not listening yet. It
 // panics on an invalid option value.
 func NewUnstartedServer(opts ...Option) *Server {
-	cfg := config{clientID: DefaultClientID, keyVersion: DefaultKeyVersion}
+	var cfg config
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
-	s := &Server{cfg: cfg, clock: payment.OrSystem(cfg.Clock)}
+	s := &Server{clock: payment.OrSystem(cfg.Clock)}
 	if cfg.currencies != nil {
 		s.currencies = map[string]bool{}
 		for _, code := range cfg.currencies {
@@ -177,13 +170,13 @@ func NewUnstartedServer(opts ...Option) *Server {
 			s.currencies[code] = true
 		}
 	}
-	s.env = &familytest.Envelope{ClientID: cfg.clientID, KeyVersion: cfg.keyVersion, Clock: s.clock,
+	s.env = &familytest.Envelope{ClientID: DefaultClientID, KeyVersion: DefaultKeyVersion, Clock: s.clock,
 		MerchantKey: s.merchantKey}
 	s.ledger = simulator.NewLedger(simulator.LedgerConfig{Name: "antomtest", Clock: s.clock,
 		IDLayout: "20060102150405", IDDigits: 18, DeclineReason: "USER_CANCELLED", Settled: s.notifyLocked})
 	s.Snapshots = simulator.NewSnapshots(s.ledger, snapshot)
 	kc := cfg.Config
-	kc.Name, kc.ProviderKeyName, kc.MerchantKeyVersion = "antomtest", "antom", cfg.keyVersion
+	kc.Name, kc.ProviderKeyName, kc.MerchantKeyVersion = "antomtest", "antom", DefaultKeyVersion
 	kc.Protocol, kc.Ledger, kc.Cashier = &protocol{familytest.Protocol{Envelope: s.env, Paths: apiPaths}, s}, s.ledger, cashier
 	kc.RequestTimeHeader = "Request-Time"
 	s.Server = simulator.NewUnstartedServer(kc)
@@ -199,7 +192,7 @@ func (s *Server) merchantKey(v string) (*rsa.PublicKey, bool) { return s.Merchan
 // Credentials returns the merchant's configuration for this server.
 func (s *Server) Credentials() Credentials {
 	k := s.KeyPEMs()
-	return Credentials{BaseURL: s.URL, ClientID: s.cfg.clientID, KeyVersion: s.cfg.keyVersion,
+	return Credentials{BaseURL: s.URL, ClientID: DefaultClientID, KeyVersion: DefaultKeyVersion,
 		MerchantPrivateKey: k.MerchantPrivate, MerchantPublicKey: k.MerchantPublic,
 		AntomPublicKey: k.ProviderPublic, AntomPrivateKey: k.ProviderPrivate}
 }
