@@ -18,6 +18,7 @@ import (
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers/alipayfamily/familytest"
 	"github.com/paybridge/paybridge/providers/alipayplus/alipayplustest"
 	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
 	"github.com/paybridge/paybridge/simulator"
@@ -397,7 +398,7 @@ const (
 	alphaPayWindow      = 24 * time.Hour
 )
 
-var walletSchedule = []time.Duration{0, 2 * time.Minute, 10 * time.Minute, 10 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, 15 * time.Hour}
+var walletSchedule = familytest.NotifySchedule.Waits
 
 func alphaPayPlan(kind string, attempt int) string {
 	switch {

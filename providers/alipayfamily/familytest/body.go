@@ -200,3 +200,43 @@ func First(checks ...*Result) *Result {
 	}
 	return nil
 }
+
+// maxRef is the family's limit on paymentId, paymentRequestId, refundId
+// and refundRequestId.
+const maxRef = 64
+
+// CheckPaymentRef validates the body of inquiryPayment and cancel: a
+// paymentId or a paymentRequestId, each of at most 64 characters.
+func CheckPaymentRef(r *alipayfamily.PaymentRef) *Result {
+	if r.PaymentID == "" && r.PaymentRequestID == "" {
+		return Failp(alipayfamily.CodeParamIllegal, "paymentId or paymentRequestId is required")
+	}
+	return First(CheckLen(r.PaymentID, "paymentId", maxRef), CheckLen(r.PaymentRequestID, "paymentRequestId", maxRef))
+}
+
+// CheckRefundRef validates the body of inquiryRefund: a refundId or a
+// refundRequestId, each of at most 64 characters.
+func CheckRefundRef(r *alipayfamily.RefundRef) *Result {
+	if r.RefundID == "" && r.RefundRequestID == "" {
+		return Failp(alipayfamily.CodeParamIllegal, "refundId or refundRequestId is required")
+	}
+	return First(CheckLen(r.RefundID, "refundId", maxRef), CheckLen(r.RefundRequestID, "refundRequestId", maxRef))
+}
+
+// Currencies returns the check of a simulator's WithCurrencies: nil
+// codes allow every currency money knows, others only those. It panics,
+// naming the simulator, on a code money does not know, as the
+// simulators' constructors panic on invalid options.
+func Currencies(name string, codes []string) func(code string) bool {
+	if codes == nil {
+		return AnyCurrency
+	}
+	allowed := map[string]bool{}
+	for _, code := range codes {
+		if _, err := money.LookupCurrency(code); err != nil {
+			panic(name + ": WithCurrencies: " + err.Error())
+		}
+		allowed[code] = true
+	}
+	return func(code string) bool { return allowed[code] }
+}

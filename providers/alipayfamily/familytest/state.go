@@ -126,3 +126,11 @@ func WireStatus(p *simulator.Payment) string {
 	}
 	return "SUCCESS"
 }
+
+// NotifySchedule is when the family's notifications are tried (Antom's
+// documented schedule; the Alipay+ wallets document none): at most 8
+// tries, stopping at the first acknowledgement.
+var NotifySchedule = simulator.Schedule{Waits: []time.Duration{
+	0, 2 * time.Minute, 10 * time.Minute, 10 * time.Minute,
+	time.Hour, 2 * time.Hour, 6 * time.Hour, 15 * time.Hour,
+}}

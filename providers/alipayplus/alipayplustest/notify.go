@@ -3,7 +3,6 @@ package alipayplustest
 import (
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayfamily/familytest"
@@ -11,13 +10,9 @@ import (
 	"github.com/paybridge/paybridge/simulator"
 )
 
-// notifySchedule is the wait before each try of a payment notification
-// (Antom's; the wallets document none): at most 8 tries, stopping at the
-// first acknowledgement.
-var notifySchedule = simulator.Schedule{Waits: []time.Duration{
-	0, 2 * time.Minute, 10 * time.Minute, 10 * time.Minute,
-	time.Hour, 2 * time.Hour, 6 * time.Hour, 15 * time.Hour,
-}}
+// notifySchedule is the family's (familytest.NotifySchedule): the
+// wallets document none.
+var notifySchedule = familytest.NotifySchedule
 
 // notificationBodyLocked returns the notifyPayment body of a payment in
 // the configured shape: SUCCESS once paid, FAIL once declined.

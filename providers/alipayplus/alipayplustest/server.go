@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayfamily/familytest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
@@ -79,7 +78,7 @@ type Server struct {
 	family     familytest.Protocol
 	clock      payment.Clock
 	ledger     *simulator.Ledger
-	currencies map[string]bool // nil: every currency money knows
+	currencies func(code string) bool // WithCurrencies
 }
 
 // The kit's types, under the names this package has always used.
@@ -333,17 +332,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 	if cfg.notificationShape != ShapeA && cfg.notificationShape != ShapeB && cfg.notificationShape != ShapeC {
 		panic(`alipayplustest: WithNotificationShape: want "A", "B" or "C"`)
 	}
-	var currencies map[string]bool
-	if cfg.currencies != nil {
-		currencies = map[string]bool{}
-		for _, code := range cfg.currencies {
-			if _, err := money.LookupCurrency(code); err != nil {
-				panic("alipayplustest: WithCurrencies: " + err.Error())
-			}
-			currencies[code] = true
-		}
-	}
-	s := &Server{cfg: cfg, clock: payment.OrSystem(cfg.Clock), currencies: currencies}
+	s := &Server{cfg: cfg, clock: payment.OrSystem(cfg.Clock), currencies: familytest.Currencies("alipayplustest", cfg.currencies)}
 	s.env = &familytest.Envelope{
 		ClientID: cfg.clientID, KeyVersion: cfg.keyVersion, Clock: s.clock,
 		StrictRequestTime: cfg.strictRequestTime, RawSignature: cfg.rawSignature, UnsignedFailures: cfg.unsignedFailures,

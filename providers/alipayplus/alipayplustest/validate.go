@@ -64,7 +64,7 @@ func parseAmount(a wire.Amount, field string, allowed func(code string) bool) (m
 
 // allowedCurrency reports whether payments may be in code (WithCurrencies).
 func (s *Server) allowedCurrency(code string) bool {
-	return s.currencies == nil || s.currencies[code]
+	return s.currencies(code)
 }
 
 // checkPay validates a pay request and returns its amount and
@@ -175,16 +175,12 @@ func isRegion(v string) bool {
 	return len(v) == 2 && v[0] >= 'A' && v[0] <= 'Z' && v[1] >= 'A' && v[1] <= 'Z'
 }
 
-// checkPaymentRef validates the body of inquiryPayment and cancel.
-func checkPaymentRef(ref *wire.PaymentRef) *wire.Result {
-	if ref.PaymentID == "" && ref.PaymentRequestID == "" {
-		return failp(wire.CodeParamIllegal, "paymentId or paymentRequestId is required")
-	}
-	return first(
-		checkLen(ref.PaymentID, "paymentId", maxID),
-		checkLen(ref.PaymentRequestID, "paymentRequestId", maxRequestID),
-	)
-}
+// checkPaymentRef and checkRefundRef validate the bodies of
+// inquiryPayment, cancel and inquiryRefund, as the family does.
+var (
+	checkPaymentRef = familytest.CheckPaymentRef
+	checkRefundRef  = familytest.CheckRefundRef
+)
 
 // checkRefund validates a refund request and returns its
 // amount; that the currency is the payment's is checked against the
@@ -207,15 +203,4 @@ func checkRefund(req *wire.RefundRequest, tree map[string]any) (money.Amount, *w
 		return money.Amount{}, res
 	}
 	return amt, nil
-}
-
-// checkRefundRef validates the body of inquiryRefund.
-func checkRefundRef(ref *wire.RefundRef) *wire.Result {
-	if ref.RefundID == "" && ref.RefundRequestID == "" {
-		return failp(wire.CodeParamIllegal, "refundId or refundRequestId is required")
-	}
-	return first(
-		checkLen(ref.RefundID, "refundId", maxID),
-		checkLen(ref.RefundRequestID, "refundRequestId", maxRequestID),
-	)
 }

@@ -74,7 +74,7 @@ type Server struct {
 	simulator.Snapshots[PaymentSnapshot]
 
 	notifier   familytest.Notifier
-	currencies map[string]bool // nil: any
+	currencies func(code string) bool // WithCurrencies
 	ledger     *simulator.Ledger
 	env        *familytest.Envelope
 	clock      payment.Clock
@@ -160,16 +160,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 			o(&cfg)
 		}
 	}
-	s := &Server{clock: payment.OrSystem(cfg.Clock)}
-	if cfg.currencies != nil {
-		s.currencies = map[string]bool{}
-		for _, code := range cfg.currencies {
-			if _, err := money.LookupCurrency(code); err != nil {
-				panic("antomtest: WithCurrencies: " + err.Error())
-			}
-			s.currencies[code] = true
-		}
-	}
+	s := &Server{clock: payment.OrSystem(cfg.Clock), currencies: familytest.Currencies("antomtest", cfg.currencies)}
 	s.env = &familytest.Envelope{ClientID: DefaultClientID, KeyVersion: DefaultKeyVersion, Clock: s.clock,
 		MerchantKey: s.merchantKey}
 	s.ledger = simulator.NewLedger(simulator.LedgerConfig{Name: "antomtest", Clock: s.clock,

@@ -23,13 +23,11 @@ const (
 )
 
 var (
-	schema    = simulator.NewSchema(wire.PayRequest{}, wire.PaymentRef{}, wire.RefundRequest{}, wire.RefundRef{})
-	terminals = map[string]bool{wire.TerminalWeb: true, wire.TerminalWAP: true, wire.TerminalApp: true, wire.TerminalMiniApp: true}
-	osTypes   = map[string]bool{"IOS": true, "ANDROID": true}
-	// notifySchedule is Antom's: up to 8 tries until acknowledged.
-	notifySchedule = simulator.Schedule{Waits: []time.Duration{0, 2 * time.Minute, 10 * time.Minute, 10 * time.Minute,
-		time.Hour, 2 * time.Hour, 6 * time.Hour, 15 * time.Hour}}
-	cashier = &simulator.Cashier{Title: "Antom sandbox cashier", StatusLabel: "Antom status", Who: "Antom",
+	schema         = simulator.NewSchema(wire.PayRequest{}, wire.PaymentRef{}, wire.RefundRequest{}, wire.RefundRef{})
+	terminals      = map[string]bool{wire.TerminalWeb: true, wire.TerminalWAP: true, wire.TerminalApp: true, wire.TerminalMiniApp: true}
+	osTypes        = map[string]bool{"IOS": true, "ANDROID": true}
+	notifySchedule = familytest.NotifySchedule
+	cashier        = &simulator.Cashier{Title: "Antom sandbox cashier", StatusLabel: "Antom status", Who: "Antom",
 		Pages: []string{"/checkout/"}, RedirectQuery: true, MaxURL: maxURL, NotifiesFailures: true,
 		Schedule: notifySchedule, WireStatus: wireStatus}
 	success    = familytest.OK(alipayfamily.CodeSuccess, "success")
@@ -50,8 +48,6 @@ func snapshot(p *simulator.Payment) PaymentSnapshot {
 		Status: wireStatus(p), Amount: p.Amount, Refunded: p.Refunded, NotifyURL: p.NotifyURL}
 }
 
-func (s *Server) allowed(code string) bool { return s.currencies == nil || s.currencies[code] }
-
 // checkPay validates a CASHIER_PAYMENT and returns its amount and expiry.
 func (s *Server) checkPay(r *wire.PayRequest) (money.Amount, time.Time, *familytest.Result) {
 	var expires time.Time
@@ -61,7 +57,7 @@ func (s *Server) checkPay(r *wire.PayRequest) (money.Amount, time.Time, *familyt
 	if r.Order == nil || r.PaymentMethod == nil || r.Env == nil {
 		return money.Amount{}, expires, familytest.Failp(alipayfamily.CodeParamIllegal, "order, paymentMethod and env are required")
 	}
-	amt, res := familytest.ParseAmount(r.PaymentAmount, "paymentAmount", maxDigits, s.allowed)
+	amt, res := familytest.ParseAmount(r.PaymentAmount, "paymentAmount", maxDigits, s.currencies)
 	if res == nil && r.Order.OrderAmount == nil {
 		res = familytest.Failp(alipayfamily.CodeParamIllegal, "order.orderAmount is required")
 	} else if res == nil {
@@ -148,17 +144,10 @@ func refundFacts(r *simulator.Refund) wire.RefundFacts {
 	return wire.RefundFacts{RefundRequestID: r.RequestID, RefundID: r.ID, RefundAmount: wireAmount(r.Amount), RefundTime: fmtTime(r.At)}
 }
 
-func checkRef(id, requestID, idField, requestIDField string) *familytest.Result {
-	if id == "" && requestID == "" {
-		return familytest.Failp(alipayfamily.CodeParamIllegal, idField+" or "+requestIDField+" is required")
-	}
-	return familytest.First(familytest.CheckLen(id, idField, maxID), familytest.CheckLen(requestID, requestIDField, maxID))
-}
-
 // find looks a payment up for inquiryPayment and cancel; the caller
 // unlocks the ledger when p is not nil.
 func (s *Server) find(r *wire.PaymentRef) (*simulator.Payment, *familytest.Result) {
-	if res := checkRef(r.PaymentID, r.PaymentRequestID, "paymentId", "paymentRequestId"); res != nil {
+	if res := familytest.CheckPaymentRef(r); res != nil {
 		return nil, res
 	}
 	s.ledger.Lock()
@@ -228,7 +217,7 @@ func (s *Server) refund(r *wire.RefundRequest) (any, *familytest.Result) {
 }
 
 func (s *Server) inquiryRefund(r *wire.RefundRef) (any, *familytest.Result) {
-	if res := checkRef(r.RefundID, r.RefundRequestID, "refundId", "refundRequestId"); res != nil {
+	if res := familytest.CheckRefundRef(r); res != nil {
 		return nil, res
 	}
 	s.ledger.Lock()
