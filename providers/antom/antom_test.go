@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/paybridge/paybridge/internal/redacttest"
 	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/money"
+	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayfamily"
 	"github.com/paybridge/paybridge/providers/antom"
@@ -178,4 +180,40 @@ func TestConfig(t *testing.T) {
 		}
 	}
 	redacttest.Check(t, good, []string{redacttest.PEMBody(t, cr.MerchantPrivateKey)}, []string{cr.ClientID})
+}
+
+// The simulator's notifications of a payment and of its refund reach a
+// notify.Handler on the adapter, verified and parsed, within a bounded
+// wait.
+func TestNotificationsEndToEnd(t *testing.T) {
+	c, srv, ctx := newClient(t, nil)
+	events := make(chan payment.Event, 4)
+	site := httptest.NewServer(notify.NewHandler(c, func(_ context.Context, ev payment.Event) error {
+		events <- ev
+		return nil
+	}))
+	defer site.Close()
+	req := payReq("E2E-1", payment.ScenarioWeb, payment.MethodGCash)
+	req.NotifyURL = site.URL + "/notify/antom"
+	p, err := c.Pay(ctx, req)
+	if err != nil || srv.Complete(p.PaymentID) != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Refund(ctx, &payment.RefundRequest{RefundRequestID: "E2E-R", Payment: p.Ref(), Amount: money.MustParse("1.50 USD"),
+		NotifyURL: site.URL + "/notify/antom"}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[payment.EventKind]payment.Event{}
+	for len(got) < 2 {
+		select {
+		case ev := <-events:
+			got[ev.Kind] = ev
+		case <-ctx.Done():
+			t.Fatalf("events so far: %v", got)
+		}
+	}
+	if got[payment.EventPayment].Payment.Status != payment.StatusSucceeded || got[payment.EventRefund].Refund.RefundRequestID != "E2E-R" ||
+		!got[payment.EventRefund].Refund.Amount.Equal(money.MustParse("1.50 USD")) {
+		t.Errorf("events %+v", got)
+	}
 }
