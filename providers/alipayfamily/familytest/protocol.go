@@ -61,22 +61,25 @@ func (p *Protocol) Alter(answer any, f simulator.Fault) {
 var amountPtr = reflect.TypeOf((*alipayfamily.Amount)(nil))
 
 // BumpAmounts raises every amount an answer (a pointer to a struct)
-// states, in it or in structs it embeds, by one minor unit: the
-// ChangeAmount fault. The amounts must be the answer's own copies.
+// states, in it or in the exported structs it embeds, by one minor unit:
+// the ChangeAmount fault. The amounts must be the answer's own copies.
+// Unexported fields are left alone (reflection may not set them).
 func BumpAmounts(answer any) {
-	v := reflect.ValueOf(answer)
-	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-		return
+	if v := reflect.ValueOf(answer); v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
+		bumpAmounts(v.Elem())
 	}
-	v = v.Elem()
+}
+
+func bumpAmounts(v reflect.Value) {
 	for i := 0; i < v.NumField(); i++ {
 		f, sf := v.Field(i), v.Type().Field(i)
 		switch {
+		case !sf.IsExported():
 		case sf.Type == amountPtr && !f.IsNil():
-			a := f.Interface().(*alipayfamily.Amount)
-			a.Value = simulator.BumpMinor(a.Value)
-		case sf.Anonymous && f.Kind() == reflect.Struct && f.CanAddr():
-			BumpAmounts(f.Addr().Interface())
+			a := f.Elem().FieldByName("Value")
+			a.SetString(simulator.BumpMinor(a.String()))
+		case sf.Anonymous && f.Kind() == reflect.Struct:
+			bumpAmounts(f)
 		}
 	}
 }
