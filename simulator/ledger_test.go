@@ -223,8 +223,8 @@ func TestServerBooks(t *testing.T) {
 	refund := toyRequest{PaymentID: id, RefundRequestID: "BR-1", Amount: &toyAmount{"500", "USD"}}
 	first := c.post(pathRefund, refund)
 	again := c.post(pathRefund, refund)
-	if first.answer.RefundID == "" || again.answer.RefundID != first.answer.RefundID {
-		t.Fatalf("refund %s, replay %s", first.body, again.body)
+	if first.Result.RefundID == "" || again.Result.RefundID != first.Result.RefundID {
+		t.Fatalf("refund %s, replay %s", first.Body, again.Body)
 	}
 	if st, ok := srv.PaymentStatus("B-1"); !ok || st != payment.StatusPartiallyRefunded {
 		t.Errorf("PaymentStatus %s", st)
@@ -232,7 +232,7 @@ func TestServerBooks(t *testing.T) {
 	if srv.RefundCount("BR-1") != 1 || len(srv.Refunds()) != 1 || srv.Orders("B-1") != 1 || srv.Charges("B-1") != 1 {
 		t.Errorf("refunds %d/%d, orders %d, charges %d", srv.RefundCount("BR-1"), len(srv.Refunds()), srv.Orders("B-1"), srv.Charges("B-1"))
 	}
-	if r, ok := srv.RefundByRequestID("BR-1"); !ok || r.ID != first.answer.RefundID || r.PaymentID != id || r.Amount.String() != "5.00 USD" {
+	if r, ok := srv.RefundByRequestID("BR-1"); !ok || r.ID != first.Result.RefundID || r.PaymentID != id || r.Amount.String() != "5.00 USD" {
 		t.Errorf("RefundByRequestID %+v", r)
 	}
 	d := c.pay("B-2")

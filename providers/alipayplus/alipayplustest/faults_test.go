@@ -13,15 +13,15 @@ import (
 func TestFaultResult(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
 	srv.Script(wire.PathPay, Fault{Result: &payment.Result{Status: "X", Code: wire.CodeUnknownException, Message: "try again"}})
-	if a := c.post(wire.PathPay, payBody("F-R")); string(a.body) != `{"result":{"resultCode":"UNKNOWN_EXCEPTION","resultStatus":"X","resultMessage":"try again"}}` {
-		t.Errorf("body %s", a.body)
+	if a := c.Post(wire.PathPay, payBody("F-R")); string(a.Body) != `{"result":{"resultCode":"UNKNOWN_EXCEPTION","resultStatus":"X","resultMessage":"try again"}}` {
+		t.Errorf("body %s", a.Body)
 	}
 }
 
 func TestFaultDropAfter(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
 	srv.Script(wire.PathPay, Fault{DropAfter: true})
-	if _, err := c.do(c.signedRequest(wire.PathPay, payBody("F-DA"))); err == nil {
+	if _, err := c.Do(c.SignedRequest(wire.PathPay, payBody("F-DA"))); err == nil {
 		t.Fatal("dropped connection answered")
 	}
 	if srv.Orders("F-DA") != 1 {
@@ -38,7 +38,7 @@ func TestFaultDropAfter(t *testing.T) {
 	_ = srv.Complete(p.PaymentID)
 	srv.Script(wire.PathRefund, Fault{DropAfter: true})
 	body, _ := json.Marshal(wire.RefundRequest{RefundRequestID: "F-DA-R", PaymentID: p.PaymentID, RefundAmount: wire.Amount{Currency: "USD", Value: "100"}})
-	if _, err := c.do(c.signedRequest(wire.PathRefund, body)); err == nil {
+	if _, err := c.Do(c.SignedRequest(wire.PathRefund, body)); err == nil {
 		t.Fatal("dropped connection answered")
 	}
 	_, res = c.refund(p.PaymentID, "F-DA-R", "100", "USD")
@@ -71,7 +71,7 @@ func TestFaultChangeAmount(t *testing.T) {
 	}
 	srv.Script(wire.PathInquiryRefund, Fault{ChangeAmount: true})
 	var ir wire.InquiryRefundResponse
-	c.call(wire.PathInquiryRefund, wire.RefundRef{RefundID: r.RefundID}, &ir)
+	c.Call(wire.PathInquiryRefund, wire.RefundRef{RefundID: r.RefundID}, &ir)
 	if ir.RefundAmount.Value != "101" {
 		t.Errorf("inquiryRefund amount %s", ir.RefundAmount.Value)
 	}

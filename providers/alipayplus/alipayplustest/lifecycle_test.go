@@ -330,17 +330,17 @@ func TestRefunds(t *testing.T) {
 		"reason 257":              {wire.RefundRequest{RefundRequestID: "x", PaymentID: id, RefundAmount: wire.Amount{Currency: "USD", Value: "1"}, RefundReason: string(make([]byte, 257))}, wire.CodeParamIllegal},
 		"too much":                {wire.RefundRequest{RefundRequestID: "x", PaymentID: id, RefundAmount: wire.Amount{Currency: "USD", Value: "2000"}}, wire.CodeRefundAmountExceed},
 	} {
-		res := c.call(wire.PathRefund, tc.req, nil)
+		res := c.Call(wire.PathRefund, tc.req, nil)
 		if res.ResultCode != tc.code || res.ResultStatus != wire.StatusF {
 			t.Errorf("%s: %+v", name, res)
 		}
 	}
-	a := c.post(wire.PathRefund, []byte(`{"refundRequestId":"x","paymentId":"`+id+`"}`))
-	wantResult(t, a.result, wire.CodeParamIllegal, wire.StatusF)
+	a := c.Post(wire.PathRefund, []byte(`{"refundRequestId":"x","paymentId":"`+id+`"}`))
+	wantResult(t, a.Result, wire.CodeParamIllegal, wire.StatusF)
 
 	clk.Advance(time.Minute)
 	var r1 wire.RefundResponse
-	res = c.call(wire.PathRefund, wire.RefundRequest{RefundRequestID: "RF-2-a", PaymentRequestID: "RF-2",
+	res = c.Call(wire.PathRefund, wire.RefundRequest{RefundRequestID: "RF-2-a", PaymentRequestID: "RF-2",
 		RefundAmount: wire.Amount{Currency: "USD", Value: "500"}, RefundReason: "broken cup"}, &r1)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 	if len(r1.RefundID) != 32 || !simulator.AllDigits(r1.RefundID) || r1.RefundID == id || r1.RefundTime != t0.Add(time.Minute).Format(wire.TimeLayout) {
@@ -385,7 +385,7 @@ func TestRefunds(t *testing.T) {
 		"refundId wins":      {RefundID: r1.RefundID, RefundRequestID: "RF-2-c"},
 	} {
 		st = wire.InquiryRefundResponse{}
-		res = c.call(wire.PathInquiryRefund, ref, &st)
+		res = c.Call(wire.PathInquiryRefund, ref, &st)
 		wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 		if st.RefundID != r1.RefundID || st.RefundRequestID != "RF-2-a" || *st.RefundAmount != (wire.Amount{Currency: "USD", Value: "500"}) ||
 			st.RefundReason != "broken cup" || st.RefundTime != r1.RefundTime || st.RefundStatus != wire.RefundSuccess {
@@ -393,10 +393,10 @@ func TestRefunds(t *testing.T) {
 		}
 	}
 	for _, ref := range []wire.RefundRef{{RefundID: "1"}, {RefundRequestID: "nope"}} {
-		res = c.call(wire.PathInquiryRefund, ref, nil)
+		res = c.Call(wire.PathInquiryRefund, ref, nil)
 		wantResult(t, res, wire.CodeRefundNotExist, wire.StatusF)
 	}
-	res = c.call(wire.PathInquiryRefund, wire.RefundRef{}, nil)
+	res = c.Call(wire.PathInquiryRefund, wire.RefundRef{}, nil)
 	wantResult(t, res, wire.CodeParamIllegal, wire.StatusF)
 }
 

@@ -89,21 +89,21 @@ func TestVerificationFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := len(srv.Requests(wire.PathPay))
-			req := c.signedRequest(wire.PathPay, body)
+			req := c.SignedRequest(wire.PathPay, body)
 			tt.edit(req)
-			a, err := c.do(req)
+			a, err := c.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.status != http.StatusOK || !a.signed() {
-				t.Fatalf("status %d signature %v: F answers must be signed 200s", a.status, a.sigErr)
+			if a.Status != http.StatusOK || !a.Signed() {
+				t.Fatalf("status %d signature %v: F answers must be signed 200s", a.Status, a.SigErr)
 			}
-			wantResult(t, a.result, tt.code, wire.StatusF)
-			if !strings.Contains(a.result.ResultMessage, tt.contains) {
-				t.Errorf("message %q does not mention %q", a.result.ResultMessage, tt.contains)
+			wantResult(t, a.Result, tt.code, wire.StatusF)
+			if !strings.Contains(a.Result.ResultMessage, tt.contains) {
+				t.Errorf("message %q does not mention %q", a.Result.ResultMessage, tt.contains)
 			}
 			reqs := srv.Requests(wire.PathPay)
-			if len(reqs) != before+1 || reqs[len(reqs)-1].Result != (payment.Result{Status: payment.ResultStatus(a.result.ResultStatus), Code: a.result.ResultCode, Message: a.result.ResultMessage}) {
+			if len(reqs) != before+1 || reqs[len(reqs)-1].Result != (payment.Result{Status: payment.ResultStatus(a.Result.ResultStatus), Code: a.Result.ResultCode, Message: a.Result.ResultMessage}) {
 				t.Errorf("rejected request not recorded with its result")
 			}
 			if srv.Orders("V-1") != 0 {
@@ -139,14 +139,14 @@ var (
 func requestTimeAnswer(t *testing.T, c *testClient, rt string) wire.Result {
 	t.Helper()
 	body := []byte(`{"paymentId":"1"}`)
-	req := c.signedRequest(wire.PathInquiry, body)
+	req := c.SignedRequest(wire.PathInquiry, body)
 	req.Header.Set(wire.HeaderRequestTime, rt)
 	c.resign(req, c.key, "/api"+wire.PathInquiry, body)
-	a, err := c.do(req)
+	a, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a.result
+	return a.Result
 }
 
 func TestRequestTimeForms(t *testing.T) {
@@ -208,19 +208,19 @@ func TestRequestSignatureForms(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			req := c.signedRequest(wire.PathInquiry, body)
+			req := c.SignedRequest(wire.PathInquiry, body)
 			req.Header.Set(wire.HeaderSignature, form(sigOf(req)))
-			a, err := c.do(req)
+			a, err := c.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+			wantResult(t, a.Result, wire.CodeOrderNotExist, wire.StatusF)
 		})
 	}
 	// The test client itself in raw mode.
 	c.raw = true
-	a := c.post(wire.PathInquiry, body)
-	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+	a := c.Post(wire.PathInquiry, body)
+	wantResult(t, a.Result, wire.CodeOrderNotExist, wire.StatusF)
 }
 
 // TestAnswerSignatureEncodings checks the answer signature over the
@@ -234,18 +234,18 @@ func TestAnswerSignatureEncodings(t *testing.T) {
 			wantResult(t, res, wire.CodeAccept, wire.StatusA)
 			srv.Script(wire.PathInquiry, Fault{Result: &payment.Result{Status: payment.ResultUnknown, Code: wire.CodeUnknownException}})
 			for _, body := range []string{`{"paymentId":"` + resp.PaymentID + `"}`, `{"paymentId":"` + resp.PaymentID + `"}`, `{"paymentId":"0"}`} {
-				req := c.signedRequest(wire.PathInquiry, []byte(body))
-				a, err := c.do(req)
-				if err != nil || !a.signed() {
-					t.Fatalf("raw=%v prefix=%q: %v %v", raw, prefix, err, a.sigErr)
+				req := c.SignedRequest(wire.PathInquiry, []byte(body))
+				a, err := c.Do(req)
+				if err != nil || !a.Signed() {
+					t.Fatalf("raw=%v prefix=%q: %v %v", raw, prefix, err, a.SigErr)
 				}
-				h, _ := signing.ParseHeader(a.header.Get(wire.HeaderSignature))
-				if got := a.header.Get(wire.HeaderSignature); got != h.Format(!raw) {
+				h, _ := signing.ParseHeader(a.Header.Get(wire.HeaderSignature))
+				if got := a.Header.Get(wire.HeaderSignature); got != h.Format(!raw) {
 					t.Errorf("raw=%v: Signature header %q is not in the expected encoding", raw, got)
 				}
 				// Over the path without the prefix it must not verify.
 				if prefix != "" {
-					msg := signing.Message("POST", wire.PathInquiry, a.body, a.header.Get(wire.HeaderClientID), a.header.Get(wire.HeaderResponseTime))
+					msg := signing.Message("POST", wire.PathInquiry, a.Body, a.Header.Get(wire.HeaderClientID), a.Header.Get(wire.HeaderResponseTime))
 					if signing.Verify(c.walletPub, msg, h.Signature) == nil {
 						t.Errorf("answer signature ignores the prefix")
 					}
@@ -264,20 +264,20 @@ func TestQueryString(t *testing.T) {
 	const query = "trace=a%2Fb&x=1"
 	path := "/api" + wire.PathInquiry
 	send := func(signedOver string) *answer {
-		req := c.signedRequest(wire.PathInquiry, body)
+		req := c.SignedRequest(wire.PathInquiry, body)
 		req.URL.RawQuery = query
 		c.resign(req, c.key, signedOver, body)
 		return mustDo(t, c, req)
 	}
 	// Signed over the path alone: rejected.
-	wantResult(t, send(path).result, wire.CodeInvalidSignature, wire.StatusF)
+	wantResult(t, send(path).Result, wire.CodeInvalidSignature, wire.StatusF)
 	a := send(path + "?" + query)
-	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
-	if !a.signed() {
-		t.Fatalf("answer signature over the URI with its query: %v", a.sigErr)
+	wantResult(t, a.Result, wire.CodeOrderNotExist, wire.StatusF)
+	if !a.Signed() {
+		t.Fatalf("answer signature over the URI with its query: %v", a.SigErr)
 	}
-	h, _ := signing.ParseHeader(a.header.Get(wire.HeaderSignature))
-	msg := signing.Message("POST", path, a.body, a.header.Get(wire.HeaderClientID), a.header.Get(wire.HeaderResponseTime))
+	h, _ := signing.ParseHeader(a.Header.Get(wire.HeaderSignature))
+	msg := signing.Message("POST", path, a.Body, a.Header.Get(wire.HeaderClientID), a.Header.Get(wire.HeaderResponseTime))
 	if signing.Verify(c.walletPub, msg, h.Signature) == nil {
 		t.Errorf("answer signed over the path without the query")
 	}
@@ -287,7 +287,7 @@ func TestUnsignedFailures(t *testing.T) {
 	srv, c, _ := newFakeServer(t, WithUnsignedFailures(true))
 	get := func(path string, body []byte) *answer {
 		t.Helper()
-		a, err := c.do(c.signedRequest(path, body))
+		a, err := c.Do(c.SignedRequest(path, body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -295,36 +295,36 @@ func TestUnsignedFailures(t *testing.T) {
 	}
 	// S: signed.
 	a := get(wire.PathPay, payBody("UF-1"))
-	wantResult(t, a.result, wire.CodeSuccess, wire.StatusS)
-	if !a.signed() {
-		t.Errorf("S answer unsigned: %v", a.sigErr)
+	wantResult(t, a.Result, wire.CodeSuccess, wire.StatusS)
+	if !a.Signed() {
+		t.Errorf("S answer unsigned: %v", a.SigErr)
 	}
 	// F, from verification and from processing: unsigned, but with
 	// Client-Id and Response-Time.
-	req := c.signedRequest(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
+	req := c.SignedRequest(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
 	req.Header.Set(wire.HeaderRequestTime, "yesterday")
 	for _, a := range []*answer{get(wire.PathInquiry, []byte(`{"paymentId":"1"}`)), mustDo(t, c, req)} {
-		if a.result.ResultStatus != wire.StatusF || a.header.Get(wire.HeaderSignature) != "" {
-			t.Errorf("F answer %+v signed %q", a.result, a.header.Get(wire.HeaderSignature))
+		if a.Result.ResultStatus != wire.StatusF || a.Header.Get(wire.HeaderSignature) != "" {
+			t.Errorf("F answer %+v signed %q", a.Result, a.Header.Get(wire.HeaderSignature))
 		}
-		if a.header.Get(wire.HeaderClientID) == "" || a.header.Get(wire.HeaderResponseTime) == "" {
+		if a.Header.Get(wire.HeaderClientID) == "" || a.Header.Get(wire.HeaderResponseTime) == "" {
 			t.Errorf("unsigned answer lacks Client-Id or Response-Time")
 		}
 	}
 	// U: unsigned. A: signed.
 	srv.Script(wire.PathInquiry, Fault{Result: &payment.Result{Status: payment.ResultUnknown, Code: wire.CodeUnknownException}})
-	if a := get(wire.PathInquiry, []byte(`{"paymentId":"1"}`)); a.result.ResultStatus != wire.StatusU || a.header.Get(wire.HeaderSignature) != "" {
+	if a := get(wire.PathInquiry, []byte(`{"paymentId":"1"}`)); a.Result.ResultStatus != wire.StatusU || a.Header.Get(wire.HeaderSignature) != "" {
 		t.Errorf("U answer signed")
 	}
 	srv.Script(wire.PathPay, Fault{Result: &payment.Result{Status: payment.ResultAccepted, Code: wire.CodeAccept}})
-	if a := get(wire.PathPay, payBody("UF-2")); a.result.ResultStatus != wire.StatusA || !a.signed() {
+	if a := get(wire.PathPay, payBody("UF-2")); a.Result.ResultStatus != wire.StatusA || !a.Signed() {
 		t.Errorf("A answer unsigned")
 	}
 }
 
 func mustDo(t *testing.T, c *testClient, req *http.Request) *answer {
 	t.Helper()
-	a, err := c.do(req)
+	a, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,28 +359,28 @@ func TestBodyFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := c.post(wire.PathPay, []byte(tt.body))
-			wantResult(t, a.result, tt.code, wire.StatusF)
-			if !strings.Contains(a.result.ResultMessage, tt.contains) {
-				t.Errorf("message %q does not mention %q", a.result.ResultMessage, tt.contains)
+			a := c.Post(wire.PathPay, []byte(tt.body))
+			wantResult(t, a.Result, tt.code, wire.StatusF)
+			if !strings.Contains(a.Result.ResultMessage, tt.contains) {
+				t.Errorf("message %q does not mention %q", a.Result.ResultMessage, tt.contains)
 			}
 		})
 	}
 	t.Run("unknown fields are fine", func(t *testing.T) {
-		a := c.post(wire.PathPay, []byte(`{"productCode":"51051000101000000011","paymentRequestId":"U-1",`+
+		a := c.Post(wire.PathPay, []byte(`{"productCode":"51051000101000000011","paymentRequestId":"U-1",`+
 			`"paymentAmount":{"currency":"USD","value":"100"},"order":{"orderDescription":"x","extra":[1,{"x":null}]},"settlementStrategy":{}}`))
-		wantResult(t, a.result, wire.CodeSuccess, wire.StatusS)
+		wantResult(t, a.Result, wire.CodeSuccess, wire.StatusS)
 	})
 	t.Run("too large", func(t *testing.T) {
-		a := c.post(wire.PathPay, []byte(`{"x":"`+strings.Repeat("a", simulator.MaxBody)+`"}`))
-		wantResult(t, a.result, wire.CodeParamIllegal, wire.StatusF)
+		a := c.Post(wire.PathPay, []byte(`{"x":"`+strings.Repeat("a", simulator.MaxBody)+`"}`))
+		wantResult(t, a.Result, wire.CodeParamIllegal, wire.StatusF)
 	})
 	t.Run("every endpoint", func(t *testing.T) {
 		for _, p := range []string{wire.PathInquiry, wire.PathCancel, wire.PathRefund, wire.PathInquiryRefund} {
-			a := c.post(p, []byte(`{"paymentId":`))
-			wantResult(t, a.result, wire.CodeMsgParseError, wire.StatusF)
-			a = c.post(p, []byte(`{"paymentId":7,"refundId":7}`))
-			wantResult(t, a.result, wire.CodeParamIllegal, wire.StatusF)
+			a := c.Post(p, []byte(`{"paymentId":`))
+			wantResult(t, a.Result, wire.CodeMsgParseError, wire.StatusF)
+			a = c.Post(p, []byte(`{"paymentId":7,"refundId":7}`))
+			wantResult(t, a.Result, wire.CodeParamIllegal, wire.StatusF)
 		}
 	})
 }

@@ -18,15 +18,15 @@ func payBody(id string) []byte {
 func TestFaultResult(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
 	srv.Script(wire.PathPay, Fault{Result: &payment.Result{Code: wire.CodeUnknownException, Message: "try again", Status: payment.ResultUnknown}})
-	if a := c.post(wire.PathPay, payBody("F-R")); string(a.body) != `{"result":{"resultCode":"UNKNOWN_EXCEPTION","resultMessage":"try again","resultStatus":"U"}}` {
-		t.Errorf("body %s", a.body)
+	if a := c.Post(wire.PathPay, payBody("F-R")); string(a.Body) != `{"result":{"resultCode":"UNKNOWN_EXCEPTION","resultMessage":"try again","resultStatus":"U"}}` {
+		t.Errorf("body %s", a.Body)
 	}
 }
 
 func TestFaultDropAfter(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
 	srv.Script(wire.PathPay, Fault{DropAfter: true})
-	if _, err := c.do(c.signedRequest(wire.PathPay, payBody("F-DA"))); err == nil {
+	if _, err := c.Do(c.SignedRequest(wire.PathPay, payBody("F-DA"))); err == nil {
 		t.Fatal("dropped connection answered")
 	}
 	if srv.Orders("F-DA") != 1 {

@@ -227,12 +227,12 @@ func TestCustomerControls(t *testing.T) {
 func TestInquiry(t *testing.T) {
 	_, c, _ := newFakeServer(t)
 	var st wire.PaymentState
-	res := c.call(wire.PathInquiry, wire.PaymentIDRequest{PaymentID: "0000"}, &st)
+	res := c.Call(wire.PathInquiry, wire.PaymentIDRequest{PaymentID: "0000"}, &st)
 	wantResult(t, res, wire.CodeOrderNotExist, wire.StatusF)
-	res = c.call(wire.PathInquiry, wire.PaymentIDRequest{}, nil)
+	res = c.Call(wire.PathInquiry, wire.PaymentIDRequest{}, nil)
 	wantResult(t, res, wire.CodeParamInvalid, wire.StatusF)
 	resp, _ := c.pay(qrPay("INQ-1"))
-	res = c.call(wire.PathInquiry, wire.PaymentIDRequest{PaymentID: resp.PaymentID}, &st)
+	res = c.Call(wire.PathInquiry, wire.PaymentIDRequest{PaymentID: resp.PaymentID}, &st)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 	if st.PaymentID != resp.PaymentID || st.PaymentRequestID != "INQ-1" || st.ScenarioCode != wire.ScenarioOnlineQRCode ||
 		st.PaymentStatus != wire.PaymentInProcess || st.PaymentTime != "" || st.Order.OrderAmount.Value != "1999" ||
@@ -245,7 +245,7 @@ func TestCancel(t *testing.T) {
 	srv, c, clk := newFakeServer(t)
 	cancel := func(id string) (wire.CancelResponse, wire.Result) {
 		var resp wire.CancelResponse
-		res := c.call(wire.PathCancel, wire.PaymentIDRequest{PaymentID: id}, &resp)
+		res := c.Call(wire.PathCancel, wire.PaymentIDRequest{PaymentID: id}, &resp)
 		return resp, res
 	}
 	a, _ := c.pay(qrPay("CAN-1"))
@@ -309,13 +309,13 @@ func TestRefundRules(t *testing.T) {
 		"currency none": {wire.Amount{Value: "100"}, wire.CodeParamInvalid},
 	} {
 		var resp wire.RefundResponse
-		res := c.call(wire.PathRefund, wire.RefundRequest{PaymentID: id, RefundRequestID: "RF-2-" + name, Refund: wire.RefundDetail{RefundAmount: tc.amount}}, &resp)
+		res := c.Call(wire.PathRefund, wire.RefundRequest{PaymentID: id, RefundRequestID: "RF-2-" + name, Refund: wire.RefundDetail{RefundAmount: tc.amount}}, &resp)
 		if res.ResultCode != tc.code || res.ResultStatus != wire.StatusF {
 			t.Errorf("%s: %+v", name, res)
 		}
 	}
 	var resp wire.RefundResponse
-	res = c.call(wire.PathRefund, wire.RefundRequest{PaymentID: id, RefundRequestID: "RF-2-ok", Refund: wire.RefundDetail{
+	res = c.Call(wire.PathRefund, wire.RefundRequest{PaymentID: id, RefundRequestID: "RF-2-ok", Refund: wire.RefundDetail{
 		RefundAmount: wire.Amount{Value: "250", Currency: "CAD"}, Description: "broken cup",
 	}}, &resp)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
@@ -325,18 +325,18 @@ func TestRefundRules(t *testing.T) {
 	}
 
 	var st wire.RefundState
-	res = c.call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: resp.RefundID}, &st)
+	res = c.Call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: resp.RefundID}, &st)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 	if st.RefundStatus != wire.RefundSuccess || st.RefundID != resp.RefundID || st.PaymentID != id || st.RefundRequestID != "RF-2-ok" || st.Refund.RefundAmount.Value != "250" {
 		t.Errorf("inquiryRefund %+v", st)
 	}
-	res = c.call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: resp.RefundID, RefundRequestID: "RF-2-ok"}, nil)
+	res = c.Call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: resp.RefundID, RefundRequestID: "RF-2-ok"}, nil)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
-	res = c.call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: resp.RefundID, RefundRequestID: "other"}, nil)
+	res = c.Call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: resp.RefundID, RefundRequestID: "other"}, nil)
 	wantResult(t, res, wire.CodeOrderNotExist, wire.StatusF)
-	res = c.call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: "1"}, nil)
+	res = c.Call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: "1"}, nil)
 	wantResult(t, res, wire.CodeOrderNotExist, wire.StatusF)
-	res = c.call(wire.PathInquiryRefund, wire.InquiryRefundRequest{}, nil)
+	res = c.Call(wire.PathInquiryRefund, wire.InquiryRefundRequest{}, nil)
 	wantResult(t, res, wire.CodeParamInvalid, wire.StatusF)
 
 	clk.Advance(366 * 24 * time.Hour)
@@ -359,7 +359,7 @@ func TestTransactions(t *testing.T) {
 
 	list := func(req wire.TransactionsRequest) (*wire.TransactionsResponse, wire.Result) {
 		var resp wire.TransactionsResponse
-		res := c.call(wire.PathTransactions, req, &resp)
+		res := c.Call(wire.PathTransactions, req, &resp)
 		return &resp, res
 	}
 	day := t0.Format("20060102") // t0 is in UTC−8
@@ -390,12 +390,12 @@ func TestTransactions(t *testing.T) {
 	}
 	// Every row has exactly the fields of the SDK's Transaction.java, all
 	// JSON strings, so the SDK reads the simulator's answer.
-	raw := c.post(wire.PathTransactions, []byte(`{"date":"`+day+`","page":1,"pageLimit":10,"transactionType":"All"}`))
+	raw := c.Post(wire.PathTransactions, []byte(`{"date":"`+day+`","page":1,"pageLimit":10,"transactionType":"All"}`))
 	var rows struct {
 		Transactions []map[string]any `json:"transactions"`
 	}
-	if err := json.Unmarshal(raw.body, &rows); err != nil || len(rows.Transactions) != 10 {
-		t.Fatalf("raw answer: %v\n%s", err, raw.body)
+	if err := json.Unmarshal(raw.Body, &rows); err != nil || len(rows.Transactions) != 10 {
+		t.Fatalf("raw answer: %v\n%s", err, raw.Body)
 	}
 	sdkFields := []string{"requestId", "transactionId", "amount", "currency", "transactionType", "settleAmount",
 		"settleCurrency", "exchangeRate", "paymentMethod", "createTime", "transactionTime"}
@@ -456,14 +456,14 @@ func TestTransactionsSettleCNYAndUseUTCMinus8(t *testing.T) {
 		t.Fatal(err)
 	}
 	var list wire.TransactionsResponse
-	res := c.call(wire.PathTransactions, wire.TransactionsRequest{Date: "20261122", Page: 1, PageLimit: 10, TransactionType: "All"}, &list)
+	res := c.Call(wire.PathTransactions, wire.TransactionsRequest{Date: "20261122", Page: 1, PageLimit: 10, TransactionType: "All"}, &list)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 	// 12.34 CNY × 0.1925 = 2.375450 CAD → 2.38 CAD.
 	if len(list.Transactions) != 1 || list.Transactions[0].SettleAmount != "238" || list.Transactions[0].SettleCurrency != "CAD" ||
 		list.Transactions[0].ExchangeRate != "0.1925" || list.Transactions[0].Currency != "CNY" || list.Transactions[0].Amount != "1234" {
 		t.Fatalf("rows %+v", list.Transactions)
 	}
-	res = c.call(wire.PathTransactions, wire.TransactionsRequest{Date: "20261123", Page: 1, PageLimit: 10, TransactionType: "All"}, &list)
+	res = c.Call(wire.PathTransactions, wire.TransactionsRequest{Date: "20261123", Page: 1, PageLimit: 10, TransactionType: "All"}, &list)
 	if wantResult(t, res, wire.CodeSuccess, wire.StatusS); list.Pagination.Total != 0 {
 		t.Fatalf("the UTC day's report has %d rows; the payment was on the 22nd in UTC−8", list.Pagination.Total)
 	}

@@ -144,7 +144,7 @@ func TestRefundNotificationOnce(t *testing.T) {
 	rc := newReceiver(t, srv.Credentials())
 	id := c.paid("N-R") // no notifyUrl on the order
 	var resp wire.RefundResponse
-	res := c.call(wire.PathRefund, wire.RefundRequest{PaymentID: id, RefundRequestID: "N-R-1", Refund: wire.RefundDetail{
+	res := c.Call(wire.PathRefund, wire.RefundRequest{PaymentID: id, RefundRequestID: "N-R-1", Refund: wire.RefundDetail{
 		RefundAmount: wire.Amount{Value: "100", Currency: "CAD"}, NotifyURL: rc.Server.URL + "/refunds",
 	}}, &resp)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)

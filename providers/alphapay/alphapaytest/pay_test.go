@@ -79,13 +79,13 @@ func TestPayScenarios(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			req.PaymentRequestID = "S-" + name
 			body, _ := json.Marshal(req)
-			a := c.post(wire.PathPay, body)
-			wantResult(t, a.result, wire.CodePaymentInProcess, wire.StatusU)
-			if a.result.ResultMessage != "payment in process" {
-				t.Errorf("message %q", a.result.ResultMessage)
+			a := c.Post(wire.PathPay, body)
+			wantResult(t, a.Result, wire.CodePaymentInProcess, wire.StatusU)
+			if a.Result.ResultMessage != "payment in process" {
+				t.Errorf("message %q", a.Result.ResultMessage)
 			}
 			var resp wire.PayResponse
-			if err := json.Unmarshal(a.body, &resp); err != nil {
+			if err := json.Unmarshal(a.Body, &resp); err != nil {
 				t.Fatal(err)
 			}
 			if len(resp.PaymentID) != 25 || !simulator.AllDigits(resp.PaymentID) || !strings.HasPrefix(resp.PaymentID, t0.Format("060102150405")) {
@@ -93,13 +93,13 @@ func TestPayScenarios(t *testing.T) {
 			}
 			if resp.ScenarioCode != req.ScenarioCode || resp.PaymentRequestID != req.PaymentRequestID ||
 				resp.Order == nil || resp.Order.OrderAmount != req.Order.OrderAmount || resp.Order.Description != "Coffee" {
-				t.Errorf("request not echoed: %s", a.body)
+				t.Errorf("request not echoed: %s", a.Body)
 			}
 			if resp.PaymentCreateTime != t0.Format(wire.TimeLayout) || resp.PaymentExpireTime != t0.Add(5*time.Minute).Format(wire.TimeLayout) {
 				t.Errorf("times %q %q", resp.PaymentCreateTime, resp.PaymentExpireTime)
 			}
-			if bytes.Contains(a.body, []byte(testCardNumber)) || bytes.Contains(a.body, []byte(`"info"`)) || bytes.Contains(a.body, []byte(`"cvv"`)) {
-				t.Fatalf("card data echoed: %s", a.body)
+			if bytes.Contains(a.Body, []byte(testCardNumber)) || bytes.Contains(a.Body, []byte(`"info"`)) || bytes.Contains(a.Body, []byte(`"cvv"`)) {
+				t.Fatalf("card data echoed: %s", a.Body)
 			}
 			w := want[name]
 			info := resp.PaymentInfo
@@ -107,7 +107,7 @@ func TestPayScenarios(t *testing.T) {
 				info = &wire.PaymentInfo{}
 			}
 			if !w.paymentURL && !w.qr && !w.payURL && !w.channel && len(w.sdk) == 0 && resp.PaymentInfo != nil {
-				t.Errorf("unexpected paymentInfo %s", a.body)
+				t.Errorf("unexpected paymentInfo %s", a.Body)
 			}
 			id := resp.PaymentID
 			check := func(field string, present bool, got, wantValue string) {
@@ -345,18 +345,18 @@ func TestPaySchema(t *testing.T) {
 			r := base()
 			tt.edit(r)
 			body, _ := json.Marshal(r)
-			a := c.post(wire.PathPay, body)
-			wantResult(t, a.result, tt.code, wire.StatusF)
-			if a.result.ResultMessage == "" {
+			a := c.Post(wire.PathPay, body)
+			wantResult(t, a.Result, tt.code, wire.StatusF)
+			if a.Result.ResultMessage == "" {
 				t.Errorf("F answer without a message")
 			}
 			for _, secret := range []string{testCardNumber, "737", "41111111111", "12345abcde"} {
-				if strings.Contains(a.result.ResultMessage, secret) {
-					t.Errorf("message %q echoes input", a.result.ResultMessage)
+				if strings.Contains(a.Result.ResultMessage, secret) {
+					t.Errorf("message %q echoes input", a.Result.ResultMessage)
 				}
 			}
-			if bytes.Contains(a.body, []byte(`"paymentId"`)) {
-				t.Errorf("rejected pay answered a paymentId: %s", a.body)
+			if bytes.Contains(a.Body, []byte(`"paymentId"`)) {
+				t.Errorf("rejected pay answered a paymentId: %s", a.Body)
 			}
 		})
 	}

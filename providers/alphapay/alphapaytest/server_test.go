@@ -56,8 +56,8 @@ func TestWithKeysAndMerchantCode(t *testing.T) {
 	if cr.MerchantCode != "ZX81AB" || cr.MerchantPublicKey != def.AlphaPayPublicKey || cr.AlphaPayPublicKey != def.MerchantPublicKey {
 		t.Fatalf("options not applied")
 	}
-	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
-	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+	a := c.Post(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
+	wantResult(t, a.Result, wire.CodeOrderNotExist, wire.StatusF)
 }
 
 func TestHandlerServedElsewhere(t *testing.T) {
@@ -66,15 +66,15 @@ func TestHandlerServedElsewhere(t *testing.T) {
 	host := httptest.NewServer(srv.Handler())
 	defer host.Close()
 	c := newTestClient(t, srv, nil)
-	c.http = host.Client()
+	c.HTTP = host.Client()
 	// srv.URL is empty: the request goes to the host instead.
-	req := c.signedRequest(wire.PathPay, payBody("ELSE-1"))
+	req := c.SignedRequest(wire.PathPay, payBody("ELSE-1"))
 	req.URL, _ = req.URL.Parse(host.URL + wire.PathPay)
-	a, err := c.do(req)
-	if err != nil || !a.signed {
-		t.Fatalf("%v signed %v", err, a != nil && a.signed)
+	a, err := c.Do(req)
+	if err != nil || !a.Signed() {
+		t.Fatalf("%v signed %v", err, a != nil && a.Signed())
 	}
-	wantResult(t, a.result, wire.CodePaymentInProcess, wire.StatusU)
+	wantResult(t, a.Result, wire.CodePaymentInProcess, wire.StatusU)
 	p, _ := srv.PaymentByRequestID("ELSE-1")
 	if p.Status != wire.PaymentSuccess {
 		t.Errorf("WithAutoComplete: status %s", p.Status)

@@ -74,21 +74,21 @@ func TestVerificationFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := len(srv.Requests(wire.PathPay))
-			req := c.signedRequest(wire.PathPay, body)
+			req := c.SignedRequest(wire.PathPay, body)
 			tt.edit(req)
-			a, err := c.do(req)
+			a, err := c.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.status != http.StatusOK || !a.signed {
-				t.Fatalf("status %d signed %v: F answers must be signed 200s", a.status, a.signed)
+			if a.Status != http.StatusOK || !a.Signed() {
+				t.Fatalf("status %d signed %v: F answers must be signed 200s", a.Status, a.Signed())
 			}
-			wantResult(t, a.result, tt.code, wire.StatusF)
-			if !strings.Contains(a.result.ResultMessage, tt.contains) {
-				t.Errorf("message %q does not mention %q", a.result.ResultMessage, tt.contains)
+			wantResult(t, a.Result, tt.code, wire.StatusF)
+			if !strings.Contains(a.Result.ResultMessage, tt.contains) {
+				t.Errorf("message %q does not mention %q", a.Result.ResultMessage, tt.contains)
 			}
 			reqs := srv.Requests(wire.PathPay)
-			if len(reqs) != before+1 || reqs[len(reqs)-1].Result.Code != a.result.ResultCode || string(reqs[len(reqs)-1].Result.Status) != a.result.ResultStatus {
+			if len(reqs) != before+1 || reqs[len(reqs)-1].Result.Code != a.Result.ResultCode || string(reqs[len(reqs)-1].Result.Status) != a.Result.ResultStatus {
 				t.Errorf("rejected request not recorded with its result")
 			}
 			if srv.Orders("V-1") != 0 {
@@ -110,17 +110,17 @@ func TestRequestTimeForms(t *testing.T) {
 		t0.Add(4*time.Minute + 59*time.Second).Format(wire.TimeLayout), // early, inside
 		t0.Add(-5 * time.Minute).In(time.FixedZone("", 3600)).Format(wire.TimeLayout),
 	} {
-		req := c.signedRequest(wire.PathInquiry, body)
+		req := c.SignedRequest(wire.PathInquiry, body)
 		req.Header.Set(wire.HeaderRequestTime, rt)
 		sig, _ := signing.Sign(c.key, signing.Message("POST", wire.PathInquiry, body, c.creds.MerchantCode, rt, req.Header.Get(wire.HeaderNonce)))
 		req.Header.Set(wire.HeaderSignature, signing.Header{Algorithm: "RS256", KeyVersion: "1", Signature: sig}.Format(true))
-		a, err := c.do(req)
+		a, err := c.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Verification passed: the unknown payment is the answer.
-		if a.result.ResultCode != wire.CodeOrderNotExist {
-			t.Errorf("Request-Time %s: %+v", rt, a.result)
+		if a.Result.ResultCode != wire.CodeOrderNotExist {
+			t.Errorf("Request-Time %s: %+v", rt, a.Result)
 		}
 	}
 }
@@ -128,35 +128,35 @@ func TestRequestTimeForms(t *testing.T) {
 func TestRawBase64SignatureAccepted(t *testing.T) {
 	_, c, _ := newFakeServer(t)
 	body, _ := json.Marshal(wire.PaymentIDRequest{PaymentID: "1"})
-	req := c.signedRequest(wire.PathInquiry, body)
+	req := c.SignedRequest(wire.PathInquiry, body)
 	h, _ := signing.ParseHeader(req.Header.Get(wire.HeaderSignature))
 	req.Header.Set(wire.HeaderSignature, h.Format(false))
-	a, err := c.do(req)
+	a, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+	wantResult(t, a.Result, wire.CodeOrderNotExist, wire.StatusF)
 }
 
 func TestNonceReplay(t *testing.T) {
 	_, c, clk := newFakeServer(t)
 	body, _ := json.Marshal(wire.PaymentIDRequest{PaymentID: "1"})
-	first := c.signedRequest(wire.PathInquiry, body)
+	first := c.SignedRequest(wire.PathInquiry, body)
 	nonce := first.Header.Get(wire.HeaderNonce)
-	a, _ := c.do(first)
-	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+	a, _ := c.Do(first)
+	wantResult(t, a.Result, wire.CodeOrderNotExist, wire.StatusF)
 
 	replay := func() wire.Result {
-		req := c.signedRequest(wire.PathInquiry, body)
+		req := c.SignedRequest(wire.PathInquiry, body)
 		req.Header.Set(wire.HeaderNonce, nonce)
 		rt := req.Header.Get(wire.HeaderRequestTime)
 		sig, _ := signing.Sign(c.key, signing.Message("POST", wire.PathInquiry, body, c.creds.MerchantCode, rt, nonce))
 		req.Header.Set(wire.HeaderSignature, signing.Header{Algorithm: "RS256", KeyVersion: "1", Signature: sig}.Format(true))
-		a, err := c.do(req)
-		if err != nil || !a.signed {
-			t.Fatalf("replay: %v, signed %v", err, a != nil && a.signed)
+		a, err := c.Do(req)
+		if err != nil || !a.Signed() {
+			t.Fatalf("replay: %v, signed %v", err, a != nil && a.Signed())
 		}
-		return a.result
+		return a.Result
 	}
 	res := replay()
 	wantResult(t, res, wire.CodeInvalidSign, wire.StatusF)
@@ -174,7 +174,7 @@ func TestNoncePruned(t *testing.T) {
 	srv, c, clk := newFakeServer(t)
 	body, _ := json.Marshal(wire.PaymentIDRequest{PaymentID: "1"})
 	for range 300 {
-		req := c.signedRequest(wire.PathInquiry, body)
+		req := c.SignedRequest(wire.PathInquiry, body)
 		if srv.verify(req, body) != nil {
 			t.Fatal("verification failed")
 		}
@@ -206,26 +206,26 @@ func TestBodyFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := c.post(wire.PathPay, []byte(tt.body))
-			wantResult(t, a.result, wire.CodeParamInvalid, wire.StatusF)
-			if !strings.Contains(a.result.ResultMessage, tt.contains) {
-				t.Errorf("message %q does not mention %q", a.result.ResultMessage, tt.contains)
+			a := c.Post(wire.PathPay, []byte(tt.body))
+			wantResult(t, a.Result, wire.CodeParamInvalid, wire.StatusF)
+			if !strings.Contains(a.Result.ResultMessage, tt.contains) {
+				t.Errorf("message %q does not mention %q", a.Result.ResultMessage, tt.contains)
 			}
 		})
 	}
 	t.Run("unknown fields are fine", func(t *testing.T) {
-		a := c.post(wire.PathPay, []byte(`{"scenarioCode":"OFFLINE_QRCODE","paymentRequestId":"U-1","order":{"orderAmount":{"value":"100","currency":"CAD"},"description":"Tea","extra":[1,{"x":null}]},"terminalId":"T1"}`))
-		wantResult(t, a.result, wire.CodePaymentInProcess, wire.StatusU)
+		a := c.Post(wire.PathPay, []byte(`{"scenarioCode":"OFFLINE_QRCODE","paymentRequestId":"U-1","order":{"orderAmount":{"value":"100","currency":"CAD"},"description":"Tea","extra":[1,{"x":null}]},"terminalId":"T1"}`))
+		wantResult(t, a.Result, wire.CodePaymentInProcess, wire.StatusU)
 	})
 	t.Run("too large", func(t *testing.T) {
-		a := c.post(wire.PathPay, []byte(`{"x":"`+strings.Repeat("a", simulator.MaxBody)+`"}`))
-		wantResult(t, a.result, wire.CodeParamInvalid, wire.StatusF)
+		a := c.Post(wire.PathPay, []byte(`{"x":"`+strings.Repeat("a", simulator.MaxBody)+`"}`))
+		wantResult(t, a.Result, wire.CodeParamInvalid, wire.StatusF)
 	})
 }
 
 func TestRoutes(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	simtest.WantNotFound(t, c.http, srv.URL, [][2]string{
+	simtest.WantNotFound(t, c.HTTP, srv.URL, [][2]string{
 		{"GET", wire.PathPay},
 		{"PUT", wire.PathRefund},
 		{"POST", "/api/v2.0/payments/unknown"},
@@ -240,17 +240,17 @@ func TestRoutes(t *testing.T) {
 
 func TestAnswerHeaders(t *testing.T) {
 	_, c, _ := newFakeServer(t)
-	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"x"}`))
-	if ct := a.header.Get("Content-Type"); ct != "application/json; charset=UTF-8" {
+	a := c.Post(wire.PathInquiry, []byte(`{"paymentId":"x"}`))
+	if ct := a.Header.Get("Content-Type"); ct != "application/json; charset=UTF-8" {
 		t.Errorf("Content-Type %q", ct)
 	}
-	if rt := a.header.Get(wire.HeaderResponseTime); rt != t0.Format(wire.TimeLayout) {
+	if rt := a.Header.Get(wire.HeaderResponseTime); rt != t0.Format(wire.TimeLayout) {
 		t.Errorf("Response-Time %q, want the clock's time %q", rt, t0.Format(wire.TimeLayout))
 	}
-	if n := a.header.Get(wire.HeaderNonce); len(n) != 32 || strings.ToLower(n) != n || !isHex(n) {
+	if n := a.Header.Get(wire.HeaderNonce); len(n) != 32 || strings.ToLower(n) != n || !isHex(n) {
 		t.Errorf("Nonce %q is not 32 lower-case hex", n)
 	}
-	if sh := a.header.Get(wire.HeaderSignature); !strings.HasPrefix(sh, "algorithm=RS256,keyVersion=1,signature=") || strings.ContainsAny(sh[len("algorithm=RS256,keyVersion=1,signature="):], "+/=") {
+	if sh := a.Header.Get(wire.HeaderSignature); !strings.HasPrefix(sh, "algorithm=RS256,keyVersion=1,signature=") || strings.ContainsAny(sh[len("algorithm=RS256,keyVersion=1,signature="):], "+/=") {
 		t.Errorf("Signature header %q is not in the SDK's positional, URL-encoded form", sh)
 	}
 }
