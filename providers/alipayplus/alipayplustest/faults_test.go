@@ -18,32 +18,19 @@ func TestFaultResult(t *testing.T) {
 	}
 }
 
-func TestFaultDropAfter(t *testing.T) {
+// A refund dropped after it was made: the retry gets the same refund (the
+// kit's TestFaultDropAfter covers a pay, TestIdempotency its repeat).
+func TestFaultDropAfterRefund(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	srv.Script(wire.PathPay, Fault{DropAfter: true})
-	if _, err := c.Do(c.SignedRequest(wire.PathPay, payBody("F-DA"))); err == nil {
-		t.Fatal("dropped connection answered")
-	}
-	if srv.Orders("F-DA") != 1 {
-		t.Fatalf("DropAfter did not change state")
-	}
-	p, _ := srv.PaymentByRequestID("F-DA")
-	// The retry with the same paymentRequestId finds the same payment.
-	resp, res := c.pay(cashierPay("F-DA"))
-	wantResult(t, res, wire.CodeRepeatRequest, wire.StatusS)
-	if resp.PaymentID != p.PaymentID || srv.Orders("F-DA") != 1 {
-		t.Errorf("retry after drop: %s vs %s", resp.PaymentID, p.PaymentID)
-	}
-	// A refund dropped after it was made: the retry gets the same refund.
-	_ = srv.Complete(p.PaymentID)
+	p := c.paid("F-DA")
 	srv.Script(wire.PathRefund, Fault{DropAfter: true})
-	body, _ := json.Marshal(wire.RefundRequest{RefundRequestID: "F-DA-R", PaymentID: p.PaymentID, RefundAmount: wire.Amount{Currency: "USD", Value: "100"}})
+	body, _ := json.Marshal(wire.RefundRequest{RefundRequestID: "F-DA-R", PaymentID: p, RefundAmount: wire.Amount{Currency: "USD", Value: "100"}})
 	if _, err := c.Do(c.SignedRequest(wire.PathRefund, body)); err == nil {
 		t.Fatal("dropped connection answered")
 	}
-	_, res = c.refund(p.PaymentID, "F-DA-R", "100", "USD")
+	_, res := c.refund(p, "F-DA-R", "100", "USD")
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
-	if q, _ := srv.Payment(p.PaymentID); q.Refunded.String() != "1.00 USD" {
+	if q, _ := srv.Payment(p); q.Refunded.String() != "1.00 USD" {
 		t.Errorf("refunded %s", q.Refunded)
 	}
 }

@@ -23,24 +23,6 @@ func TestFaultResult(t *testing.T) {
 	}
 }
 
-func TestFaultDropAfter(t *testing.T) {
-	srv, c, _ := newFakeServer(t)
-	srv.Script(wire.PathPay, Fault{DropAfter: true})
-	if _, err := c.Do(c.SignedRequest(wire.PathPay, payBody("F-DA"))); err == nil {
-		t.Fatal("dropped connection answered")
-	}
-	if srv.Orders("F-DA") != 1 {
-		t.Fatalf("DropAfter did not change state")
-	}
-	p, _ := srv.PaymentByRequestID("F-DA")
-	// The replay settles the unknown outcome with the same order.
-	resp, res := c.pay(qrPay("F-DA"))
-	wantResult(t, res, wire.CodePaymentInProcess, wire.StatusU)
-	if resp.PaymentID != p.PaymentID || srv.Orders("F-DA") != 1 {
-		t.Errorf("replay after drop: %s vs %s", resp.PaymentID, p.PaymentID)
-	}
-}
-
 func TestFaultChangeAmount(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
 	srv.Script(wire.PathPay, Fault{ChangeAmount: true})
