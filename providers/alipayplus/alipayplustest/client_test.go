@@ -185,3 +185,8 @@ func wantResult(t testing.TB, got wire.Result, code, status string) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// kitResult is a wire result as the kit records it.
+func kitResult(r wire.Result) payment.Result {
+	return payment.Result{Status: payment.ResultStatus(r.ResultStatus), Code: r.ResultCode, Message: r.ResultMessage}
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
@@ -39,78 +40,48 @@ func TestVerificationFailures(t *testing.T) {
 			r.Header.Set(wire.HeaderSignature, h.Format(true))
 		}
 	}
-	tests := []struct {
-		name     string
-		edit     func(*http.Request)
-		code     string
-		contains string
-	}{
-		{"client id missing", func(r *http.Request) { r.Header.Del(wire.HeaderClientID) }, wire.CodeInvalidClient, "missing"},
-		{"client id unknown", func(r *http.Request) {
+	simtest.CheckRejected(t, c.Client, srv, wire.PathPay, body, "V-1", kitResult, []simtest.Rejected{
+		{Name: "client id missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderClientID) }, Code: wire.CodeInvalidClient, Contains: "missing"},
+		{Name: "client id unknown", Edit: func(r *http.Request) {
 			r.Header.Set(wire.HeaderClientID, "2022091516250500002")
 			c.resign(r, c.key, uri, body)
-		}, wire.CodeInvalidClient, "unknown"},
-		{"client id twice", func(r *http.Request) { r.Header.Add(wire.HeaderClientID, c.creds.ClientID) }, wire.CodeInvalidClient, "missing"},
-		{"request time missing", func(r *http.Request) { r.Header.Del(wire.HeaderRequestTime) }, wire.CodeRequestTimeInvalid, "missing"},
-		{"request time unparseable", withTime("22/11/2026 18:15"), wire.CodeRequestTimeInvalid, "ISO 8601"},
-		{"request time without offset", withTime("2026-11-22T18:15:30"), wire.CodeRequestTimeInvalid, "ISO 8601"},
-		{"request time of 12 digits", withTime("179534253000"), wire.CodeRequestTimeInvalid, "Unix time digits"},
-		{"request time signed digits", withTime("+795342530000"), wire.CodeRequestTimeInvalid, "Unix time digits"},
-		{"request time Unix millis 6 minutes late", withTime(strconv.FormatInt(t0.Add(-6*time.Minute).UnixMilli(), 10)), wire.CodeRequestTimeInvalid, "5 minutes"},
-		{"request time Unix nanos 6 minutes early", withTime(strconv.FormatInt(t0.Add(6*time.Minute).UnixNano(), 10)), wire.CodeRequestTimeInvalid, "5 minutes"},
-		{"request time 6 minutes late", withTime(t0.Add(-6 * time.Minute).Format(wire.TimeLayout)), wire.CodeRequestTimeInvalid, "5 minutes"},
-		{"request time 6 minutes early", withTime(t0.Add(6 * time.Minute).Format(wire.TimeLayout)), wire.CodeRequestTimeInvalid, "5 minutes"},
-		{"signature missing", func(r *http.Request) { r.Header.Del(wire.HeaderSignature) }, wire.CodeInvalidSignature, "missing"},
-		{"signature without value", func(r *http.Request) { r.Header.Set(wire.HeaderSignature, "algorithm=RSA256,keyVersion=1") }, wire.CodeInvalidSignature, "malformed"},
-		{"signature not base64", func(r *http.Request) {
+		}, Code: wire.CodeInvalidClient, Contains: "unknown"},
+		{Name: "client id twice", Edit: func(r *http.Request) { r.Header.Add(wire.HeaderClientID, c.creds.ClientID) }, Code: wire.CodeInvalidClient, Contains: "missing"},
+		{Name: "request time missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderRequestTime) }, Code: wire.CodeRequestTimeInvalid, Contains: "missing"},
+		{Name: "request time unparseable", Edit: withTime("22/11/2026 18:15"), Code: wire.CodeRequestTimeInvalid, Contains: "ISO 8601"},
+		{Name: "request time without offset", Edit: withTime("2026-11-22T18:15:30"), Code: wire.CodeRequestTimeInvalid, Contains: "ISO 8601"},
+		{Name: "request time of 12 digits", Edit: withTime("179534253000"), Code: wire.CodeRequestTimeInvalid, Contains: "Unix time digits"},
+		{Name: "request time signed digits", Edit: withTime("+795342530000"), Code: wire.CodeRequestTimeInvalid, Contains: "Unix time digits"},
+		{Name: "request time Unix millis 6 minutes late", Edit: withTime(strconv.FormatInt(t0.Add(-6*time.Minute).UnixMilli(), 10)), Code: wire.CodeRequestTimeInvalid, Contains: "5 minutes"},
+		{Name: "request time Unix nanos 6 minutes early", Edit: withTime(strconv.FormatInt(t0.Add(6*time.Minute).UnixNano(), 10)), Code: wire.CodeRequestTimeInvalid, Contains: "5 minutes"},
+		{Name: "request time 6 minutes late", Edit: withTime(t0.Add(-6 * time.Minute).Format(wire.TimeLayout)), Code: wire.CodeRequestTimeInvalid, Contains: "5 minutes"},
+		{Name: "request time 6 minutes early", Edit: withTime(t0.Add(6 * time.Minute).Format(wire.TimeLayout)), Code: wire.CodeRequestTimeInvalid, Contains: "5 minutes"},
+		{Name: "signature missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderSignature) }, Code: wire.CodeInvalidSignature, Contains: "missing"},
+		{Name: "signature without value", Edit: func(r *http.Request) { r.Header.Set(wire.HeaderSignature, "algorithm=RSA256,keyVersion=1") }, Code: wire.CodeInvalidSignature, Contains: "malformed"},
+		{Name: "signature not base64", Edit: func(r *http.Request) {
 			r.Header.Set(wire.HeaderSignature, "algorithm=RSA256,keyVersion=1,signature=!!!")
-		}, wire.CodeInvalidSignature, "malformed"},
-		{"key version other", withHeader(func(h *signing.Header) { h.KeyVersion = "2" }), wire.CodeKeyNotFound, "keyVersion"},
-		{"key version missing", func(r *http.Request) {
+		}, Code: wire.CodeInvalidSignature, Contains: "malformed"},
+		{Name: "key version other", Edit: withHeader(func(h *signing.Header) { h.KeyVersion = "2" }), Code: wire.CodeKeyNotFound, Contains: "keyVersion"},
+		{Name: "key version missing", Edit: func(r *http.Request) {
 			h, _ := signing.ParseHeader(r.Header.Get(wire.HeaderSignature))
 			r.Header.Set(wire.HeaderSignature, "algorithm=RSA256,signature="+base64.StdEncoding.EncodeToString(h.Signature))
-		}, wire.CodeKeyNotFound, "keyVersion"},
-		{"algorithm HS256", withHeader(func(h *signing.Header) { h.Algorithm = "HS256" }), wire.CodeInvalidSignature, "RSA256"},
-		{"algorithm missing", withHeader(func(h *signing.Header) { h.Algorithm = "" }), wire.CodeInvalidSignature, "RSA256"},
-		{"signed by another key", func(r *http.Request) { c.resign(r, otherKey, uri, body) }, wire.CodeInvalidSignature, "verify"},
-		{"signed by the wallet's key", func(r *http.Request) { c.resign(r, c.srv.Signer().(*rsa.PrivateKey), uri, body) }, wire.CodeInvalidSignature, "verify"},
-		{"signed over another path", func(r *http.Request) { c.resign(r, c.key, "/api"+wire.PathInquiry, body) }, wire.CodeInvalidSignature, "verify"},
-		{"signed over another body", func(r *http.Request) { c.resign(r, c.key, uri, append(body, ' ')) }, wire.CodeInvalidSignature, "verify"},
-		{"signed with another time", func(r *http.Request) {
+		}, Code: wire.CodeKeyNotFound, Contains: "keyVersion"},
+		{Name: "algorithm HS256", Edit: withHeader(func(h *signing.Header) { h.Algorithm = "HS256" }), Code: wire.CodeInvalidSignature, Contains: "RSA256"},
+		{Name: "algorithm missing", Edit: withHeader(func(h *signing.Header) { h.Algorithm = "" }), Code: wire.CodeInvalidSignature, Contains: "RSA256"},
+		{Name: "signed by another key", Edit: func(r *http.Request) { c.resign(r, otherKey, uri, body) }, Code: wire.CodeInvalidSignature, Contains: "verify"},
+		{Name: "signed by the wallet's key", Edit: func(r *http.Request) { c.resign(r, c.srv.Signer().(*rsa.PrivateKey), uri, body) }, Code: wire.CodeInvalidSignature, Contains: "verify"},
+		{Name: "signed over another path", Edit: func(r *http.Request) { c.resign(r, c.key, "/api"+wire.PathInquiry, body) }, Code: wire.CodeInvalidSignature, Contains: "verify"},
+		{Name: "signed over another body", Edit: func(r *http.Request) { c.resign(r, c.key, uri, append(body, ' ')) }, Code: wire.CodeInvalidSignature, Contains: "verify"},
+		{Name: "signed with another time", Edit: func(r *http.Request) {
 			r.Header.Set(wire.HeaderRequestTime, t0.Add(time.Second).Format(wire.TimeLayout))
-		}, wire.CodeInvalidSignature, "verify"},
-		{"signed with the AlphaPay layout", func(r *http.Request) {
+		}, Code: wire.CodeInvalidSignature, Contains: "verify"},
+		{Name: "signed with the AlphaPay layout", Edit: func(r *http.Request) {
 			sig, _ := signing.Sign(c.key, signing.Message("POST", uri, body, c.creds.ClientID, r.Header.Get(wire.HeaderRequestTime), "nonce"))
 			r.Header.Set(wire.HeaderSignature, signing.Header{Algorithm: "RSA256", KeyVersion: "1", Signature: sig}.Format(true))
-		}, wire.CodeInvalidSignature, "verify"},
-		{"content type not JSON", func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, wire.CodeMsgParseError, "Content-Type"},
-		{"content type other charset", func(r *http.Request) { r.Header.Set("Content-Type", "application/json; charset=ISO-8859-1") }, wire.CodeMsgParseError, "Content-Type"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			before := len(srv.Requests(wire.PathPay))
-			req := c.SignedRequest(wire.PathPay, body)
-			tt.edit(req)
-			a, err := c.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if a.Status != http.StatusOK || !a.Signed() {
-				t.Fatalf("status %d signature %v: F answers must be signed 200s", a.Status, a.SigErr)
-			}
-			wantResult(t, a.Result, tt.code, wire.StatusF)
-			if !strings.Contains(a.Result.ResultMessage, tt.contains) {
-				t.Errorf("message %q does not mention %q", a.Result.ResultMessage, tt.contains)
-			}
-			reqs := srv.Requests(wire.PathPay)
-			if len(reqs) != before+1 || reqs[len(reqs)-1].Result != (payment.Result{Status: payment.ResultStatus(a.Result.ResultStatus), Code: a.Result.ResultCode, Message: a.Result.ResultMessage}) {
-				t.Errorf("rejected request not recorded with its result")
-			}
-			if srv.Orders("V-1") != 0 {
-				t.Fatalf("a rejected request created a payment")
-			}
-		})
-	}
+		}, Code: wire.CodeInvalidSignature, Contains: "verify"},
+		{Name: "content type not JSON", Edit: func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, Code: wire.CodeMsgParseError, Contains: "Content-Type"},
+		{Name: "content type other charset", Edit: func(r *http.Request) { r.Header.Set("Content-Type", "application/json; charset=ISO-8859-1") }, Code: wire.CodeMsgParseError, Contains: "Content-Type"},
+	})
 }
 
 // iso and unix are the Request-Time forms the server reads: ISO 8601 as
@@ -332,40 +303,29 @@ func mustDo(t *testing.T, c *testClient, req *http.Request) *answer {
 }
 
 func TestBodyFailures(t *testing.T) {
-	_, c, _ := newFakeServer(t)
-	tests := []struct {
-		name, body, code, contains string
-	}{
-		{"empty", ``, wire.CodeMsgParseError, "empty"},
-		{"not JSON", `{"productCode":`, wire.CodeMsgParseError, "not valid JSON"},
-		{"not JSON at all", `productCode=1`, wire.CodeMsgParseError, "not valid JSON"},
-		{"trailing data", `{} {}`, wire.CodeMsgParseError, "after"},
-		{"invalid UTF-8", "{\"productCode\":\"\xff\"}", wire.CodeMsgParseError, "UTF-8"},
-		{"too deep", strings.Repeat(`{"a":`, 40) + `1` + strings.Repeat(`}`, 40), wire.CodeMsgParseError, "deeply"},
-		{"array", `[1,2]`, wire.CodeParamIllegal, "JSON object"},
-		{"null", `null`, wire.CodeParamIllegal, "JSON object"},
-		{"wrong type", `{"productCode":1}`, wire.CodeParamIllegal, "productCode must be a string"},
-		{"wrong nested type", `{"order":{"merchant":{"merchantName":true}}}`, wire.CodeParamIllegal, "order.merchant.merchantName must be a string"},
-		{"order not an object", `{"order":"x"}`, wire.CodeParamIllegal, "order must be an object"},
-		{"goods not an array", `{"order":{"goods":{}}}`, wire.CodeParamIllegal, "order.goods must be an array"},
-		{"goods element", `{"order":{"goods":[{"goodsName":1}]}}`, wire.CodeParamIllegal, "order.goods[0].goodsName must be a string"},
-		{"amount value as number", `{"paymentAmount":{"currency":"USD","value":100}}`, wire.CodeParamIllegal, "paymentAmount.value must be a string"},
-		{"amount currency as number", `{"paymentAmount":{"currency":840,"value":"100"}}`, wire.CodeParamIllegal, "paymentAmount.currency must be a string"},
-		{"amount not an object", `{"paymentAmount":"1.00 USD"}`, wire.CodeParamIllegal, "paymentAmount must be an object"},
-		{"wrong case", `{"ProductCode":"x"}`, wire.CodeParamIllegal, "productCode has the wrong case"},
-		{"folded case", `{"paymentRequeſtId":"x"}`, wire.CodeParamIllegal, "wrong case"},
-		{"duplicate key", `{"paymentRequestId":"a","paymentRequestId":"b"}`, wire.CodeParamIllegal, "duplicate field paymentRequestId"},
-		{"duplicate nested key", `{"order":{"x":1,"x":2}}`, wire.CodeParamIllegal, "duplicate field"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a := c.Post(wire.PathPay, []byte(tt.body))
-			wantResult(t, a.Result, tt.code, wire.StatusF)
-			if !strings.Contains(a.Result.ResultMessage, tt.contains) {
-				t.Errorf("message %q does not mention %q", a.Result.ResultMessage, tt.contains)
-			}
-		})
-	}
+	srv, c, _ := newFakeServer(t)
+	simtest.CheckRejected(t, c.Client, srv, wire.PathPay, nil, "a", kitResult, []simtest.Rejected{
+		{Name: "empty", Body: ``, Code: wire.CodeMsgParseError, Contains: "empty"},
+		{Name: "not JSON", Body: `{"productCode":`, Code: wire.CodeMsgParseError, Contains: "not valid JSON"},
+		{Name: "not JSON at all", Body: `productCode=1`, Code: wire.CodeMsgParseError, Contains: "not valid JSON"},
+		{Name: "trailing data", Body: `{} {}`, Code: wire.CodeMsgParseError, Contains: "after"},
+		{Name: "invalid UTF-8", Body: "{\"productCode\":\"\xff\"}", Code: wire.CodeMsgParseError, Contains: "UTF-8"},
+		{Name: "too deep", Body: strings.Repeat(`{"a":`, 40) + `1` + strings.Repeat(`}`, 40), Code: wire.CodeMsgParseError, Contains: "deeply"},
+		{Name: "array", Body: `[1,2]`, Code: wire.CodeParamIllegal, Contains: "JSON object"},
+		{Name: "null", Body: `null`, Code: wire.CodeParamIllegal, Contains: "JSON object"},
+		{Name: "wrong type", Body: `{"productCode":1}`, Code: wire.CodeParamIllegal, Contains: "productCode must be a string"},
+		{Name: "wrong nested type", Body: `{"order":{"merchant":{"merchantName":true}}}`, Code: wire.CodeParamIllegal, Contains: "order.merchant.merchantName must be a string"},
+		{Name: "order not an object", Body: `{"order":"x"}`, Code: wire.CodeParamIllegal, Contains: "order must be an object"},
+		{Name: "goods not an array", Body: `{"order":{"goods":{}}}`, Code: wire.CodeParamIllegal, Contains: "order.goods must be an array"},
+		{Name: "goods element", Body: `{"order":{"goods":[{"goodsName":1}]}}`, Code: wire.CodeParamIllegal, Contains: "order.goods[0].goodsName must be a string"},
+		{Name: "amount value as number", Body: `{"paymentAmount":{"currency":"USD","value":100}}`, Code: wire.CodeParamIllegal, Contains: "paymentAmount.value must be a string"},
+		{Name: "amount currency as number", Body: `{"paymentAmount":{"currency":840,"value":"100"}}`, Code: wire.CodeParamIllegal, Contains: "paymentAmount.currency must be a string"},
+		{Name: "amount not an object", Body: `{"paymentAmount":"1.00 USD"}`, Code: wire.CodeParamIllegal, Contains: "paymentAmount must be an object"},
+		{Name: "wrong case", Body: `{"ProductCode":"x"}`, Code: wire.CodeParamIllegal, Contains: "productCode has the wrong case"},
+		{Name: "folded case", Body: `{"paymentRequeſtId":"x"}`, Code: wire.CodeParamIllegal, Contains: "wrong case"},
+		{Name: "duplicate key", Body: `{"paymentRequestId":"a","paymentRequestId":"b"}`, Code: wire.CodeParamIllegal, Contains: "duplicate field paymentRequestId"},
+		{Name: "duplicate nested key", Body: `{"order":{"x":1,"x":2}}`, Code: wire.CodeParamIllegal, Contains: "duplicate field"},
+	})
 	t.Run("unknown fields are fine", func(t *testing.T) {
 		a := c.Post(wire.PathPay, []byte(`{"productCode":"51051000101000000011","paymentRequestId":"U-1",`+
 			`"paymentAmount":{"currency":"USD","value":"100"},"order":{"orderDescription":"x","extra":[1,{"x":null}]},"settlementStrategy":{}}`))

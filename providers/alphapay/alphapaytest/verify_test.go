@@ -37,65 +37,35 @@ func TestVerificationFailures(t *testing.T) {
 			resign(r, c.key, wire.PathPay, body)
 		}
 	}
-	tests := []struct {
-		name     string
-		edit     func(*http.Request)
-		code     string
-		contains string
-	}{
-		{"merchant code missing", func(r *http.Request) { r.Header.Del(wire.HeaderMerchantCode) }, wire.CodeInvalidMerchantCode, "missing"},
-		{"merchant code unknown", func(r *http.Request) {
+	simtest.CheckRejected(t, c.Client, srv, wire.PathPay, body, "V-1", kitResult, []simtest.Rejected{
+		{Name: "merchant code missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderMerchantCode) }, Code: wire.CodeInvalidMerchantCode, Contains: "missing"},
+		{Name: "merchant code unknown", Edit: func(r *http.Request) {
 			r.Header.Set(wire.HeaderMerchantCode, "ZZZZZZ")
 			resign(r, c.key, wire.PathPay, body)
-		}, wire.CodeInvalidMerchantCode, "unknown"},
-		{"merchant code twice", func(r *http.Request) { r.Header.Add(wire.HeaderMerchantCode, c.creds.MerchantCode) }, wire.CodeInvalidMerchantCode, ""},
-		{"request time missing", func(r *http.Request) { r.Header.Del(wire.HeaderRequestTime) }, wire.CodeSignTimeout, "missing"},
-		{"request time unparseable", withTime("22/11/2026 10:15"), wire.CodeSignTimeout, "RFC 3339"},
-		{"request time without offset", withTime("2026-11-22T10:15:30"), wire.CodeSignTimeout, "RFC 3339"},
-		{"request time 6 minutes late", withTime(t0.Add(-6 * time.Minute).Format(wire.TimeLayout)), wire.CodeSignTimeout, "5 minutes"},
-		{"request time 6 minutes early", withTime(t0.Add(6 * time.Minute).Format(wire.TimeLayout)), wire.CodeSignTimeout, "5 minutes"},
-		{"nonce missing", func(r *http.Request) { r.Header.Del(wire.HeaderNonce) }, wire.CodeParamInvalid, "Nonce"},
-		{"signature missing", func(r *http.Request) { r.Header.Del(wire.HeaderSignature) }, wire.CodeInvalidSign, "missing"},
-		{"signature malformed", func(r *http.Request) { r.Header.Set(wire.HeaderSignature, "algorithm=RS256,keyVersion=1") }, wire.CodeInvalidSign, "malformed"},
-		{"signature not base64", func(r *http.Request) {
+		}, Code: wire.CodeInvalidMerchantCode, Contains: "unknown"},
+		{Name: "merchant code twice", Edit: func(r *http.Request) { r.Header.Add(wire.HeaderMerchantCode, c.creds.MerchantCode) }, Code: wire.CodeInvalidMerchantCode, Contains: ""},
+		{Name: "request time missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderRequestTime) }, Code: wire.CodeSignTimeout, Contains: "missing"},
+		{Name: "request time unparseable", Edit: withTime("22/11/2026 10:15"), Code: wire.CodeSignTimeout, Contains: "RFC 3339"},
+		{Name: "request time without offset", Edit: withTime("2026-11-22T10:15:30"), Code: wire.CodeSignTimeout, Contains: "RFC 3339"},
+		{Name: "request time 6 minutes late", Edit: withTime(t0.Add(-6 * time.Minute).Format(wire.TimeLayout)), Code: wire.CodeSignTimeout, Contains: "5 minutes"},
+		{Name: "request time 6 minutes early", Edit: withTime(t0.Add(6 * time.Minute).Format(wire.TimeLayout)), Code: wire.CodeSignTimeout, Contains: "5 minutes"},
+		{Name: "nonce missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderNonce) }, Code: wire.CodeParamInvalid, Contains: "Nonce"},
+		{Name: "signature missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderSignature) }, Code: wire.CodeInvalidSign, Contains: "missing"},
+		{Name: "signature malformed", Edit: func(r *http.Request) { r.Header.Set(wire.HeaderSignature, "algorithm=RS256,keyVersion=1") }, Code: wire.CodeInvalidSign, Contains: "malformed"},
+		{Name: "signature not base64", Edit: func(r *http.Request) {
 			r.Header.Set(wire.HeaderSignature, "algorithm=RS256,keyVersion=1,signature=!!!")
-		}, wire.CodeInvalidSign, "malformed"},
-		{"signature wrong algorithm", func(r *http.Request) {
+		}, Code: wire.CodeInvalidSign, Contains: "malformed"},
+		{Name: "signature wrong algorithm", Edit: func(r *http.Request) {
 			h, _ := signing.ParseHeader(r.Header.Get(wire.HeaderSignature))
 			h.Algorithm = "HS256"
 			r.Header.Set(wire.HeaderSignature, h.Format(true))
-		}, wire.CodeInvalidSign, "RS256"},
-		{"signed by another key", func(r *http.Request) { resign(r, otherKey, wire.PathPay, body) }, wire.CodeInvalidSign, "verify"},
-		{"signed by AlphaPay's key", func(r *http.Request) { resign(r, c.srv.Signer().(*rsa.PrivateKey), wire.PathPay, body) }, wire.CodeInvalidSign, "verify"},
-		{"signed over another path", func(r *http.Request) { resign(r, c.key, wire.PathInquiry, body) }, wire.CodeInvalidSign, "verify"},
-		{"signed over another body", func(r *http.Request) { resign(r, c.key, wire.PathPay, append(body, ' ')) }, wire.CodeInvalidSign, "verify"},
-		{"content type not JSON", func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, wire.CodeParamInvalid, "Content-Type"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			before := len(srv.Requests(wire.PathPay))
-			req := c.SignedRequest(wire.PathPay, body)
-			tt.edit(req)
-			a, err := c.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if a.Status != http.StatusOK || !a.Signed() {
-				t.Fatalf("status %d signed %v: F answers must be signed 200s", a.Status, a.Signed())
-			}
-			wantResult(t, a.Result, tt.code, wire.StatusF)
-			if !strings.Contains(a.Result.ResultMessage, tt.contains) {
-				t.Errorf("message %q does not mention %q", a.Result.ResultMessage, tt.contains)
-			}
-			reqs := srv.Requests(wire.PathPay)
-			if len(reqs) != before+1 || reqs[len(reqs)-1].Result.Code != a.Result.ResultCode || string(reqs[len(reqs)-1].Result.Status) != a.Result.ResultStatus {
-				t.Errorf("rejected request not recorded with its result")
-			}
-			if srv.Orders("V-1") != 0 {
-				t.Fatalf("a rejected request created an order")
-			}
-		})
-	}
+		}, Code: wire.CodeInvalidSign, Contains: "RS256"},
+		{Name: "signed by another key", Edit: func(r *http.Request) { resign(r, otherKey, wire.PathPay, body) }, Code: wire.CodeInvalidSign, Contains: "verify"},
+		{Name: "signed by AlphaPay's key", Edit: func(r *http.Request) { resign(r, c.srv.Signer().(*rsa.PrivateKey), wire.PathPay, body) }, Code: wire.CodeInvalidSign, Contains: "verify"},
+		{Name: "signed over another path", Edit: func(r *http.Request) { resign(r, c.key, wire.PathInquiry, body) }, Code: wire.CodeInvalidSign, Contains: "verify"},
+		{Name: "signed over another body", Edit: func(r *http.Request) { resign(r, c.key, wire.PathPay, append(body, ' ')) }, Code: wire.CodeInvalidSign, Contains: "verify"},
+		{Name: "content type not JSON", Edit: func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, Code: wire.CodeParamInvalid, Contains: "Content-Type"},
+	})
 	_ = clk
 }
 
@@ -187,32 +157,21 @@ func TestNoncePruned(t *testing.T) {
 }
 
 func TestBodyFailures(t *testing.T) {
-	_, c, _ := newFakeServer(t)
-	tests := []struct {
-		name, body, contains string
-	}{
-		{"empty", ``, "empty"},
-		{"not JSON", `{"scenarioCode":`, "not valid JSON"},
-		{"array", `[1,2]`, "not a JSON object"},
-		{"string", `"x"`, "not a JSON object"},
-		{"trailing data", `{} {}`, "after"},
-		{"wrong type", `{"scenarioCode":1}`, "scenarioCode"},
-		{"wrong nested type", `{"scenarioCode":"OFFLINE","paymentRequestId":"a","order":{"orderAmount":{"value":"1","currency":5}}}`, "wrong type"},
-		{"amount value as number", `{"scenarioCode":"OFFLINE_QRCODE","paymentRequestId":"a","order":{"orderAmount":{"value":100,"currency":"CAD"}}}`, "order.orderAmount.value"},
-		{"wrong case", `{"ScenarioCode":"OFFLINE_QRCODE"}`, "scenarioCode has the wrong case"},
-		{"folded case", `{"ſcenarioCode":"OFFLINE_QRCODE"}`, "wrong case"},
-		{"duplicate key", `{"paymentRequestId":"a","paymentRequestId":"b"}`, "duplicate field paymentRequestId"},
-		{"too deep", strings.Repeat(`{"a":`, 40) + `1` + strings.Repeat(`}`, 40), "deeply"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a := c.Post(wire.PathPay, []byte(tt.body))
-			wantResult(t, a.Result, wire.CodeParamInvalid, wire.StatusF)
-			if !strings.Contains(a.Result.ResultMessage, tt.contains) {
-				t.Errorf("message %q does not mention %q", a.Result.ResultMessage, tt.contains)
-			}
-		})
-	}
+	srv, c, _ := newFakeServer(t)
+	simtest.CheckRejected(t, c.Client, srv, wire.PathPay, nil, "a", kitResult, []simtest.Rejected{
+		{Name: "empty", Body: ``, Code: wire.CodeParamInvalid, Contains: "empty"},
+		{Name: "not JSON", Body: `{"scenarioCode":`, Code: wire.CodeParamInvalid, Contains: "not valid JSON"},
+		{Name: "array", Body: `[1,2]`, Code: wire.CodeParamInvalid, Contains: "not a JSON object"},
+		{Name: "string", Body: `"x"`, Code: wire.CodeParamInvalid, Contains: "not a JSON object"},
+		{Name: "trailing data", Body: `{} {}`, Code: wire.CodeParamInvalid, Contains: "after"},
+		{Name: "wrong type", Body: `{"scenarioCode":1}`, Code: wire.CodeParamInvalid, Contains: "scenarioCode"},
+		{Name: "wrong nested type", Body: `{"scenarioCode":"OFFLINE","paymentRequestId":"a","order":{"orderAmount":{"value":"1","currency":5}}}`, Code: wire.CodeParamInvalid, Contains: "wrong type"},
+		{Name: "amount value as number", Body: `{"scenarioCode":"OFFLINE_QRCODE","paymentRequestId":"a","order":{"orderAmount":{"value":100,"currency":"CAD"}}}`, Code: wire.CodeParamInvalid, Contains: "order.orderAmount.value"},
+		{Name: "wrong case", Body: `{"ScenarioCode":"OFFLINE_QRCODE"}`, Code: wire.CodeParamInvalid, Contains: "scenarioCode has the wrong case"},
+		{Name: "folded case", Body: `{"ſcenarioCode":"OFFLINE_QRCODE"}`, Code: wire.CodeParamInvalid, Contains: "wrong case"},
+		{Name: "duplicate key", Body: `{"paymentRequestId":"a","paymentRequestId":"b"}`, Code: wire.CodeParamInvalid, Contains: "duplicate field paymentRequestId"},
+		{Name: "too deep", Body: strings.Repeat(`{"a":`, 40) + `1` + strings.Repeat(`}`, 40), Code: wire.CodeParamInvalid, Contains: "deeply"},
+	})
 	t.Run("unknown fields are fine", func(t *testing.T) {
 		a := c.Post(wire.PathPay, []byte(`{"scenarioCode":"OFFLINE_QRCODE","paymentRequestId":"U-1","order":{"orderAmount":{"value":"100","currency":"CAD"},"description":"Tea","extra":[1,{"x":null}]},"terminalId":"T1"}`))
 		wantResult(t, a.Result, wire.CodePaymentInProcess, wire.StatusU)
