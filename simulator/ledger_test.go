@@ -54,6 +54,12 @@ func TestLedgerCustomerControls(t *testing.T) {
 		if err := act("nope"); !errors.Is(err, simulator.ErrNotFound) || !strings.HasPrefix(err.Error(), "toy: "+name+": payment nope") {
 			t.Errorf("%s of an unknown payment: %v", name, err)
 		}
+		if err := act(""); !errors.Is(err, simulator.ErrNotFound) {
+			t.Errorf("%s of no payment ID: %v", name, err)
+		}
+	}
+	if _, ok := l.Payment(""); ok {
+		t.Errorf(`Payment("") found something`)
 	}
 
 	d := add(l, clk, "L-2", "5")
@@ -62,6 +68,9 @@ func TestLedgerCustomerControls(t *testing.T) {
 	}
 	if got, _ := l.Payment(d.ID); got.Status != payment.StatusFailed || got.FailReason != "no" || *settled != 2 || l.Charges("L-2") != 0 {
 		t.Errorf("after Decline: %+v", got)
+	}
+	if err := l.Complete(d.ID); !errors.Is(err, simulator.ErrInvalidTransition) {
+		t.Errorf("completing a declined payment: %v", err)
 	}
 
 	e := add(l, clk, "L-3", "5")
@@ -74,6 +83,9 @@ func TestLedgerCustomerControls(t *testing.T) {
 	}
 	if err := l.Expire(e.ID); err != nil {
 		t.Errorf("expiring a cancelled payment: %v", err)
+	}
+	if err := l.Decline(e.ID); !errors.Is(err, simulator.ErrInvalidTransition) {
+		t.Errorf("declining a cancelled payment: %v", err)
 	}
 
 	// FailOnComplete: the customer acted, the payment failed, no charge.

@@ -3,11 +3,11 @@ package alphapaytest
 import (
 	"encoding/json"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/clock"
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 	"github.com/paybridge/paybridge/simulator"
 )
@@ -115,28 +115,13 @@ func TestIdempotency(t *testing.T) {
 
 func TestConcurrentPays(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	var wg sync.WaitGroup
-	ids := make([]string, 16)
-	for i := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, res := c.pay(qrPay("CONC-1"))
-			if res.ResultCode != wire.CodePaymentInProcess {
-				t.Errorf("pay %d: %+v", i, res)
-			}
-			ids[i] = resp.PaymentID
-		}()
-	}
-	wg.Wait()
-	for _, id := range ids {
-		if id != ids[0] {
-			t.Fatalf("concurrent identical pays answered different orders: %v", ids)
+	simtest.CheckConcurrentPays(t, func(i int) string {
+		resp, res := c.pay(qrPay("CONC-1"))
+		if res.ResultCode != wire.CodePaymentInProcess {
+			t.Errorf("pay %d: %+v", i, res)
 		}
-	}
-	if n := srv.Orders("CONC-1"); n != 1 {
-		t.Fatalf("Orders = %d, want 1", n)
-	}
+		return resp.PaymentID
+	}, func() int { return srv.Orders("CONC-1") })
 	if n := len(srv.Requests(wire.PathPay)); n != 16 {
 		t.Errorf("recorded %d pay requests", n)
 	}
@@ -145,29 +130,13 @@ func TestConcurrentPays(t *testing.T) {
 func TestConcurrentRefunds(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
 	id := c.paid("CONC-R") // 19.99 CAD
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	succeeded := 0
-	for i := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, res := c.refund(id, "CR-"+itoa(i), "300")
-			switch res.ResultCode {
-			case wire.CodeSuccess:
-				mu.Lock()
-				succeeded++
-				mu.Unlock()
-			case wire.CodeInvalidRefundAmount:
-			default:
-				t.Errorf("refund %d: %+v", i, res)
-			}
-		}()
-	}
-	wg.Wait()
-	if succeeded != 6 { // 6 × 3.00 = 18.00 <= 19.99 < 21.00
-		t.Errorf("%d refunds of 3.00 succeeded on 19.99, want 6", succeeded)
-	}
+	simtest.CheckConcurrentRefunds(t, func(i int) bool {
+		_, res := c.refund(id, "CR-"+itoa(i), "300")
+		if res.ResultCode != wire.CodeSuccess && res.ResultCode != wire.CodeInvalidRefundAmount {
+			t.Errorf("refund %d: %+v", i, res)
+		}
+		return res.ResultCode == wire.CodeSuccess
+	})
 	p, _ := srv.Payment(id)
 	if p.Refunded.String() != "18.00 CAD" || p.Status != wire.PaymentPartialRefund {
 		t.Errorf("refunded %v status %s", p.Refunded, p.Status)
@@ -196,29 +165,18 @@ func TestExpiry(t *testing.T) {
 	}
 }
 
+// The customer's actions show in AlphaPay's statuses (the kit's
+// TestLedgerCustomerControls tests which actions are allowed when).
 func TestCustomerControls(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	for _, f := range []func(string) error{srv.Complete, srv.Decline, srv.Expire} {
-		if err := f("nope"); !errors.Is(err, ErrNotFound) {
-			t.Errorf("unknown id: %v", err)
-		}
-	}
 	a, _ := c.pay(qrPay("CC-1"))
 	if err := srv.Expire(a.PaymentID); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.Expire(a.PaymentID); err != nil {
-		t.Errorf("Expire twice: %v", err)
-	}
-	if err := srv.Decline(a.PaymentID); !errors.Is(err, ErrInvalidTransition) {
-		t.Errorf("Decline closed: %v", err)
+	if st := c.inquiry(a.PaymentID); st.PaymentStatus != wire.PaymentClosed {
+		t.Errorf("expired: %s", st.PaymentStatus)
 	}
 	id := c.paid("CC-2")
-	for _, f := range []func(string) error{srv.Complete, srv.Decline, srv.Expire} {
-		if err := f(id); !errors.Is(err, ErrInvalidTransition) {
-			t.Errorf("on a paid payment: %v", err)
-		}
-	}
 	if st := c.inquiry(id); st.PaymentStatus != wire.PaymentSuccess || st.PaymentTime != t0.Format(wire.TimeLayout) {
 		t.Errorf("inquiry %+v", st)
 	}
