@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -166,6 +167,17 @@ func WantNotFound(t testing.TB, client *http.Client, baseURL string, requests []
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s %s: status %d, want 404", mp[0], mp[1], resp.StatusCode)
+		}
+	}
+}
+
+// WantContains fails t for each of wants that page, a body or a page
+// named what, lacks.
+func WantContains(t testing.TB, what, page string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(page, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, page)
 		}
 	}
 }

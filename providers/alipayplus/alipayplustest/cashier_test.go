@@ -1,46 +1,31 @@
 package alipayplustest
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 )
 
+// The cashier page in the wallet's terms (the kit's TestCashierApprove
+// tests the page's escaping and that a second click cannot pay twice).
 func TestCashierApprove(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
 	r := cashierPay("CASH-1")
-	r.Order.OrderDescription = `<script>alert("x")</script> & tea`
 	r.PaymentAmount = wire.Amount{Currency: "IQD", Value: "150000"}
 	r.Order.OrderAmount = nil
 	resp, _ := c.pay(r)
 	id := resp.PaymentID
-	cashier := resp.RedirectActionForm.URL()
-	status, page := simtest.GetPage(t, c.HTTP, cashier)
+	status, page := simtest.GetPage(t, c.HTTP, resp.RedirectActionForm.URL())
 	if status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}
-	for _, want := range []string{
-		`id="status">pending<`, `id="provider-status">PROCESSING<`,
-		`id="notification">none: the payment has no notify URL<`,
-		`id="approve"`, `id="decline"`,
-		`150.000 IQD`,
-		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; tea`,
-		`action="/cashier/` + id + `/approve"`,
-		`action="/cashier/` + id + `/decline"`,
-	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
-	if strings.Contains(page, "<script>") {
-		t.Errorf("description not escaped")
-	}
+	simtest.WantContains(t, "page", page, `id="status">pending<`, `id="provider-status">PROCESSING<`,
+		`id="notification">none: the payment has no notify URL<`, `id="approve"`, `id="decline"`,
+		`150.000 IQD`, `action="/cashier/`+id+`/approve"`, `action="/cashier/`+id+`/decline"`)
 
 	status, page, final := simtest.PostForm(t, c.HTTP, srv.URL+"/cashier/"+id+"/approve")
 	if status != http.StatusOK || final.Path != "/cashier/"+id {
@@ -51,11 +36,6 @@ func TestCashierApprove(t *testing.T) {
 	}
 	if c.status(id) != wire.PaymentSuccess || srv.Charges("CASH-1") != 1 {
 		t.Errorf("not paid once")
-	}
-	// A second click cannot pay twice.
-	status, page, _ = simtest.PostForm(t, c.HTTP, srv.URL+"/cashier/"+id+"/approve")
-	if status != http.StatusConflict || !strings.Contains(page, `id="status">succeeded<`) || !strings.Contains(page, `id="note"`) || srv.Charges("CASH-1") != 1 {
-		t.Errorf("second approve: %d, charges %d", status, srv.Charges("CASH-1"))
 	}
 }
 
@@ -105,8 +85,7 @@ func TestCashierShowsTheNotification(t *testing.T) {
 	if err := srv.Complete(id); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := simtest.Context(t)
 	if err := srv.AwaitDeliveries(ctx, 1); err != nil {
 		t.Fatal(err)
 	}

@@ -1,21 +1,19 @@
 package alphapaytest
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 )
 
+// The cashier page in AlphaPay's terms (the kit's TestCashierApprove tests
+// the page's escaping and that a second click cannot pay twice).
 func TestCashierApprove(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	r := qrPay("CASH-1")
-	r.Order.Description = `<script>alert("x")</script> & tea`
-	resp, _ := c.pay(r)
+	resp, _ := c.pay(qrPay("CASH-1"))
 	id := resp.PaymentID
 	cashier := srv.CashierURL(id)
 	if cashier != resp.PaymentInfo.PayURL {
@@ -25,22 +23,9 @@ func TestCashierApprove(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}
-	for _, want := range []string{
-		`id="status">pending<`, `id="provider-status">PAYMENT_IN_PROCESS<`,
-		`id="notification">none: the payment has no notify URL<`,
-		`id="approve"`, `id="decline"`,
-		`19.99 CAD`, srv.Credentials().MerchantCode,
-		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; tea`,
-		`src="data:image/png;base64,`,
-		`action="/pay/` + id + `/approve"`,
-	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
-	if strings.Contains(page, "<script>") {
-		t.Errorf("description not escaped")
-	}
+	simtest.WantContains(t, "page", page, `id="status">pending<`, `id="provider-status">PAYMENT_IN_PROCESS<`,
+		`id="notification">none: the payment has no notify URL<`, `id="approve"`, `id="decline"`,
+		`19.99 CAD`, srv.Credentials().MerchantCode, `src="data:image/png;base64,`, `action="/pay/`+id+`/approve"`)
 	// The QR content URL serves the same page.
 	if status, qrPage := simtest.GetPage(t, c.HTTP, resp.PaymentInfo.PaymentURL); status != 200 || !strings.Contains(qrPage, `id="approve"`) {
 		t.Errorf("QR URL: %d", status)
@@ -56,11 +41,6 @@ func TestCashierApprove(t *testing.T) {
 	}
 	if p, _ := srv.Payment(id); p.Status != wire.PaymentSuccess || srv.Charges("CASH-1") != 1 {
 		t.Errorf("payment %+v", p)
-	}
-	// A second click cannot pay twice.
-	status, page, _ = simtest.PostForm(t, c.HTTP, srv.URL+"/pay/"+id+"/approve")
-	if status != http.StatusConflict || !strings.Contains(page, `id="status">succeeded<`) || srv.Charges("CASH-1") != 1 {
-		t.Errorf("second approve: %d, charges %d", status, srv.Charges("CASH-1"))
 	}
 }
 
@@ -105,8 +85,7 @@ func TestCashierShowsTheNotification(t *testing.T) {
 	if status, _, _ := simtest.PostForm(t, c.HTTP, srv.URL+"/qr/"+id+"/approve"); status != http.StatusOK {
 		t.Fatalf("approve under the QR code's URL: %d", status)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := simtest.Context(t)
 	if err := srv.AwaitDeliveries(ctx, paymentTries); err != nil {
 		t.Fatal(err)
 	}
