@@ -65,3 +65,11 @@ func CheckRejected[R any](t *testing.T, c *Client[R], srv Recorder, path string,
 		})
 	}
 }
+
+// WantResult fails t now unless got has code and status.
+func WantResult(t testing.TB, got payment.Result, code, status string) {
+	t.Helper()
+	if got.Code != code || string(got.Status) != status {
+		t.Fatalf("result = %+v, want %s/%s", got, code, status)
+	}
+}

@@ -2,6 +2,7 @@ package alipayplustest
 
 import (
 	"errors"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -385,12 +386,12 @@ func TestConcurrentRefunds(t *testing.T) {
 	// Several rounds: the race detector samples, and each round is another
 	// chance to catch an unguarded refund.
 	for round := range 4 {
-		prefix := "CONC-R" + itoa(round)
+		prefix := "CONC-R" + strconv.Itoa(round)
 		id := c.paid(prefix) // 19.99 USD
 		other := c.paid(prefix + "-same")
 		b.arm(16)
 		simtest.CheckConcurrentRefunds(t, func(i int) bool {
-			_, res := c.refund(id, prefix+"-"+itoa(i), "300", "USD")
+			_, res := c.refund(id, prefix+"-"+strconv.Itoa(i), "300", "USD")
 			if res.ResultCode != wire.CodeSuccess && res.ResultCode != wire.CodeRefundAmountExceed {
 				t.Errorf("refund %d: %+v", i, res)
 			}

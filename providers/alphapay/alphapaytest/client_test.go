@@ -3,7 +3,6 @@ package alphapaytest
 import (
 	"crypto/rsa"
 	"net/http"
-	"strconv"
 	"testing"
 	"time"
 
@@ -144,12 +143,8 @@ func (c *testClient) paid(id string) string {
 
 func wantResult(t testing.TB, got wire.Result, code, status string) {
 	t.Helper()
-	if got.ResultCode != code || got.ResultStatus != status {
-		t.Fatalf("result = %+v, want %s/%s", got, code, status)
-	}
+	simtest.WantResult(t, kitResult(got), code, status)
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 // kitResult is a wire result as the kit records it.
 func kitResult(r wire.Result) payment.Result {

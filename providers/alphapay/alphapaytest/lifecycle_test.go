@@ -3,6 +3,7 @@ package alphapaytest
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -131,7 +132,7 @@ func TestConcurrentRefunds(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
 	id := c.paid("CONC-R") // 19.99 CAD
 	simtest.CheckConcurrentRefunds(t, func(i int) bool {
-		_, res := c.refund(id, "CR-"+itoa(i), "300")
+		_, res := c.refund(id, "CR-"+strconv.Itoa(i), "300")
 		if res.ResultCode != wire.CodeSuccess && res.ResultCode != wire.CodeInvalidRefundAmount {
 			t.Errorf("refund %d: %+v", i, res)
 		}
@@ -308,7 +309,7 @@ func TestRefundRules(t *testing.T) {
 func TestTransactions(t *testing.T) {
 	_, c, clk := newFakeServer(t)
 	for i := range 12 {
-		c.paid("TX-" + itoa(i))
+		c.paid("TX-" + strconv.Itoa(i))
 	}
 	id := c.paid("TX-R")
 	c.refund(id, "TX-R-1", "100")
