@@ -2,6 +2,7 @@ package simtest
 
 import (
 	"crypto"
+	"strings"
 	"testing"
 
 	"github.com/paybridge/paybridge/internal/redacttest"
@@ -35,3 +36,24 @@ func CheckCredentialKeys[C any](t *testing.T, credentials func() C, keys func(C)
 
 // signerOnly is a crypto.Signer that keeps its key to itself.
 type signerOnly struct{ crypto.Signer }
+
+// WantPanics fails t unless each of cases, a server built with an invalid
+// option, panics with a message that starts with prefix and quotes no key
+// material.
+func WantPanics(t *testing.T, prefix string, cases map[string]func()) {
+	t.Helper()
+	for name, build := range cases {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if r == nil {
+					t.Fatal("no panic")
+				}
+				if s, _ := r.(string); !strings.HasPrefix(s, prefix) || strings.Contains(s, "BEGIN") || strings.Contains(s, "PRIVATE KEY") {
+					t.Errorf("panic %v", r)
+				}
+			}()
+			build()
+		})
+	}
+}

@@ -52,33 +52,24 @@ func TestOptionsApplied(t *testing.T) {
 }
 
 func TestOptionPanics(t *testing.T) {
-	for name, opt := range map[string]Option{
-		"prefix without slash":   WithPrefix("api"),
-		"prefix with query":      WithPrefix("/api?x=1"),
-		"prefix with space":      WithPrefix("/my api"),
-		"prefix empty segment":   WithPrefix("/a//b"),
-		"prefix cashier":         WithPrefix("/cashier"),
-		"redirect field":         WithRedirectField("redirect_url"),
-		"accept status":          WithAcceptStatus("U"),
-		"notification shape":     WithNotificationShape("D"),
-		"currency unknown":       WithCurrencies("USD", "XYZ"),
-		"currency lower case":    WithCurrencies("usd"),
-		"merchant key garbage":   WithKeys("not a key", string(signing.PrivateKeyPEM(simulator.DefaultKeys("alipayplustest").Provider))),
-		"wallet key is a public": WithKeys(string(signing.PrivateKeyPEM(simulator.DefaultKeys("alipayplustest").Merchant)), string(signing.PublicKeyPEM(&simulator.DefaultKeys("alipayplustest").Provider.PublicKey))),
-	} {
-		t.Run(name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				if r == nil {
-					t.Fatal("no panic")
-				}
-				if s, _ := r.(string); !strings.HasPrefix(s, "alipayplustest: ") || strings.Contains(s, "PRIVATE KEY") {
-					t.Errorf("panic %v", r)
-				}
-			}()
-			NewUnstartedServer(opt).Close()
-		})
-	}
+	simtest.WantPanics(t, "alipayplustest: ", map[string]func(){
+		"prefix without slash": func() { NewUnstartedServer(WithPrefix("api")).Close() },
+		"prefix with query":    func() { NewUnstartedServer(WithPrefix("/api?x=1")).Close() },
+		"prefix with space":    func() { NewUnstartedServer(WithPrefix("/my api")).Close() },
+		"prefix empty segment": func() { NewUnstartedServer(WithPrefix("/a//b")).Close() },
+		"prefix cashier":       func() { NewUnstartedServer(WithPrefix("/cashier")).Close() },
+		"redirect field":       func() { NewUnstartedServer(WithRedirectField("redirect_url")).Close() },
+		"accept status":        func() { NewUnstartedServer(WithAcceptStatus("U")).Close() },
+		"notification shape":   func() { NewUnstartedServer(WithNotificationShape("D")).Close() },
+		"currency unknown":     func() { NewUnstartedServer(WithCurrencies("USD", "XYZ")).Close() },
+		"currency lower case":  func() { NewUnstartedServer(WithCurrencies("usd")).Close() },
+		"merchant key garbage": func() {
+			NewUnstartedServer(WithKeys("not a key", string(signing.PrivateKeyPEM(simulator.DefaultKeys("alipayplustest").Provider)))).Close()
+		},
+		"wallet key is a public": func() {
+			NewUnstartedServer(WithKeys(string(signing.PrivateKeyPEM(simulator.DefaultKeys("alipayplustest").Merchant)), string(signing.PublicKeyPEM(&simulator.DefaultKeys("alipayplustest").Provider.PublicKey)))).Close()
+		},
+	})
 }
 
 func TestHandlerServedElsewhere(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 	"github.com/paybridge/paybridge/signing"
 	"github.com/paybridge/paybridge/simulator"
@@ -437,27 +438,14 @@ func TestPayDomainAndCNY(t *testing.T) {
 }
 
 func TestBadOptionsPanic(t *testing.T) {
-	for name, opt := range map[string]Option{
-		"domain":   WithDomain("EUR"),
-		"rate":     WithCNYRate("abc"),
-		"rate0":    WithCNYRate("0"),
-		"rateexp":  WithCNYRate("1e-2"),
-		"keys":     WithKeys("not a key", "not a key"),
-		"pub keys": WithKeys(srvPublicPEM(t), srvPublicPEM(t)),
-	} {
-		t.Run(name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				if r == nil {
-					t.Fatal("no panic")
-				}
-				if s, _ := r.(string); strings.Contains(s, "BEGIN") {
-					t.Fatalf("panic quotes key material: %v", r)
-				}
-			}()
-			NewUnstartedServer(opt)
-		})
-	}
+	simtest.WantPanics(t, "alphapaytest: ", map[string]func(){
+		"domain":   func() { NewUnstartedServer(WithDomain("EUR")).Close() },
+		"rate":     func() { NewUnstartedServer(WithCNYRate("abc")).Close() },
+		"rate0":    func() { NewUnstartedServer(WithCNYRate("0")).Close() },
+		"rateexp":  func() { NewUnstartedServer(WithCNYRate("1e-2")).Close() },
+		"keys":     func() { NewUnstartedServer(WithKeys("not a key", "not a key")).Close() },
+		"pub keys": func() { NewUnstartedServer(WithKeys(srvPublicPEM(t), srvPublicPEM(t))).Close() },
+	})
 }
 
 func srvPublicPEM(*testing.T) string {

@@ -249,3 +249,10 @@ func TestCredentialsRedacted(t *testing.T) {
 			ProviderPrivate: cr.AntomPrivateKey, ProviderPublic: cr.AntomPublicKey}
 	}, srv.SetSigner, srv.Credentials().ClientID)
 }
+
+func TestOptionPanics(t *testing.T) {
+	simtest.WantPanics(t, "antomtest: ", map[string]func(){
+		"currency unknown": func() { antomtest.NewUnstartedServer(antomtest.WithCurrencies("USD", "XYZ")).Close() },
+		"keys garbage":     func() { antomtest.NewUnstartedServer(antomtest.WithKeys("not a key", "not a key")).Close() },
+	})
+}
