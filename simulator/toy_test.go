@@ -273,14 +273,7 @@ type toyReply = simtest.Answer[toyAnswer]
 func newToyClient(t testing.TB, srv *toyServer) *toyClient {
 	t.Helper()
 	k := srv.KeyPEMs()
-	key, err := signing.ParsePrivateKey(k.MerchantPrivate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := signing.ParsePublicKey(k.ProviderPublic)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, pub := simtest.ParseKeys(t, k.MerchantPrivate, k.ProviderPublic)
 	c := &toyClient{t: t, srv: srv, key: key, provider: pub}
 	c.Client = &simtest.Client[toyAnswer]{T: t, HTTP: srv.Client(), BaseURL: srv.URL, Sign: c.sign, Verify: c.verify,
 		Decode: func(body []byte) (a toyAnswer) { _ = json.Unmarshal(body, &a); return a }}

@@ -2,10 +2,13 @@ package simtest
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"encoding/json"
 	"io"
 	"net/http"
 	"testing"
+
+	"github.com/paybridge/paybridge/signing"
 )
 
 // Client is a merchant's client for a simulator's tests: it signs every
@@ -117,4 +120,27 @@ func Marshal(t testing.TB, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// CallFor is Call with the answer decoded into a new T.
+func CallFor[T, R any](c *Client[R], path string, req any) (*T, R) {
+	c.T.Helper()
+	var resp T
+	res := c.Call(path, req, &resp)
+	return &resp, res
+}
+
+// ParseKeys parses the merchant's private key and the provider's public
+// key, as a simulator's credentials give them.
+func ParseKeys(t testing.TB, merchantPrivate, providerPublic string) (*rsa.PrivateKey, *rsa.PublicKey) {
+	t.Helper()
+	key, err := signing.ParsePrivateKey(merchantPrivate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := signing.ParsePublicKey(providerPublic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, pub
 }

@@ -39,14 +39,7 @@ type answer = simtest.Answer[wire.Result]
 func newTestClient(t testing.TB, srv *Server, clk payment.Clock) *testClient {
 	t.Helper()
 	creds := srv.Credentials()
-	key, err := signing.ParsePrivateKey(creds.MerchantPrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := signing.ParsePublicKey(creds.WalletPublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, pub := simtest.ParseKeys(t, creds.MerchantPrivateKey, creds.WalletPublicKey)
 	c := &testClient{t: t, srv: srv, creds: creds, key: key, walletPub: pub, clock: payment.OrSystem(clk)}
 	c.Client = &simtest.Client[wire.Result]{T: t, HTTP: srv.Client(), BaseURL: creds.BaseURL, Prefix: creds.Prefix,
 		Sign: func(req *http.Request, uri string, body []byte) {
@@ -102,16 +95,12 @@ func (c *testClient) verifyAnswer(req *http.Request, h http.Header, body []byte)
 
 func (c *testClient) pay(req *wire.PayRequest) (*wire.PayResponse, wire.Result) {
 	c.t.Helper()
-	var resp wire.PayResponse
-	res := c.Call(wire.PathPay, req, &resp)
-	return &resp, res
+	return simtest.CallFor[wire.PayResponse](c.Client, wire.PathPay, req)
 }
 
 func (c *testClient) inquiry(ref wire.PaymentRef) (*wire.InquiryResponse, wire.Result) {
 	c.t.Helper()
-	var resp wire.InquiryResponse
-	res := c.Call(wire.PathInquiry, ref, &resp)
-	return &resp, res
+	return simtest.CallFor[wire.InquiryResponse](c.Client, wire.PathInquiry, ref)
 }
 
 func (c *testClient) status(paymentID string) string {
@@ -123,19 +112,15 @@ func (c *testClient) status(paymentID string) string {
 
 func (c *testClient) cancel(ref wire.PaymentRef) (*wire.CancelResponse, wire.Result) {
 	c.t.Helper()
-	var resp wire.CancelResponse
-	res := c.Call(wire.PathCancel, ref, &resp)
-	return &resp, res
+	return simtest.CallFor[wire.CancelResponse](c.Client, wire.PathCancel, ref)
 }
 
 func (c *testClient) refund(paymentID, refundRequestID, value, currency string) (*wire.RefundResponse, wire.Result) {
 	c.t.Helper()
-	var resp wire.RefundResponse
-	res := c.Call(wire.PathRefund, wire.RefundRequest{
+	return simtest.CallFor[wire.RefundResponse](c.Client, wire.PathRefund, wire.RefundRequest{
 		RefundRequestID: refundRequestID, PaymentID: paymentID,
 		RefundAmount: wire.Amount{Currency: currency, Value: value},
-	}, &resp)
-	return &resp, res
+	})
 }
 
 // cashierPay returns a valid cashier pay request for 19.99 USD.

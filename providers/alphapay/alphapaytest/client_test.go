@@ -32,14 +32,7 @@ type testClient struct {
 func newTestClient(t testing.TB, srv *Server, clk payment.Clock) *testClient {
 	t.Helper()
 	creds := srv.Credentials()
-	key, err := signing.ParsePrivateKey(creds.MerchantPrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := signing.ParsePublicKey(creds.AlphaPayPublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, pub := simtest.ParseKeys(t, creds.MerchantPrivateKey, creds.AlphaPayPublicKey)
 	c := &testClient{t: t, srv: srv, creds: creds, key: key, apPub: pub, clock: payment.OrSystem(clk)}
 	c.Client = &simtest.Client[wire.Result]{T: t, HTTP: srv.Client(), BaseURL: srv.URL, Sign: c.sign, Verify: c.verifyAnswer}
 	return c
@@ -83,9 +76,7 @@ func (c *testClient) verifyAnswer(req *http.Request, h http.Header, body []byte)
 
 func (c *testClient) pay(req *wire.PayRequest) (*wire.PayResponse, wire.Result) {
 	c.t.Helper()
-	var resp wire.PayResponse
-	res := c.Call(wire.PathPay, req, &resp)
-	return &resp, res
+	return simtest.CallFor[wire.PayResponse](c.Client, wire.PathPay, req)
 }
 
 func (c *testClient) inquiry(id string) *wire.PaymentState {
@@ -97,12 +88,10 @@ func (c *testClient) inquiry(id string) *wire.PaymentState {
 
 func (c *testClient) refund(paymentID, requestID, value string) (*wire.RefundResponse, wire.Result) {
 	c.t.Helper()
-	var resp wire.RefundResponse
-	res := c.Call(wire.PathRefund, wire.RefundRequest{
+	return simtest.CallFor[wire.RefundResponse](c.Client, wire.PathRefund, wire.RefundRequest{
 		PaymentID: paymentID, RefundRequestID: requestID,
 		Refund: wire.RefundDetail{RefundAmount: wire.Amount{Value: value, Currency: "CAD"}},
-	}, &resp)
-	return &resp, res
+	})
 }
 
 // qrPay returns a valid ONLINE_QRCODE pay request for 19.99 CAD.
