@@ -14,12 +14,12 @@ func TestCashierApprove(t *testing.T) {
 	srv, c, _ := toyFixture(t, nil)
 	req := payReq("CASH-1", "1999")
 	req.Description = `<script>alert("x")</script> & tea`
-	id := c.post(pathPay, req).answer.PaymentID
+	id := c.post(pathPay, req).Result.PaymentID
 	cashier := srv.CashierURL(id)
 	if cashier != srv.URL+"/pay/"+id {
 		t.Fatalf("CashierURL %q", cashier)
 	}
-	status, page := simtest.GetPage(t, c.http, cashier)
+	status, page := simtest.GetPage(t, c.HTTP, cashier)
 	if status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}
@@ -39,11 +39,11 @@ func TestCashierApprove(t *testing.T) {
 		t.Errorf("description not escaped, or a refresh or return link without reason:\n%s", page)
 	}
 	// Every page prefix serves the page.
-	if status, qrPage := simtest.GetPage(t, c.http, srv.URL+"/qr/"+id); status != 200 || !strings.Contains(qrPage, `id="approve"`) {
+	if status, qrPage := simtest.GetPage(t, c.HTTP, srv.URL+"/qr/"+id); status != 200 || !strings.Contains(qrPage, `id="approve"`) {
 		t.Errorf("/qr/: %d", status)
 	}
 
-	status, page, final := simtest.PostForm(t, c.http, srv.URL+"/qr/"+id+"/approve")
+	status, page, final := simtest.PostForm(t, c.HTTP, srv.URL+"/qr/"+id+"/approve")
 	if status != http.StatusOK || final.Path != "/pay/"+id {
 		t.Fatalf("after approve: %d at %s", status, final)
 	}
@@ -55,7 +55,7 @@ func TestCashierApprove(t *testing.T) {
 		t.Errorf("charges %d", srv.Charges("CASH-1"))
 	}
 	// A second click cannot pay twice.
-	status, page, _ = simtest.PostForm(t, c.http, srv.URL+"/pay/"+id+"/approve")
+	status, page, _ = simtest.PostForm(t, c.HTTP, srv.URL+"/pay/"+id+"/approve")
 	if status != http.StatusConflict || !strings.Contains(page, `id="note">This payment can no longer be approved or declined.<`) || srv.Charges("CASH-1") != 1 {
 		t.Errorf("second approve: %d, charges %d", status, srv.Charges("CASH-1"))
 	}
@@ -65,22 +65,22 @@ func TestCashierDeclineAndReturn(t *testing.T) {
 	srv, c, _ := toyFixture(t, nil)
 	req := payReq("CASH-2", "500")
 	req.RedirectURL = "https://shop.example/done"
-	id := c.post(pathPay, req).answer.PaymentID
-	_, page := simtest.GetPage(t, c.http, srv.CashierURL(id))
+	id := c.post(pathPay, req).Result.PaymentID
+	_, page := simtest.GetPage(t, c.HTTP, srv.CashierURL(id))
 	if !strings.Contains(page, `<a id="return" href="https://shop.example/done">`) {
 		t.Errorf("no link back to the merchant:\n%s", page)
 	}
 	// ?redirect= overrides the link, if it is an absolute http(s) URL, and
 	// the actions keep it.
-	_, page = simtest.GetPage(t, c.http, srv.CashierURL(id)+"?redirect="+url.QueryEscape("https://other.example/back"))
+	_, page = simtest.GetPage(t, c.HTTP, srv.CashierURL(id)+"?redirect="+url.QueryEscape("https://other.example/back"))
 	if !strings.Contains(page, `href="https://other.example/back"`) || !strings.Contains(page, `/decline?redirect=https%3A%2F%2Fother.example%2Fback"`) {
 		t.Errorf("redirect parameter not used:\n%s", page)
 	}
-	_, page = simtest.GetPage(t, c.http, srv.CashierURL(id)+"?redirect=javascript:alert(1)")
+	_, page = simtest.GetPage(t, c.HTTP, srv.CashierURL(id)+"?redirect=javascript:alert(1)")
 	if strings.Contains(page, `href="javascript`) || !strings.Contains(page, `href="https://shop.example/done"`) {
 		t.Errorf("a javascript: URL is linked")
 	}
-	status, page, final := simtest.PostForm(t, c.http, srv.URL+"/pay/"+id+"/decline?redirect="+url.QueryEscape("https://other.example/back"))
+	status, page, final := simtest.PostForm(t, c.HTTP, srv.URL+"/pay/"+id+"/decline?redirect="+url.QueryEscape("https://other.example/back"))
 	if status != http.StatusOK || !strings.Contains(page, `id="status">failed<`) || final.RawQuery != "redirect=https%3A%2F%2Fother.example%2Fback" {
 		t.Errorf("after decline: %d at %s", status, final)
 	}
@@ -92,17 +92,17 @@ func TestCashierDeclineAndReturn(t *testing.T) {
 func TestCashierNotFound(t *testing.T) {
 	srv, c, _ := toyFixture(t, nil)
 	for _, p := range []string{"/pay/123", "/qr/123", "/pay/<b>", "/other/1", "/pay/"} {
-		status, page := simtest.GetPage(t, c.http, srv.URL+p)
+		status, page := simtest.GetPage(t, c.HTTP, srv.URL+p)
 		if status != http.StatusNotFound || !strings.Contains(strings.ToLower(page), "not found") {
 			t.Errorf("%s: %d", p, status)
 		}
 	}
 	for _, p := range []string{"/pay/123/approve", "/pay/123/decline"} {
-		if status, _, _ := simtest.PostForm(t, c.http, srv.URL+p); status != http.StatusNotFound {
+		if status, _, _ := simtest.PostForm(t, c.HTTP, srv.URL+p); status != http.StatusNotFound {
 			t.Errorf("POST %s: %d", p, status)
 		}
 	}
-	if status, _, _ := simtest.PostForm(t, c.http, srv.URL+"/pay/123"); status != http.StatusNotFound {
+	if status, _, _ := simtest.PostForm(t, c.HTTP, srv.URL+"/pay/123"); status != http.StatusNotFound {
 		t.Errorf("POST to the page: %d", status)
 	}
 	if srv.CashierURL("123") != "" {
@@ -111,7 +111,7 @@ func TestCashierNotFound(t *testing.T) {
 	// Unpaid payments that expired show their status without buttons.
 	id := c.pay("CASH-3")
 	_ = srv.Expire(id)
-	_, page := simtest.GetPage(t, c.http, srv.CashierURL(id))
+	_, page := simtest.GetPage(t, c.HTTP, srv.CashierURL(id))
 	if !strings.Contains(page, `id="status">cancelled<`) || strings.Contains(page, `id="approve"`) {
 		t.Errorf("cancelled payment page")
 	}
@@ -125,10 +125,10 @@ func TestCashierShowsTheNotification(t *testing.T) {
 	rc := newReceiver(t, srv)
 	req := payReq("CASH-N", "100")
 	req.NotifyURL = rc.Server.URL + "/notify"
-	id := c.post(pathPay, req).answer.PaymentID
+	id := c.post(pathPay, req).Result.PaymentID
 	page := func() string {
 		t.Helper()
-		_, p := simtest.GetPage(t, c.http, srv.CashierURL(id))
+		_, p := simtest.GetPage(t, c.HTTP, srv.CashierURL(id))
 		return p
 	}
 	if want := `id="notification">none yet: sent to ` + req.NotifyURL + ` when the payment succeeds<`; !strings.Contains(page(), want) {
@@ -155,8 +155,8 @@ func TestCashierShowsTheNotification(t *testing.T) {
 		t.Errorf("page after an acknowledged notification lacks %q", want)
 	}
 	// A declined payment is not notified.
-	id = c.post(pathPay, req.with("CASH-N2")).answer.PaymentID
-	_, p, _ = simtest.PostForm(t, c.http, srv.URL+"/pay/"+id+"/decline")
+	id = c.post(pathPay, req.with("CASH-N2")).Result.PaymentID
+	_, p, _ = simtest.PostForm(t, c.HTTP, srv.URL+"/pay/"+id+"/decline")
 	if !strings.Contains(p, "none: Toy notifies successful payments only") {
 		t.Errorf("declined page:\n%s", p)
 	}

@@ -20,8 +20,8 @@ func TestFaultResult(t *testing.T) {
 	srv, c, _ := toyFixture(t, nil)
 	srv.Script(pathPay, simulator.Fault{Result: &payment.Result{Status: payment.ResultUnknown, Code: "UNKNOWN_EXCEPTION", Message: "try again"}})
 	r := c.post(pathPay, payReq("F-R", "100"))
-	if string(r.body) != `{"result":{"resultStatus":"U","resultCode":"UNKNOWN_EXCEPTION","resultMessage":"try again"}}` {
-		t.Errorf("body %s", r.body)
+	if string(r.Body) != `{"result":{"resultStatus":"U","resultCode":"UNKNOWN_EXCEPTION","resultMessage":"try again"}}` {
+		t.Errorf("body %s", r.Body)
 	}
 	if srv.Orders("F-R") != 0 {
 		t.Errorf("scripted result changed state")
@@ -38,7 +38,7 @@ func TestFaultResultStillVerifies(t *testing.T) {
 	srv.Script(pathPay, simulator.Fault{Result: &payment.Result{Status: payment.ResultSucceeded, Code: "SUCCESS"}})
 	req := c.request(pathPay, payReq("F-RV", "100"))
 	req.Header.Set("Signature", "algorithm=RSA256,keyVersion=1,signature=AAAA")
-	r, err := c.do(req)
+	r, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,15 +48,15 @@ func TestFaultResultStillVerifies(t *testing.T) {
 func TestFaultHTTPStatus(t *testing.T) {
 	srv, c, _ := toyFixture(t, nil)
 	srv.Script(pathPay, simulator.Fault{HTTPStatus: http.StatusServiceUnavailable, RetryAfter: "2"}, simulator.Fault{HTTPStatus: 42})
-	r, err := c.do(c.request(pathPay, payReq("F-H", "100")))
+	r, err := c.Do(c.request(pathPay, payReq("F-H", "100")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") != "2" || json.Valid(r.body) || r.header.Get("Signature") != "" {
-		t.Errorf("status %d Retry-After %q body %q", r.status, r.header.Get("Retry-After"), r.body)
+	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") != "2" || json.Valid(r.Body) || r.Header.Get("Signature") != "" {
+		t.Errorf("status %d Retry-After %q body %q", r.Status, r.Header.Get("Retry-After"), r.Body)
 	}
-	if r, _ = c.do(c.request(pathPay, payReq("F-H", "100"))); r.status != http.StatusInternalServerError {
-		t.Errorf("invalid scripted status answered %d, want 500", r.status)
+	if r, _ = c.Do(c.request(pathPay, payReq("F-H", "100"))); r.Status != http.StatusInternalServerError {
+		t.Errorf("invalid scripted status answered %d, want 500", r.Status)
 	}
 	if srv.Orders("F-H") != 0 {
 		t.Errorf("HTTP fault changed state")
@@ -94,7 +94,7 @@ func TestFaultDelayHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
-		_, err := c.do(c.request(pathPay, payReq("F-D2", "100")).WithContext(ctx))
+		_, err := c.Do(c.request(pathPay, payReq("F-D2", "100")).WithContext(ctx))
 		errc <- err
 	}()
 	<-recorded
@@ -118,7 +118,7 @@ func TestFaultHang(t *testing.T) {
 	srv.Script(pathPay, simulator.Fault{Hang: true})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := c.do(c.request(pathPay, payReq("F-HG", "100")).WithContext(ctx))
+	_, err := c.Do(c.request(pathPay, payReq("F-HG", "100")).WithContext(ctx))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v", err)
 	}
@@ -141,7 +141,7 @@ func TestFaultHangAndDelayEndOnClose(t *testing.T) {
 			srv.Script(pathPay, f)
 			errc := make(chan error, 1)
 			go func() {
-				_, err := c.do(c.request(pathPay, payReq("F-HC", "100")))
+				_, err := c.Do(c.request(pathPay, payReq("F-HC", "100")))
 				errc <- err
 			}()
 			<-recorded
@@ -162,7 +162,7 @@ func TestFaultHangAndDelayEndOnClose(t *testing.T) {
 func TestFaultDropBefore(t *testing.T) {
 	srv, c, _ := toyFixture(t, nil)
 	srv.Script(pathPay, simulator.Fault{DropBefore: true})
-	if _, err := c.do(c.request(pathPay, payReq("F-DB", "100"))); err == nil {
+	if _, err := c.Do(c.request(pathPay, payReq("F-DB", "100"))); err == nil {
 		t.Fatal("dropped connection answered")
 	}
 	if srv.Orders("F-DB") != 0 {
@@ -176,7 +176,7 @@ func TestFaultDropBefore(t *testing.T) {
 func TestFaultDropAfter(t *testing.T) {
 	srv, c, _ := toyFixture(t, nil)
 	srv.Script(pathPay, simulator.Fault{DropAfter: true})
-	if _, err := c.do(c.request(pathPay, payReq("F-DA", "100"))); err == nil {
+	if _, err := c.Do(c.request(pathPay, payReq("F-DA", "100"))); err == nil {
 		t.Fatal("dropped connection answered")
 	}
 	if srv.Orders("F-DA") != 1 {
@@ -197,21 +197,21 @@ func TestFaultSignatures(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv, c, _ := toyFixture(t, nil)
 			srv.Script(pathPay, f)
-			r, err := c.do(c.request(pathPay, payReq("F-S", "100")))
+			r, err := c.Do(c.request(pathPay, payReq("F-S", "100")))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.signed {
+			if r.Signed() {
 				t.Fatalf("answer verifies")
 			}
-			if r.status != http.StatusOK || !json.Valid(r.body) || r.answer.Result.Status != "A" {
-				t.Fatalf("status %d body %s", r.status, r.body)
+			if r.Status != http.StatusOK || !json.Valid(r.Body) || r.Result.Result.Status != "A" {
+				t.Fatalf("status %d body %s", r.Status, r.Body)
 			}
-			if (r.header.Get("Signature") == "") != f.NoSignature {
-				t.Errorf("Signature header %q", r.header.Get("Signature"))
+			if (r.Header.Get("Signature") == "") != f.NoSignature {
+				t.Errorf("Signature header %q", r.Header.Get("Signature"))
 			}
 			if f.BadSignature {
-				if _, err := signing.ParseHeader(r.header.Get("Signature")); err != nil {
+				if _, err := signing.ParseHeader(r.Header.Get("Signature")); err != nil {
 					t.Errorf("a bad signature must still parse: %v", err)
 				}
 			}
@@ -226,14 +226,14 @@ func TestFaultChangeAmount(t *testing.T) {
 	srv, c, _ := toyFixture(t, nil)
 	srv.Script(pathPay, simulator.Fault{ChangeAmount: true})
 	r := c.post(pathPay, payReq("F-CA", "1999")) // signed: correctly
-	if r.answer.Amount.Value != "2000" {
-		t.Errorf("amount %s, want 2000", r.answer.Amount.Value)
+	if r.Result.Amount.Value != "2000" {
+		t.Errorf("amount %s, want 2000", r.Result.Amount.Value)
 	}
-	if p, _ := srv.ledger.Payment(r.answer.PaymentID); p.Amount.MinorString() != "1999" {
+	if p, _ := srv.ledger.Payment(r.Result.PaymentID); p.Amount.MinorString() != "1999" {
 		t.Errorf("state amount changed: %v", p.Amount)
 	}
-	if r := c.post(pathInquiry, toyRequest{PaymentID: r.answer.PaymentID}); r.answer.Amount.Value != "1999" {
-		t.Errorf("a fault leaked into later answers: %s", r.answer.Amount.Value)
+	if r := c.post(pathInquiry, toyRequest{PaymentID: r.Result.PaymentID}); r.Result.Amount.Value != "1999" {
+		t.Errorf("a fault leaked into later answers: %s", r.Result.Amount.Value)
 	}
 }
 
@@ -243,12 +243,12 @@ func TestFaultQueueOrder(t *testing.T) {
 	srv.Script(pathInquiry, simulator.Fault{HTTPStatus: 504})
 	body := toyRequest{PaymentID: "1"}
 	for _, want := range []int{500, 502, 504, 200} {
-		r, err := c.do(c.request(pathInquiry, body))
+		r, err := c.Do(c.request(pathInquiry, body))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.status != want {
-			t.Errorf("status %d, want %d", r.status, want)
+		if r.Status != want {
+			t.Errorf("status %d, want %d", r.Status, want)
 		}
 	}
 	// Faults are per endpoint.
@@ -265,11 +265,11 @@ func TestFaultAimedByRequestID(t *testing.T) {
 	srv, c, _ := toyFixture(t, nil)
 	srv.Script(pathPay, simulator.Fault{RequestID: "AIM-2", HTTPStatus: 503}, simulator.Fault{HTTPStatus: 502})
 	status := func(id string) int {
-		r, err := c.do(c.request(pathPay, payReq(id, "100")))
+		r, err := c.Do(c.request(pathPay, payReq(id, "100")))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return r.status
+		return r.Status
 	}
 	if got := status("AIM-1"); got != 502 {
 		t.Errorf("AIM-1: %d, want the unaimed 502", got)
@@ -287,7 +287,7 @@ func TestFaultAimedByRequestID(t *testing.T) {
 	id := c.paid("AIM-3")
 	srv.Script(pathRefund, simulator.Fault{RequestID: "R-2", DropBefore: true})
 	refund := func(rid string) error {
-		_, err := c.do(c.request(pathRefund, toyRequest{PaymentID: id, RefundRequestID: rid, Amount: &toyAmount{"100", "USD"}}))
+		_, err := c.Do(c.request(pathRefund, toyRequest{PaymentID: id, RefundRequestID: rid, Amount: &toyAmount{"100", "USD"}}))
 		return err
 	}
 	if refund("R-1") != nil || refund("R-2") == nil || refund("R-2") != nil {
@@ -313,8 +313,8 @@ func TestFaultAimedConcurrently(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if r, err := c.do(c.request(pathPay, payReq("C-"+itoa(i), "100"))); err == nil {
-				got[i] = r.status
+			if r, err := c.Do(c.request(pathPay, payReq("C-"+itoa(i), "100"))); err == nil {
+				got[i] = r.Status
 			}
 		}()
 	}
@@ -344,11 +344,11 @@ func TestOutage(t *testing.T) {
 	srv.Script(pathInquiry, simulator.Fault{HTTPStatus: 502})
 	srv.Outage(pathInquiry, 10*time.Minute, simulator.Fault{})
 	status := func(path string) int {
-		r, err := c.do(c.request(path, toyRequest{PaymentID: "1"}))
+		r, err := c.Do(c.request(path, toyRequest{PaymentID: "1"}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return r.status
+		return r.Status
 	}
 	for range 3 {
 		if got := status(pathInquiry); got != http.StatusServiceUnavailable {
@@ -364,7 +364,7 @@ func TestOutage(t *testing.T) {
 	}
 	// Every endpoint, aimed at one request ID.
 	srv.Outage("", time.Minute, simulator.Fault{RequestID: "OUT-1", DropBefore: true})
-	if _, err := c.do(c.request(pathPay, payReq("OUT-1", "100"))); err == nil {
+	if _, err := c.Do(c.request(pathPay, payReq("OUT-1", "100"))); err == nil {
 		t.Error("the aimed outage did not drop OUT-1")
 	}
 	wantCode(t, c.post(pathPay, payReq("OUT-2", "100")), "ACCEPT")
@@ -377,7 +377,7 @@ func TestOutage(t *testing.T) {
 func TestFaultRefuse(t *testing.T) {
 	srv, c, clk := toyFixture(t, nil)
 	srv.Script(pathPay, simulator.Fault{Refuse: true}, simulator.Fault{RequestID: "REF-2", Refuse: true})
-	_, err := c.do(c.request(pathPay, payReq("REF-1", "100")))
+	_, err := c.Do(c.request(pathPay, payReq("REF-1", "100")))
 	var oe *net.OpError
 	if !errors.As(err, &oe) || oe.Op != "dial" || !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("err = %v, want a refused dial", err)
@@ -387,7 +387,7 @@ func TestFaultRefuse(t *testing.T) {
 	}
 	wantCode(t, c.post(pathPay, payReq("REF-1", "100")), "ACCEPT")
 	// Aimed: the transport reads the request ID from a copy of the body.
-	if _, err := c.do(c.request(pathPay, payReq("REF-2", "100"))); !errors.Is(err, syscall.ECONNREFUSED) {
+	if _, err := c.Do(c.request(pathPay, payReq("REF-2", "100"))); !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("REF-2: %v", err)
 	}
 	wantCode(t, c.post(pathPay, payReq("REF-2", "100")), "ACCEPT")
@@ -395,7 +395,7 @@ func TestFaultRefuse(t *testing.T) {
 	// An outage of refusals.
 	srv.Outage(pathInquiry, time.Minute, simulator.Fault{Refuse: true})
 	for range 2 {
-		if _, err := c.do(c.request(pathInquiry, toyRequest{PaymentID: "1"})); !errors.Is(err, syscall.ECONNREFUSED) {
+		if _, err := c.Do(c.request(pathInquiry, toyRequest{PaymentID: "1"})); !errors.Is(err, syscall.ECONNREFUSED) {
 			t.Fatalf("during the outage: %v", err)
 		}
 	}
@@ -404,8 +404,8 @@ func TestFaultRefuse(t *testing.T) {
 
 	// A client of its own cannot be refused: the connection drops.
 	srv.Script(pathPay, simulator.Fault{Refuse: true})
-	c.http = &http.Client{}
-	if _, err := c.do(c.request(pathPay, payReq("REF-3", "100"))); err == nil || errors.Is(err, syscall.ECONNREFUSED) {
+	c.HTTP = &http.Client{}
+	if _, err := c.Do(c.request(pathPay, payReq("REF-3", "100"))); err == nil || errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("another client: %v, want a dropped connection", err)
 	}
 	if srv.Orders("REF-3") != 0 {

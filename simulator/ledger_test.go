@@ -54,6 +54,12 @@ func TestLedgerCustomerControls(t *testing.T) {
 		if err := act("nope"); !errors.Is(err, simulator.ErrNotFound) || !strings.HasPrefix(err.Error(), "toy: "+name+": payment nope") {
 			t.Errorf("%s of an unknown payment: %v", name, err)
 		}
+		if err := act(""); !errors.Is(err, simulator.ErrNotFound) {
+			t.Errorf("%s of no payment ID: %v", name, err)
+		}
+	}
+	if _, ok := l.Payment(""); ok {
+		t.Errorf(`Payment("") found something`)
 	}
 
 	d := add(l, clk, "L-2", "5")
@@ -62,6 +68,9 @@ func TestLedgerCustomerControls(t *testing.T) {
 	}
 	if got, _ := l.Payment(d.ID); got.Status != payment.StatusFailed || got.FailReason != "no" || *settled != 2 || l.Charges("L-2") != 0 {
 		t.Errorf("after Decline: %+v", got)
+	}
+	if err := l.Complete(d.ID); !errors.Is(err, simulator.ErrInvalidTransition) {
+		t.Errorf("completing a declined payment: %v", err)
 	}
 
 	e := add(l, clk, "L-3", "5")
@@ -74,6 +83,9 @@ func TestLedgerCustomerControls(t *testing.T) {
 	}
 	if err := l.Expire(e.ID); err != nil {
 		t.Errorf("expiring a cancelled payment: %v", err)
+	}
+	if err := l.Decline(e.ID); !errors.Is(err, simulator.ErrInvalidTransition) {
+		t.Errorf("declining a cancelled payment: %v", err)
 	}
 
 	// FailOnComplete: the customer acted, the payment failed, no charge.
@@ -223,8 +235,8 @@ func TestServerBooks(t *testing.T) {
 	refund := toyRequest{PaymentID: id, RefundRequestID: "BR-1", Amount: &toyAmount{"500", "USD"}}
 	first := c.post(pathRefund, refund)
 	again := c.post(pathRefund, refund)
-	if first.answer.RefundID == "" || again.answer.RefundID != first.answer.RefundID {
-		t.Fatalf("refund %s, replay %s", first.body, again.body)
+	if first.Result.RefundID == "" || again.Result.RefundID != first.Result.RefundID {
+		t.Fatalf("refund %s, replay %s", first.Body, again.Body)
 	}
 	if st, ok := srv.PaymentStatus("B-1"); !ok || st != payment.StatusPartiallyRefunded {
 		t.Errorf("PaymentStatus %s", st)
@@ -232,7 +244,7 @@ func TestServerBooks(t *testing.T) {
 	if srv.RefundCount("BR-1") != 1 || len(srv.Refunds()) != 1 || srv.Orders("B-1") != 1 || srv.Charges("B-1") != 1 {
 		t.Errorf("refunds %d/%d, orders %d, charges %d", srv.RefundCount("BR-1"), len(srv.Refunds()), srv.Orders("B-1"), srv.Charges("B-1"))
 	}
-	if r, ok := srv.RefundByRequestID("BR-1"); !ok || r.ID != first.answer.RefundID || r.PaymentID != id || r.Amount.String() != "5.00 USD" {
+	if r, ok := srv.RefundByRequestID("BR-1"); !ok || r.ID != first.Result.RefundID || r.PaymentID != id || r.Amount.String() != "5.00 USD" {
 		t.Errorf("RefundByRequestID %+v", r)
 	}
 	d := c.pay("B-2")

@@ -23,7 +23,7 @@ func TestRequestLog(t *testing.T) {
 	clk.Advance(time.Second)
 	bad := c.request(pathInquiry, toyRequest{PaymentID: "1"})
 	bad.Header.Set("Client-Id", "x")
-	if _, err := c.do(bad); err != nil {
+	if _, err := c.Do(bad); err != nil {
 		t.Fatal(err)
 	}
 	pays := srv.Requests(pathPay)

@@ -40,10 +40,10 @@ func notified(t *testing.T, c *toyClient, rc *simtest.Receiver, id string) strin
 	req := payReq(id, "1999")
 	req.NotifyURL = rc.Server.URL + "/hooks?shop=1"
 	r := c.post(pathPay, req)
-	if err := c.srv.Complete(r.answer.PaymentID); err != nil {
+	if err := c.srv.Complete(r.Result.PaymentID); err != nil {
 		t.Fatal(err)
 	}
-	return r.answer.PaymentID
+	return r.Result.PaymentID
 }
 
 func awaitIdle(t *testing.T, srv *toyServer) {

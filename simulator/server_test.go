@@ -35,7 +35,7 @@ func TestStartAndClose(t *testing.T) {
 	wantCode(t, c.post(pathInquiry, toyRequest{PaymentID: "1"}), "ORDER_NOT_EXIST")
 	srv.Close()
 	srv.Close() // more than once
-	if _, err := c.do(c.request(pathInquiry, toyRequest{PaymentID: "1"})); err == nil {
+	if _, err := c.Do(c.request(pathInquiry, toyRequest{PaymentID: "1"})); err == nil {
 		t.Error("a closed server answered")
 	}
 }
@@ -51,8 +51,8 @@ func TestTLSServer(t *testing.T) {
 		t.Errorf("Client's transport is %T, not httptest's", srv.Client().Transport)
 	}
 	c := newToyClient(t, srv)
-	if r := c.post(pathPay, payReq("TLS-1", "100")); !strings.HasPrefix(srv.CashierURL(r.answer.PaymentID), srv.URL+"/pay/") {
-		t.Errorf("CashierURL %q", srv.CashierURL(r.answer.PaymentID))
+	if r := c.post(pathPay, payReq("TLS-1", "100")); !strings.HasPrefix(srv.CashierURL(r.Result.PaymentID), srv.URL+"/pay/") {
+		t.Errorf("CashierURL %q", srv.CashierURL(r.Result.PaymentID))
 	}
 }
 
@@ -88,7 +88,7 @@ func TestHandlerServedElsewhere(t *testing.T) {
 	host := httptest.NewServer(srv.Handler())
 	defer host.Close()
 	c := newToyClient(t, srv)
-	c.http, c.base = host.Client(), host.URL
+	c.HTTP, c.BaseURL = host.Client(), host.URL
 	// srv.URL is empty: links point at the host the request went to.
 	id := c.pay("ELSE-1")
 	if got := srv.CashierURL(id); got != host.URL+"/pay/"+id {
@@ -103,7 +103,7 @@ func TestHandlerServedElsewhere(t *testing.T) {
 
 func TestRoutes(t *testing.T) {
 	srv, c, _ := toyFixture(t, nil)
-	simtest.WantNotFound(t, c.http, srv.URL, [][2]string{{"GET", pathPay}, {"PUT", pathRefund}, {"POST", "/other"}, {"GET", "/"}})
+	simtest.WantNotFound(t, c.HTTP, srv.URL, [][2]string{{"GET", pathPay}, {"PUT", pathRefund}, {"POST", "/other"}, {"GET", "/"}})
 	if n := srv.RequestCount(); n != 0 {
 		t.Errorf("RequestCount = %d after only non-API requests", n)
 	}
@@ -112,16 +112,16 @@ func TestRoutes(t *testing.T) {
 func TestAnswersAreSigned(t *testing.T) {
 	_, c, _ := toyFixture(t, nil)
 	r := c.post(pathInquiry, toyRequest{PaymentID: "x"}) // a signed F
-	if ct := r.header.Get("Content-Type"); ct != "application/json; charset=UTF-8" || r.header.Get("Content-Length") != itoa(len(r.body)) {
-		t.Errorf("Content-Type %q, Content-Length %q", ct, r.header.Get("Content-Length"))
+	if ct := r.Header.Get("Content-Type"); ct != "application/json; charset=UTF-8" || r.Header.Get("Content-Length") != itoa(len(r.Body)) {
+		t.Errorf("Content-Type %q, Content-Length %q", ct, r.Header.Get("Content-Length"))
 	}
-	if rt := r.header.Get("Response-Time"); rt != t0.Format(time.RFC3339) {
+	if rt := r.Header.Get("Response-Time"); rt != t0.Format(time.RFC3339) {
 		t.Errorf("Response-Time %q, want the clock's", rt)
 	}
 	// A refused request is answered, signed, too.
 	req := c.request(pathInquiry, toyRequest{PaymentID: "x"})
 	req.Header.Set("Client-Id", "someone")
-	if r, err := c.do(req); err != nil || !r.signed || r.answer.Result.Code != "INVALID_CLIENT" {
+	if r, err := c.Do(req); err != nil || !r.Signed() || r.Result.Result.Code != "INVALID_CLIENT" {
 		t.Fatalf("%v %+v", err, r)
 	}
 	// A body over MaxBody is refused, cut, and recorded cut.
@@ -138,7 +138,7 @@ func TestLoggerNoSecrets(t *testing.T) {
 	req.Card = &toyCard{Number: "4111111111111111", CVV: "737"}
 	r := c.request(pathPay, req)
 	sig := r.Header.Get("Signature")
-	if _, err := c.do(r); err != nil {
+	if _, err := c.Do(r); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -253,8 +253,8 @@ func TestSetSignerAndAddMerchantKey(t *testing.T) {
 	if err != nil || !pub.Equal(&key.PublicKey) || k.ProviderPrivate != "" || srv.Signer() != cs {
 		t.Fatalf("KeyPEMs after SetSigner: %v, private key shown: %t", err, k.ProviderPrivate != "")
 	}
-	if r, _ := c.do(c.request(pathInquiry, toyRequest{PaymentID: "1"})); r.signed || r.header.Get("Signature") == "" || cs.calls.Load() != 1 {
-		t.Fatalf("an answer: signed with the old key %t, %d signatures", r.signed, cs.calls.Load())
+	if r, _ := c.Do(c.request(pathInquiry, toyRequest{PaymentID: "1"})); r.Signed() || r.Header.Get("Signature") == "" || cs.calls.Load() != 1 {
+		t.Fatalf("an answer: signed with the old key %t, %d signatures", r.Signed(), cs.calls.Load())
 	}
 	c.provider = &key.PublicKey
 	wantCode(t, c.post(pathInquiry, toyRequest{PaymentID: "1"}), "ORDER_NOT_EXIST")

@@ -1,15 +1,14 @@
 package simulator_test
 
 import (
-	"bytes"
 	"crypto/rsa"
 	"encoding/json"
-	"io"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/clock"
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/signing"
@@ -261,26 +260,24 @@ func (p *toyProtocol) FormatSignature(sig []byte) string {
 // signature with the provider's.
 
 type toyClient struct {
+	*simtest.Client[toyAnswer]
 	t        testing.TB
 	srv      *toyServer
 	key      *rsa.PrivateKey
 	provider *rsa.PublicKey
-	http     *http.Client
-	base     string
 }
+
+// toyReply is a received answer, decoded whole.
+type toyReply = simtest.Answer[toyAnswer]
 
 func newToyClient(t testing.TB, srv *toyServer) *toyClient {
 	t.Helper()
 	k := srv.KeyPEMs()
-	key, err := signing.ParsePrivateKey(k.MerchantPrivate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := signing.ParsePublicKey(k.ProviderPublic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &toyClient{t: t, srv: srv, key: key, provider: pub, http: srv.Client(), base: srv.URL}
+	key, pub := simtest.ParseKeys(t, k.MerchantPrivate, k.ProviderPublic)
+	c := &toyClient{t: t, srv: srv, key: key, provider: pub}
+	c.Client = &simtest.Client[toyAnswer]{T: t, HTTP: srv.Client(), BaseURL: srv.URL, Sign: c.sign, Verify: c.verify,
+		Decode: func(body []byte) (a toyAnswer) { _ = json.Unmarshal(body, &a); return a }}
+	return c
 }
 
 // toyFixture starts a toy server on a fake clock and a client for it.
@@ -290,69 +287,37 @@ func toyFixture(t testing.TB, edit func(*simulator.Config)) (*toyServer, *toyCli
 	return srv, newToyClient(t, srv), clk
 }
 
-type toyReply struct {
-	status int
-	header http.Header
-	body   []byte
-	answer toyAnswer
-	signed bool
-}
-
-func (c *toyClient) request(path string, body any) *http.Request {
+func (c *toyClient) sign(req *http.Request, uri string, body []byte) {
 	c.t.Helper()
-	b, ok := body.([]byte)
-	if !ok {
-		var err error
-		if b, err = json.Marshal(body); err != nil {
-			c.t.Fatal(err)
-		}
-	}
 	rt := c.srv.clock.Now().Format(time.RFC3339)
-	sig, err := signing.Sign(c.key, signing.Message(http.MethodPost, path, b, toyClientID, rt))
+	sig, err := signing.Sign(c.key, signing.Message(http.MethodPost, uri, body, toyClientID, rt))
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	req, err := http.NewRequest(http.MethodPost, c.base+path, bytes.NewReader(b))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json; charset=UTF-8")
 	req.Header.Set("Client-Id", toyClientID)
 	req.Header.Set("Request-Time", rt)
 	req.Header.Set("Signature", signing.Header{Algorithm: "RSA256", KeyVersion: "1", Signature: sig}.Format(true))
-	return req
 }
 
-func (c *toyClient) do(req *http.Request) (*toyReply, error) {
-	resp, err := c.http.Do(req)
+func (c *toyClient) verify(req *http.Request, h http.Header, body []byte) error {
+	sh, err := signing.ParseHeader(h.Get("Signature"))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	r := &toyReply{status: resp.StatusCode, header: resp.Header, body: body}
-	_ = json.Unmarshal(body, &r.answer)
-	if sh, err := signing.ParseHeader(resp.Header.Get("Signature")); err == nil {
-		msg := signing.Message(http.MethodPost, req.URL.RequestURI(), body, toyClientID, resp.Header.Get("Response-Time"))
-		r.signed = signing.Verify(c.provider, msg, sh.Signature) == nil
-	}
-	return r, nil
+	msg := signing.Message(http.MethodPost, req.URL.RequestURI(), body, toyClientID, h.Get("Response-Time"))
+	return signing.Verify(c.provider, msg, sh.Signature)
+}
+
+// request builds a signed request of body, JSON or raw bytes.
+func (c *toyClient) request(path string, body any) *http.Request {
+	c.t.Helper()
+	return c.SignedRequest(path, simtest.Marshal(c.t, body))
 }
 
 // post sends a request whose answer must be a signed 200.
 func (c *toyClient) post(path string, body any) *toyReply {
 	c.t.Helper()
-	r, err := c.do(c.request(path, body))
-	if err != nil {
-		c.t.Fatalf("POST %s: %v", path, err)
-	}
-	if r.status != http.StatusOK || !r.signed {
-		c.t.Fatalf("POST %s: status %d, signed %v, body %s", path, r.status, r.signed, r.body)
-	}
-	return r
+	return c.Post(path, simtest.Marshal(c.t, body))
 }
 
 func payReq(id, value string) toyRequest {
@@ -363,10 +328,10 @@ func payReq(id, value string) toyRequest {
 func (c *toyClient) pay(id string) string {
 	c.t.Helper()
 	r := c.post(pathPay, payReq(id, "1999"))
-	if r.answer.PaymentID == "" {
-		c.t.Fatalf("pay %s: %s", id, r.body)
+	if r.Result.PaymentID == "" {
+		c.t.Fatalf("pay %s: %s", id, r.Body)
 	}
-	return r.answer.PaymentID
+	return r.Result.PaymentID
 }
 
 // paid creates a payment and completes it.
@@ -381,8 +346,8 @@ func (c *toyClient) paid(id string) string {
 
 func wantCode(t testing.TB, r *toyReply, code string) {
 	t.Helper()
-	if r.answer.Result.Code != code {
-		t.Fatalf("result %+v, want %s", r.answer.Result, code)
+	if r.Result.Result.Code != code {
+		t.Fatalf("result %+v, want %s", r.Result.Result, code)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,6 +24,7 @@ type Receiver struct {
 	// Server serves the endpoint; its URL is where notifications go.
 	Server *httptest.Server
 
+	t      testing.TB
 	check  func(r *http.Request, body []byte) string
 	answer atomic.Value // func(http.ResponseWriter)
 
@@ -35,7 +37,7 @@ type Receiver struct {
 // wrong with a notification (its method, headers or signature), "" if
 // nothing.
 func NewReceiver(t testing.TB, check func(r *http.Request, body []byte) (problem string)) *Receiver {
-	rc := &Receiver{check: check}
+	rc := &Receiver{t: t, check: check}
 	rc.Fail()
 	rc.Server = httptest.NewServer(http.HandlerFunc(rc.serve))
 	t.Cleanup(rc.Server.Close)
@@ -75,6 +77,20 @@ func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	rc.mu.Unlock()
 	rc.answer.Load().(func(http.ResponseWriter))(w)
+}
+
+// Deliver sends the receiver a notification built elsewhere, such as by a
+// simulator's SignedNotification (whose error err is: it fails the test).
+func (rc *Receiver) Deliver(req *http.Request, err error) {
+	rc.t.Helper()
+	if err != nil {
+		rc.t.Fatal(err)
+	}
+	resp, err := rc.Server.Client().Do(req)
+	if err != nil {
+		rc.t.Fatal(err)
+	}
+	resp.Body.Close()
 }
 
 // Bodies returns the bodies received so far.
@@ -151,6 +167,17 @@ func WantNotFound(t testing.TB, client *http.Client, baseURL string, requests []
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s %s: status %d, want 404", mp[0], mp[1], resp.StatusCode)
+		}
+	}
+}
+
+// WantContains fails t for each of wants that page, a body or a page
+// named what, lacks.
+func WantContains(t testing.TB, what, page string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(page, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, page)
 		}
 	}
 }

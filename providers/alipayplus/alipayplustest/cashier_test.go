@@ -1,48 +1,33 @@
 package alipayplustest
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 )
 
+// The cashier page in the wallet's terms (the kit's TestCashierApprove
+// tests the page's escaping and that a second click cannot pay twice).
 func TestCashierApprove(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
 	r := cashierPay("CASH-1")
-	r.Order.OrderDescription = `<script>alert("x")</script> & tea`
 	r.PaymentAmount = wire.Amount{Currency: "IQD", Value: "150000"}
 	r.Order.OrderAmount = nil
 	resp, _ := c.pay(r)
 	id := resp.PaymentID
-	cashier := resp.RedirectActionForm.URL()
-	status, page := simtest.GetPage(t, c.http, cashier)
+	status, page := simtest.GetPage(t, c.HTTP, resp.RedirectActionForm.URL())
 	if status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}
-	for _, want := range []string{
-		`id="status">pending<`, `id="provider-status">PROCESSING<`,
-		`id="notification">none: the payment has no notify URL<`,
-		`id="approve"`, `id="decline"`,
-		`150.000 IQD`,
-		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; tea`,
-		`action="/cashier/` + id + `/approve"`,
-		`action="/cashier/` + id + `/decline"`,
-	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
-	if strings.Contains(page, "<script>") {
-		t.Errorf("description not escaped")
-	}
+	simtest.WantContains(t, "page", page, `id="status">pending<`, `id="provider-status">PROCESSING<`,
+		`id="notification">none: the payment has no notify URL<`, `id="approve"`, `id="decline"`,
+		`150.000 IQD`, `action="/cashier/`+id+`/approve"`, `action="/cashier/`+id+`/decline"`)
 
-	status, page, final := simtest.PostForm(t, c.http, srv.URL+"/cashier/"+id+"/approve")
+	status, page, final := simtest.PostForm(t, c.HTTP, srv.URL+"/cashier/"+id+"/approve")
 	if status != http.StatusOK || final.Path != "/cashier/"+id {
 		t.Fatalf("after approve: %d at %s", status, final)
 	}
@@ -52,11 +37,6 @@ func TestCashierApprove(t *testing.T) {
 	if c.status(id) != wire.PaymentSuccess || srv.Charges("CASH-1") != 1 {
 		t.Errorf("not paid once")
 	}
-	// A second click cannot pay twice.
-	status, page, _ = simtest.PostForm(t, c.http, srv.URL+"/cashier/"+id+"/approve")
-	if status != http.StatusConflict || !strings.Contains(page, `id="status">succeeded<`) || !strings.Contains(page, `id="note"`) || srv.Charges("CASH-1") != 1 {
-		t.Errorf("second approve: %d, charges %d", status, srv.Charges("CASH-1"))
-	}
 }
 
 func TestCashierDeclineWithRedirect(t *testing.T) {
@@ -65,14 +45,14 @@ func TestCashierDeclineWithRedirect(t *testing.T) {
 	r.PaymentRedirectURL = "https://shop.example/done?order=2"
 	resp, _ := c.pay(r)
 	id := resp.PaymentID
-	_, page := simtest.GetPage(t, c.http, resp.RedirectActionForm.URL())
+	_, page := simtest.GetPage(t, c.HTTP, resp.RedirectActionForm.URL())
 	if !strings.Contains(page, `href="https://shop.example/done?order=2"`) {
 		t.Errorf("no link back to the merchant:\n%s", page)
 	}
 	if !strings.Contains(page, `action="/cashier/`+id+`/decline?redirect=`) {
 		t.Errorf("the actions lose the redirect")
 	}
-	status, page, final := simtest.PostForm(t, c.http, srv.URL+"/cashier/"+id+"/decline?redirect="+url.QueryEscape(r.PaymentRedirectURL))
+	status, page, final := simtest.PostForm(t, c.HTTP, srv.URL+"/cashier/"+id+"/decline?redirect="+url.QueryEscape(r.PaymentRedirectURL))
 	if status != http.StatusOK || final.Path != "/cashier/"+id || final.Query().Get("redirect") != r.PaymentRedirectURL {
 		t.Fatalf("after decline: %d at %s", status, final)
 	}
@@ -83,7 +63,7 @@ func TestCashierDeclineWithRedirect(t *testing.T) {
 		t.Errorf("status %s", c.status(id))
 	}
 	// A hostile redirect parameter is not linked.
-	_, page = simtest.GetPage(t, c.http, srv.URL+"/cashier/"+id+"?redirect="+url.QueryEscape("javascript:alert(1)"))
+	_, page = simtest.GetPage(t, c.HTTP, srv.URL+"/cashier/"+id+"?redirect="+url.QueryEscape("javascript:alert(1)"))
 	if strings.Contains(page, "javascript") {
 		t.Errorf("page links a javascript: URL")
 	}
@@ -98,19 +78,18 @@ func TestCashierShowsTheNotification(t *testing.T) {
 	r.PaymentNotifyURL = rc.Server.URL + "/n"
 	resp, _ := c.pay(r)
 	id := resp.PaymentID
-	_, page := simtest.GetPage(t, c.http, srv.CashierURL(id))
+	_, page := simtest.GetPage(t, c.HTTP, srv.CashierURL(id))
 	if want := `id="notification">none yet: sent to ` + r.PaymentNotifyURL + ` when the payment succeeds or fails<`; !strings.Contains(page, want) {
 		t.Errorf("pending page lacks %q:\n%s", want, page)
 	}
 	if err := srv.Complete(id); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := simtest.Context(t)
 	if err := srv.AwaitDeliveries(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	_, page = simtest.GetPage(t, c.http, srv.CashierURL(id))
+	_, page = simtest.GetPage(t, c.HTTP, srv.CashierURL(id))
 	if want := `not acknowledged: HTTP status 500 (attempt 1 of 8); the wallet tries again in 2 minutes`; !strings.Contains(page, want) {
 		t.Errorf("page after a refused notification lacks %q:\n%s", want, page)
 	}
@@ -125,7 +104,7 @@ func TestCashierShowsTheNotification(t *testing.T) {
 	if err := srv.AwaitDeliveries(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
-	_, page = simtest.GetPage(t, c.http, srv.CashierURL(resp2.PaymentID))
+	_, page = simtest.GetPage(t, c.HTTP, srv.CashierURL(resp2.PaymentID))
 	if want := `sent to ` + r.PaymentNotifyURL + `, acknowledged (attempt 1)`; !strings.Contains(page, want) || !strings.Contains(page, `id="status">failed<`) {
 		t.Errorf("declined page lacks %q:\n%s", want, page)
 	}

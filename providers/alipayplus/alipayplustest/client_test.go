@@ -1,17 +1,15 @@
 package alipayplustest
 
 import (
-	"bytes"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/clock"
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
@@ -25,28 +23,33 @@ import (
 var t0 = time.Date(2026, 11, 22, 18, 15, 30, 0, time.FixedZone("PHT", 8*3600))
 
 type testClient struct {
+	*simtest.Client[wire.Result]
 	t         testing.TB
 	srv       *Server
 	creds     Credentials
 	key       *rsa.PrivateKey
 	walletPub *rsa.PublicKey
 	clock     payment.Clock
-	http      *http.Client
 	raw       bool // send the request signature as raw base64
 }
+
+// answer is a received answer.
+type answer = simtest.Answer[wire.Result]
 
 func newTestClient(t testing.TB, srv *Server, clk payment.Clock) *testClient {
 	t.Helper()
 	creds := srv.Credentials()
-	key, err := signing.ParsePrivateKey(creds.MerchantPrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := signing.ParsePublicKey(creds.WalletPublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testClient{t: t, srv: srv, creds: creds, key: key, walletPub: pub, clock: payment.OrSystem(clk), http: srv.Client()}
+	key, pub := simtest.ParseKeys(t, creds.MerchantPrivateKey, creds.WalletPublicKey)
+	c := &testClient{t: t, srv: srv, creds: creds, key: key, walletPub: pub, clock: payment.OrSystem(clk)}
+	c.Client = &simtest.Client[wire.Result]{T: t, HTTP: srv.Client(), BaseURL: creds.BaseURL, Prefix: creds.Prefix,
+		Sign: func(req *http.Request, uri string, body []byte) {
+			rt := c.clock.Now().Format(wire.TimeLayout)
+			req.Header.Set(wire.HeaderClientID, c.creds.ClientID)
+			req.Header.Set(wire.HeaderRequestTime, rt)
+			req.Header.Set(wire.HeaderSignature, c.sign(c.key, uri, body, c.creds.ClientID, rt))
+		},
+		Verify: c.verifyAnswer}
+	return c
 }
 
 // newFakeServer starts a server on a fake clock and returns a client for it.
@@ -58,17 +61,6 @@ func newFakeServer(t testing.TB, opts ...Option) (*Server, *testClient, *clock.F
 	return srv, newTestClient(t, srv, clk), clk
 }
 
-// answer is a received answer.
-type answer struct {
-	status int
-	header http.Header
-	body   []byte
-	result wire.Result
-	sigErr error // why the signature did not verify; nil if it did
-}
-
-func (a *answer) signed() bool { return a.sigErr == nil }
-
 // sign returns the Signature header of body posted to uri.
 func (c *testClient) sign(key *rsa.PrivateKey, uri string, body []byte, clientID, requestTime string) string {
 	c.t.Helper()
@@ -79,50 +71,11 @@ func (c *testClient) sign(key *rsa.PrivateKey, uri string, body []byte, clientID
 	return signing.Header{Algorithm: wire.Algorithm, KeyVersion: c.creds.KeyVersion, Signature: sig}.Format(!c.raw)
 }
 
-// signedRequest builds a correctly signed request to an endpoint path given
-// without the prefix; a test may change it afterwards (to break it).
-func (c *testClient) signedRequest(path string, body []byte) *http.Request {
-	c.t.Helper()
-	uri := c.creds.Prefix + path
-	rt := c.clock.Now().Format(wire.TimeLayout)
-	req, err := http.NewRequest(http.MethodPost, c.creds.BaseURL+uri, bytes.NewReader(body))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json; charset=UTF-8")
-	req.Header.Set(wire.HeaderClientID, c.creds.ClientID)
-	req.Header.Set(wire.HeaderRequestTime, rt)
-	req.Header.Set(wire.HeaderSignature, c.sign(c.key, uri, body, c.creds.ClientID, rt))
-	return req
-}
-
 // resign signs req again with key over uri and body, keeping its
 // Client-Id and Request-Time.
 func (c *testClient) resign(req *http.Request, key *rsa.PrivateKey, uri string, body []byte) {
 	c.t.Helper()
 	req.Header.Set(wire.HeaderSignature, c.sign(key, uri, body, req.Header.Get(wire.HeaderClientID), req.Header.Get(wire.HeaderRequestTime)))
-}
-
-// do sends req and reads the answer, verifying its signature.
-func (c *testClient) do(req *http.Request) (*answer, error) {
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	a := &answer{status: resp.StatusCode, header: resp.Header, body: body}
-	var r struct {
-		Result wire.Result `json:"result"`
-	}
-	if json.Unmarshal(body, &r) == nil {
-		a.result = r.Result
-	}
-	a.sigErr = c.verifyAnswer(req, resp.Header, body)
-	return a, nil
 }
 
 // verifyAnswer checks an answer as the wallets document a merchant does it: the
@@ -140,47 +93,14 @@ func (c *testClient) verifyAnswer(req *http.Request, h http.Header, body []byte)
 	return signing.Verify(c.walletPub, msg, sh.Signature)
 }
 
-// post signs and sends a raw body; the answer must be a signed 200.
-func (c *testClient) post(path string, body []byte) *answer {
-	c.t.Helper()
-	a, err := c.do(c.signedRequest(path, body))
-	if err != nil {
-		c.t.Fatalf("POST %s: %v", path, err)
-	}
-	if a.status != http.StatusOK || !a.signed() {
-		c.t.Fatalf("POST %s: status %d, signature %v, body %s", path, a.status, a.sigErr, a.body)
-	}
-	return a
-}
-
-// call marshals req, posts it and unmarshals the answer into resp.
-func (c *testClient) call(path string, req, resp any) wire.Result {
-	c.t.Helper()
-	body, err := json.Marshal(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	a := c.post(path, body)
-	if resp != nil {
-		if err := json.Unmarshal(a.body, resp); err != nil {
-			c.t.Fatalf("POST %s: answer does not unmarshal: %v\n%s", path, err, a.body)
-		}
-	}
-	return a.result
-}
-
 func (c *testClient) pay(req *wire.PayRequest) (*wire.PayResponse, wire.Result) {
 	c.t.Helper()
-	var resp wire.PayResponse
-	res := c.call(wire.PathPay, req, &resp)
-	return &resp, res
+	return simtest.CallFor[wire.PayResponse](c.Client, wire.PathPay, req)
 }
 
 func (c *testClient) inquiry(ref wire.PaymentRef) (*wire.InquiryResponse, wire.Result) {
 	c.t.Helper()
-	var resp wire.InquiryResponse
-	res := c.call(wire.PathInquiry, ref, &resp)
-	return &resp, res
+	return simtest.CallFor[wire.InquiryResponse](c.Client, wire.PathInquiry, ref)
 }
 
 func (c *testClient) status(paymentID string) string {
@@ -192,19 +112,15 @@ func (c *testClient) status(paymentID string) string {
 
 func (c *testClient) cancel(ref wire.PaymentRef) (*wire.CancelResponse, wire.Result) {
 	c.t.Helper()
-	var resp wire.CancelResponse
-	res := c.call(wire.PathCancel, ref, &resp)
-	return &resp, res
+	return simtest.CallFor[wire.CancelResponse](c.Client, wire.PathCancel, ref)
 }
 
 func (c *testClient) refund(paymentID, refundRequestID, value, currency string) (*wire.RefundResponse, wire.Result) {
 	c.t.Helper()
-	var resp wire.RefundResponse
-	res := c.call(wire.PathRefund, wire.RefundRequest{
+	return simtest.CallFor[wire.RefundResponse](c.Client, wire.PathRefund, wire.RefundRequest{
 		RefundRequestID: refundRequestID, PaymentID: paymentID,
 		RefundAmount: wire.Amount{Currency: currency, Value: value},
-	}, &resp)
-	return &resp, res
+	})
 }
 
 // cashierPay returns a valid cashier pay request for 19.99 USD.
@@ -247,9 +163,10 @@ func (c *testClient) paid(id string) string {
 
 func wantResult(t testing.TB, got wire.Result, code, status string) {
 	t.Helper()
-	if got.ResultCode != code || got.ResultStatus != status {
-		t.Fatalf("result = %+v, want %s/%s", got, code, status)
-	}
+	simtest.WantResult(t, kitResult(got), code, status)
 }
 
-func itoa(i int) string { return strconv.Itoa(i) }
+// kitResult is a wire result as the kit records it.
+func kitResult(r wire.Result) payment.Result {
+	return payment.Result{Status: payment.ResultStatus(r.ResultStatus), Code: r.ResultCode, Message: r.ResultMessage}
+}

@@ -1,32 +1,15 @@
 package alipayplustest
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/paybridge/paybridge/clock"
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
-	"github.com/paybridge/paybridge/signing"
 )
-
-// ackTransport answers every request with the notification
-// acknowledgement, without any network.
-type ackTransport struct{}
-
-func (ackTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil {
-		_ = r.Body.Close()
-	}
-	return &http.Response{
-		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
-		Body: io.NopCloser(bytes.NewReader(wire.Ack)), Request: r,
-	}, nil
-}
 
 // FuzzPayBody sends arbitrary, correctly signed bodies to every endpoint
 // (pay above all) and checks that the server never panics and always
@@ -58,63 +41,32 @@ func FuzzPayBody(f *testing.F) {
 	clk := clock.NewFake(t0)
 	// Fuzzed notify URLs must reach nobody: every notification is
 	// acknowledged in process, so no delivery waits for a retry either.
-	srv := NewUnstartedServer(WithClock(clk), WithAutoComplete(true), WithNotifyClient(&http.Client{Transport: ackTransport{}}))
+	ack := simtest.InProcess(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(wire.Ack)
+	}))
+	srv := NewUnstartedServer(WithClock(clk), WithAutoComplete(true), WithNotifyClient(ack))
 	defer srv.Close()
-	h := srv.Handler()
 	paths := []string{wire.PathPay, wire.PathInquiry, wire.PathCancel, wire.PathRefund, wire.PathInquiryRefund}
-	cr := srv.Credentials()
-	key, _ := signing.ParsePrivateKey(cr.MerchantPrivateKey)
-	walletPub, _ := signing.ParsePublicKey(cr.WalletPublicKey)
-
-	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
-		path := wire.PathPay
-		if which%4 == 3 { // a quarter of inputs go to the other endpoints
-			path = paths[1+int(which/4)%(len(paths)-1)]
-		}
-		uri := cr.Prefix + path
-		rt := clk.Now().Format(wire.TimeLayout)
-		sig, err := signing.Sign(key, signing.Message("POST", uri, body, cr.ClientID, rt))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req := httptest.NewRequest(http.MethodPost, "http://wallet.test"+uri, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json; charset=UTF-8")
-		req.Header.Set(wire.HeaderClientID, cr.ClientID)
-		req.Header.Set(wire.HeaderRequestTime, rt)
-		req.Header.Set(wire.HeaderSignature, signing.Header{Algorithm: "RSA256", KeyVersion: cr.KeyVersion, Signature: sig}.Format(which%2 == 0))
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-
-		resp := w.Result()
-		out := w.Body.Bytes()
-		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json; charset=UTF-8" {
-			t.Fatalf("status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
-		}
-		var answer struct {
-			Result *wire.Result `json:"result"`
-		}
-		if err := json.Unmarshal(out, &answer); err != nil || answer.Result == nil || answer.Result.ResultCode == "" {
-			t.Fatalf("answer is not a JSON result: %s", out)
-		}
-		switch answer.Result.ResultStatus {
+	simtest.FuzzEndpoints(f, srv.Handler(), paths, func(t *testing.T, which uint8) *simtest.Client[wire.Result] {
+		c := newTestClient(t, srv, clk)
+		c.raw = which%2 != 0 // half the signatures as raw base64
+		return c.Client
+	}, func(t *testing.T, body []byte, a *simtest.Answer[wire.Result]) {
+		switch a.Result.ResultStatus {
 		case wire.StatusS, wire.StatusF, wire.StatusA:
 		default:
-			t.Fatalf("resultStatus %q", answer.Result.ResultStatus)
+			t.Fatalf("resultStatus %q in %s", a.Result.ResultStatus, a.Body)
 		}
-		sh, err := signing.ParseHeader(resp.Header.Get(wire.HeaderSignature))
-		if err != nil {
-			t.Fatalf("Signature header: %v", err)
-		}
-		msg := signing.Message("POST", uri, out, resp.Header.Get(wire.HeaderClientID), resp.Header.Get(wire.HeaderResponseTime))
-		if err := signing.Verify(walletPub, msg, sh.Signature); err != nil {
-			t.Fatalf("answer signature: %v", err)
+		if a.Result.ResultCode == "" {
+			t.Fatalf("answer is not a JSON result: %s", a.Body)
 		}
 		var in struct {
 			PaymentAuthCode string `json:"paymentAuthCode"`
 		}
 		// Seeded tokens start with "secret-", which no message contains.
-		if json.Unmarshal(body, &in) == nil && strings.HasPrefix(in.PaymentAuthCode, "secret-") && bytes.Contains([]byte(answer.Result.ResultMessage), []byte(in.PaymentAuthCode)) {
-			t.Fatalf("result message echoes paymentAuthCode: %s", out)
+		if json.Unmarshal(body, &in) == nil && strings.HasPrefix(in.PaymentAuthCode, "secret-") && strings.Contains(a.Result.ResultMessage, in.PaymentAuthCode) {
+			t.Fatalf("result message echoes paymentAuthCode: %s", a.Body)
 		}
 	})
 }

@@ -2,10 +2,13 @@ package alipayplustest
 
 import (
 	"errors"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/simulator"
 )
@@ -126,36 +129,20 @@ func TestConcurrentPays(t *testing.T) {
 	var b barrier
 	srv, c, _ := newFakeServer(t, b.option())
 	b.arm(16)
-	var wg sync.WaitGroup
-	ids := make([]string, 16)
-	codes := make([]string, 16)
-	for i := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, res := c.pay(cashierPay("CONC-1"))
-			ids[i], codes[i] = resp.PaymentID, res.ResultCode
-		}()
-	}
-	wg.Wait()
-	created := 0
-	for i, id := range ids {
-		if id != ids[0] {
-			t.Fatalf("concurrent identical pays answered different payments: %v", ids)
-		}
-		switch codes[i] {
+	var created atomic.Int32
+	simtest.CheckConcurrentPays(t, func(i int) string {
+		resp, res := c.pay(cashierPay("CONC-1"))
+		switch res.ResultCode {
 		case wire.CodeSuccess:
-			created++
+			created.Add(1)
 		case wire.CodeRepeatRequest:
 		default:
-			t.Errorf("pay %d: %s", i, codes[i])
+			t.Errorf("pay %d: %s", i, res.ResultCode)
 		}
-	}
-	if created != 1 {
-		t.Errorf("%d answers said SUCCESS, want 1 (the rest REPEAT_REQUEST)", created)
-	}
-	if n := srv.Orders("CONC-1"); n != 1 {
-		t.Fatalf("Orders = %d, want 1", n)
+		return resp.PaymentID
+	}, func() int { return srv.Orders("CONC-1") })
+	if n := created.Load(); n != 1 {
+		t.Errorf("%d answers said SUCCESS, want 1 (the rest REPEAT_REQUEST)", n)
 	}
 	if n := len(srv.Requests(wire.PathPay)); n != 16 {
 		t.Errorf("recorded %d pay requests", n)
@@ -163,14 +150,7 @@ func TestConcurrentPays(t *testing.T) {
 
 	// Concurrent agreement pays charge once.
 	b.arm(16)
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.pay(agreementPay("CONC-2", "token"))
-		}()
-	}
-	wg.Wait()
+	simtest.Concurrently(16, func(int) { c.pay(agreementPay("CONC-2", "token")) })
 	if srv.Orders("CONC-2") != 1 || srv.Charges("CONC-2") != 1 {
 		t.Errorf("Orders %d Charges %d", srv.Orders("CONC-2"), srv.Charges("CONC-2"))
 	}
@@ -330,17 +310,17 @@ func TestRefunds(t *testing.T) {
 		"reason 257":              {wire.RefundRequest{RefundRequestID: "x", PaymentID: id, RefundAmount: wire.Amount{Currency: "USD", Value: "1"}, RefundReason: string(make([]byte, 257))}, wire.CodeParamIllegal},
 		"too much":                {wire.RefundRequest{RefundRequestID: "x", PaymentID: id, RefundAmount: wire.Amount{Currency: "USD", Value: "2000"}}, wire.CodeRefundAmountExceed},
 	} {
-		res := c.call(wire.PathRefund, tc.req, nil)
+		res := c.Call(wire.PathRefund, tc.req, nil)
 		if res.ResultCode != tc.code || res.ResultStatus != wire.StatusF {
 			t.Errorf("%s: %+v", name, res)
 		}
 	}
-	a := c.post(wire.PathRefund, []byte(`{"refundRequestId":"x","paymentId":"`+id+`"}`))
-	wantResult(t, a.result, wire.CodeParamIllegal, wire.StatusF)
+	a := c.Post(wire.PathRefund, []byte(`{"refundRequestId":"x","paymentId":"`+id+`"}`))
+	wantResult(t, a.Result, wire.CodeParamIllegal, wire.StatusF)
 
 	clk.Advance(time.Minute)
 	var r1 wire.RefundResponse
-	res = c.call(wire.PathRefund, wire.RefundRequest{RefundRequestID: "RF-2-a", PaymentRequestID: "RF-2",
+	res = c.Call(wire.PathRefund, wire.RefundRequest{RefundRequestID: "RF-2-a", PaymentRequestID: "RF-2",
 		RefundAmount: wire.Amount{Currency: "USD", Value: "500"}, RefundReason: "broken cup"}, &r1)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 	if len(r1.RefundID) != 32 || !simulator.AllDigits(r1.RefundID) || r1.RefundID == id || r1.RefundTime != t0.Add(time.Minute).Format(wire.TimeLayout) {
@@ -385,7 +365,7 @@ func TestRefunds(t *testing.T) {
 		"refundId wins":      {RefundID: r1.RefundID, RefundRequestID: "RF-2-c"},
 	} {
 		st = wire.InquiryRefundResponse{}
-		res = c.call(wire.PathInquiryRefund, ref, &st)
+		res = c.Call(wire.PathInquiryRefund, ref, &st)
 		wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 		if st.RefundID != r1.RefundID || st.RefundRequestID != "RF-2-a" || *st.RefundAmount != (wire.Amount{Currency: "USD", Value: "500"}) ||
 			st.RefundReason != "broken cup" || st.RefundTime != r1.RefundTime || st.RefundStatus != wire.RefundSuccess {
@@ -393,10 +373,10 @@ func TestRefunds(t *testing.T) {
 		}
 	}
 	for _, ref := range []wire.RefundRef{{RefundID: "1"}, {RefundRequestID: "nope"}} {
-		res = c.call(wire.PathInquiryRefund, ref, nil)
+		res = c.Call(wire.PathInquiryRefund, ref, nil)
 		wantResult(t, res, wire.CodeRefundNotExist, wire.StatusF)
 	}
-	res = c.call(wire.PathInquiryRefund, wire.RefundRef{}, nil)
+	res = c.Call(wire.PathInquiryRefund, wire.RefundRef{}, nil)
 	wantResult(t, res, wire.CodeParamIllegal, wire.StatusF)
 }
 
@@ -406,44 +386,23 @@ func TestConcurrentRefunds(t *testing.T) {
 	// Several rounds: the race detector samples, and each round is another
 	// chance to catch an unguarded refund.
 	for round := range 4 {
-		prefix := "CONC-R" + itoa(round)
+		prefix := "CONC-R" + strconv.Itoa(round)
 		id := c.paid(prefix) // 19.99 USD
 		other := c.paid(prefix + "-same")
-		b.arm(16 + 8)
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		succeeded := 0
-		for i := range 16 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, res := c.refund(id, prefix+"-"+itoa(i), "300", "USD")
-				switch res.ResultCode {
-				case wire.CodeSuccess:
-					mu.Lock()
-					succeeded++
-					mu.Unlock()
-				case wire.CodeRefundAmountExceed:
-				default:
-					t.Errorf("refund %d: %+v", i, res)
-				}
-			}()
-		}
-		// The same refund request, concurrently: one refund.
-		for range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c.refund(other, prefix+"-same", "100", "USD")
-			}()
-		}
-		wg.Wait()
-		if succeeded != 6 { // 6 × 3.00 = 18.00 <= 19.99 < 21.00
-			t.Errorf("%d refunds of 3.00 succeeded on 19.99, want 6", succeeded)
-		}
+		b.arm(16)
+		simtest.CheckConcurrentRefunds(t, func(i int) bool {
+			_, res := c.refund(id, prefix+"-"+strconv.Itoa(i), "300", "USD")
+			if res.ResultCode != wire.CodeSuccess && res.ResultCode != wire.CodeRefundAmountExceed {
+				t.Errorf("refund %d: %+v", i, res)
+			}
+			return res.ResultCode == wire.CodeSuccess
+		})
 		if p, _ := srv.Payment(id); p.Refunded.String() != "18.00 USD" {
 			t.Errorf("refunded %v", p.Refunded)
 		}
+		// The same refund request, concurrently: one refund.
+		b.arm(8)
+		simtest.Concurrently(8, func(int) { c.refund(other, prefix+"-same", "100", "USD") })
 		if p, _ := srv.Payment(other); p.Refunded.String() != "1.00 USD" {
 			t.Errorf("the same refund request refunded %v", p.Refunded)
 		}
@@ -512,44 +471,23 @@ func TestExpiry(t *testing.T) {
 	})
 }
 
+// The customer's actions show in the wallet's statuses (the kit's
+// TestLedgerCustomerControls tests which actions are allowed when).
 func TestCustomerControls(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	for _, f := range []func(string) error{srv.Complete, srv.Decline, srv.Expire} {
-		if err := f("nope"); !errors.Is(err, ErrNotFound) {
-			t.Errorf("unknown id: %v", err)
-		}
-		if err := f(""); !errors.Is(err, ErrNotFound) {
-			t.Errorf("empty id: %v", err)
-		}
-	}
-	if _, ok := srv.Payment(""); ok {
-		t.Errorf("Payment(\"\") found something")
-	}
 	a, _ := c.pay(cashierPay("CC-1"))
 	if err := srv.Expire(a.PaymentID); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.Expire(a.PaymentID); err != nil {
-		t.Errorf("Expire twice: %v", err)
+	if st := c.status(a.PaymentID); st != wire.PaymentCancelled {
+		t.Errorf("expired: %s", st)
 	}
-	if err := srv.Decline(a.PaymentID); !errors.Is(err, ErrInvalidTransition) {
-		t.Errorf("Decline cancelled: %v", err)
-	}
-	id := c.paid("CC-2")
-	for _, f := range []func(string) error{srv.Complete, srv.Decline, srv.Expire} {
-		if err := f(id); !errors.Is(err, ErrInvalidTransition) {
-			t.Errorf("on a paid payment: %v", err)
-		}
-	}
-	if srv.Charges("CC-2") != 1 {
-		t.Errorf("Charges %d", srv.Charges("CC-2"))
+	if st := c.status(c.paid("CC-2")); st != wire.PaymentSuccess {
+		t.Errorf("paid: %s", st)
 	}
 	b, _ := c.pay(cashierPay("CC-3"))
 	if err := srv.Decline(b.PaymentID); err != nil {
 		t.Fatal(err)
-	}
-	if err := srv.Complete(b.PaymentID); !errors.Is(err, ErrInvalidTransition) {
-		t.Errorf("Complete declined: %v", err)
 	}
 	if p, _ := srv.Payment(b.PaymentID); p.Status != wire.PaymentFail || srv.Charges("CC-3") != 0 {
 		t.Errorf("declined %+v", p)

@@ -82,11 +82,11 @@ func TestRedirectFieldSpellings(t *testing.T) {
 	for _, field := range []string{RedirectionURL, RedirectURL} {
 		t.Run(field, func(t *testing.T) {
 			srv, c, _ := newFakeServer(t, WithRedirectField(field))
-			a := c.post(wire.PathPay, payBody("RF-1"))
+			a := c.Post(wire.PathPay, payBody("RF-1"))
 			var raw struct {
 				Form map[string]string `json:"redirectActionForm"`
 			}
-			if err := json.Unmarshal(a.body, &raw); err != nil {
+			if err := json.Unmarshal(a.Body, &raw); err != nil {
 				t.Fatal(err)
 			}
 			p, _ := srv.PaymentByRequestID("RF-1")
@@ -95,10 +95,10 @@ func TestRedirectFieldSpellings(t *testing.T) {
 				t.Errorf("form %v, want %v", raw.Form, want)
 			}
 			// The repeat answer spells it the same way.
-			a = c.post(wire.PathPay, payBody("RF-1"))
-			wantResult(t, a.result, wire.CodeRepeatRequest, wire.StatusS)
-			if !strings.Contains(string(a.body), `"`+field+`":`) {
-				t.Errorf("repeat answer %s", a.body)
+			a = c.Post(wire.PathPay, payBody("RF-1"))
+			wantResult(t, a.Result, wire.CodeRepeatRequest, wire.StatusS)
+			if !strings.Contains(string(a.Body), `"`+field+`":`) {
+				t.Errorf("repeat answer %s", a.Body)
 			}
 		})
 	}
@@ -216,11 +216,11 @@ func TestPayValidation(t *testing.T) {
 		"order missing":         `{"productCode":"p","paymentRequestId":"PV-2","paymentAmount":{"currency":"USD","value":"1"}}`,
 		"order null":            `{"productCode":"p","paymentRequestId":"PV-2","paymentAmount":{"currency":"USD","value":"1"},"order":null}`,
 	} {
-		a := c.post(wire.PathPay, []byte(body))
+		a := c.Post(wire.PathPay, []byte(body))
 		field, _, _ := strings.Cut(name, " ")
-		wantResult(t, a.result, wire.CodeParamIllegal, wire.StatusF)
-		if a.result.ResultMessage != field+" is required" {
-			t.Errorf("%s: message %q", name, a.result.ResultMessage)
+		wantResult(t, a.Result, wire.CodeParamIllegal, wire.StatusF)
+		if a.Result.ResultMessage != field+" is required" {
+			t.Errorf("%s: message %q", name, a.Result.ResultMessage)
 		}
 	}
 	if srv.RequestCount() != len(tests)+4 || srv.Orders("PV-1")+srv.Orders("PV-2") != 0 {
@@ -248,7 +248,7 @@ func TestPayValidation(t *testing.T) {
 	_, res := c.pay(r)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 	minimal := `{"productCode":"p","paymentRequestId":"PV-4","paymentAmount":{"currency":"USD","value":"1"},"order":{}}`
-	wantResult(t, c.post(wire.PathPay, []byte(minimal)).result, wire.CodeSuccess, wire.StatusS)
+	wantResult(t, c.Post(wire.PathPay, []byte(minimal)).Result, wire.CodeSuccess, wire.StatusS)
 }
 
 func TestCurrencies(t *testing.T) {
@@ -298,7 +298,7 @@ func TestAmountExponents(t *testing.T) {
 				t.Errorf("refund echoes %+v", ref.RefundAmount)
 			}
 			var ir wire.InquiryRefundResponse
-			c.call(wire.PathInquiryRefund, wire.RefundRef{RefundID: ref.RefundID}, &ir)
+			c.Call(wire.PathInquiryRefund, wire.RefundRef{RefundID: ref.RefundID}, &ir)
 			if *ir.RefundAmount != (wire.Amount{Currency: tc.currency, Value: tc.refund}) {
 				t.Errorf("inquiryRefund echoes %+v", ir.RefundAmount)
 			}
@@ -318,26 +318,26 @@ func TestAnswerAmounts(t *testing.T) {
 		has := func(what string, a *answer, field string) {
 			t.Helper()
 			var m map[string]json.RawMessage
-			if err := json.Unmarshal(a.body, &m); err != nil {
+			if err := json.Unmarshal(a.Body, &m); err != nil {
 				t.Fatal(err)
 			}
 			if _, ok := m[field]; ok != on {
-				t.Errorf("WithAnswerAmounts(%v): %s answer %s", on, what, a.body)
+				t.Errorf("WithAnswerAmounts(%v): %s answer %s", on, what, a.Body)
 			}
 		}
-		has("cashier pay", c.post(wire.PathPay, payBody("AA-1")), "paymentAmount")
-		has("repeated pay", c.post(wire.PathPay, payBody("AA-1")), "paymentAmount")
+		has("cashier pay", c.Post(wire.PathPay, payBody("AA-1")), "paymentAmount")
+		has("repeated pay", c.Post(wire.PathPay, payBody("AA-1")), "paymentAmount")
 		b, _ := json.Marshal(agreementPay("AA-2", "token-2"))
-		a := c.post(wire.PathPay, b)
+		a := c.Post(wire.PathPay, b)
 		has("agreement pay", a, "paymentAmount")
 		var pay wire.PayResponse
-		_ = json.Unmarshal(a.body, &pay)
+		_ = json.Unmarshal(a.Body, &pay)
 		b, _ = json.Marshal(wire.RefundRequest{RefundRequestID: "AA-R", PaymentID: pay.PaymentID, RefundAmount: wire.Amount{Currency: "USD", Value: "100"}})
-		has("refund", c.post(wire.PathRefund, b), "refundAmount")
-		has("repeated refund", c.post(wire.PathRefund, b), "refundAmount")
+		has("refund", c.Post(wire.PathRefund, b), "refundAmount")
+		has("repeated refund", c.Post(wire.PathRefund, b), "refundAmount")
 		if on {
 			var r wire.RefundResponse
-			_ = json.Unmarshal(c.post(wire.PathRefund, b).body, &r)
+			_ = json.Unmarshal(c.Post(wire.PathRefund, b).Body, &r)
 			if r.RefundAmount == nil || *r.RefundAmount != (wire.Amount{Currency: "USD", Value: "100"}) {
 				t.Errorf("refundAmount %+v", r.RefundAmount)
 			}

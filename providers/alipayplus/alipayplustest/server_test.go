@@ -2,14 +2,12 @@ package alipayplustest
 
 import (
 	"bytes"
-	"crypto"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/paybridge/paybridge/internal/redacttest"
 	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
@@ -17,34 +15,22 @@ import (
 )
 
 // Credentials map the kit's keys (tested there) to the wallet's names, with
-// the defaults of the prefix, Client-Id and keyVersion, and follow a key
-// change (SetSigner), showing no private key of a signer that keeps it.
+// the defaults of the prefix, Client-Id and keyVersion, show no private key
+// when logged, and follow a key change (SetSigner).
 func TestCredentials(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	k := srv.KeyPEMs()
 	want := Credentials{BaseURL: srv.URL, Prefix: "/api", ClientID: DefaultClientID, KeyVersion: "1",
 		MerchantPrivateKey: k.MerchantPrivate, MerchantPublicKey: k.MerchantPublic, WalletPublicKey: k.ProviderPublic, WalletPrivateKey: k.ProviderPrivate}
-	if cr := srv.Credentials(); cr != want || cr.WalletPrivateKey == "" {
+	if cr := srv.Credentials(); cr != want {
 		t.Errorf("Credentials %+v", cr)
 	}
-	// No encoding a user is likely to log shows the private keys (fmt's
-	// verbs, log/slog's handlers and encoding/json, for the value, a
-	// pointer, and either inside another struct); the public keys stay.
-	cr := srv.Credentials()
-	redacttest.Check(t, cr, []string{redacttest.PEMBody(t, cr.MerchantPrivateKey), redacttest.PEMBody(t, cr.WalletPrivateKey)},
-		[]string{cr.BaseURL, redacttest.PEMBody(t, cr.MerchantPublicKey), "[redacted]"})
-	next := simulator.DefaultKeys("next").Provider
-	if err := srv.SetSigner(signerOnly{next}); err != nil {
-		t.Fatal(err)
-	}
-	if cr := srv.Credentials(); cr.WalletPublicKey != string(signing.PublicKeyPEM(&next.PublicKey)) || cr.WalletPrivateKey != "" {
-		t.Errorf("Credentials after SetSigner: private key shown: %t", cr.WalletPrivateKey != "")
-	}
+	simtest.CheckCredentialKeys(t, srv.Credentials, func(cr Credentials) simulator.KeyPEMs {
+		return simulator.KeyPEMs{MerchantPrivate: cr.MerchantPrivateKey, MerchantPublic: cr.MerchantPublicKey,
+			ProviderPrivate: cr.WalletPrivateKey, ProviderPublic: cr.WalletPublicKey}
+	}, srv.SetSigner, srv.URL, DefaultClientID)
 }
-
-// signerOnly is a crypto.Signer that keeps its key to itself.
-type signerOnly struct{ crypto.Signer }
 
 func TestOptionsApplied(t *testing.T) {
 	kp := simulator.DefaultKeys("alipayplustest")
@@ -58,41 +44,32 @@ func TestOptionsApplied(t *testing.T) {
 		cr.WalletPublicKey != string(signing.PublicKeyPEM(&kp.Merchant.PublicKey)) {
 		t.Fatalf("options not applied: %+v", cr)
 	}
-	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
-	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
-	if !strings.Contains(a.header.Get(wire.HeaderSignature), "keyVersion=7,") {
-		t.Errorf("answer Signature %q lacks the configured keyVersion", a.header.Get(wire.HeaderSignature))
+	a := c.Post(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
+	wantResult(t, a.Result, wire.CodeOrderNotExist, wire.StatusF)
+	if !strings.Contains(a.Header.Get(wire.HeaderSignature), "keyVersion=7,") {
+		t.Errorf("answer Signature %q lacks the configured keyVersion", a.Header.Get(wire.HeaderSignature))
 	}
 }
 
 func TestOptionPanics(t *testing.T) {
-	for name, opt := range map[string]Option{
-		"prefix without slash":   WithPrefix("api"),
-		"prefix with query":      WithPrefix("/api?x=1"),
-		"prefix with space":      WithPrefix("/my api"),
-		"prefix empty segment":   WithPrefix("/a//b"),
-		"prefix cashier":         WithPrefix("/cashier"),
-		"redirect field":         WithRedirectField("redirect_url"),
-		"accept status":          WithAcceptStatus("U"),
-		"notification shape":     WithNotificationShape("D"),
-		"currency unknown":       WithCurrencies("USD", "XYZ"),
-		"currency lower case":    WithCurrencies("usd"),
-		"merchant key garbage":   WithKeys("not a key", string(signing.PrivateKeyPEM(simulator.DefaultKeys("alipayplustest").Provider))),
-		"wallet key is a public": WithKeys(string(signing.PrivateKeyPEM(simulator.DefaultKeys("alipayplustest").Merchant)), string(signing.PublicKeyPEM(&simulator.DefaultKeys("alipayplustest").Provider.PublicKey))),
-	} {
-		t.Run(name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				if r == nil {
-					t.Fatal("no panic")
-				}
-				if s, _ := r.(string); !strings.HasPrefix(s, "alipayplustest: ") || strings.Contains(s, "PRIVATE KEY") {
-					t.Errorf("panic %v", r)
-				}
-			}()
-			NewUnstartedServer(opt).Close()
-		})
-	}
+	simtest.WantPanics(t, "alipayplustest: ", map[string]func(){
+		"prefix without slash": func() { NewUnstartedServer(WithPrefix("api")).Close() },
+		"prefix with query":    func() { NewUnstartedServer(WithPrefix("/api?x=1")).Close() },
+		"prefix with space":    func() { NewUnstartedServer(WithPrefix("/my api")).Close() },
+		"prefix empty segment": func() { NewUnstartedServer(WithPrefix("/a//b")).Close() },
+		"prefix cashier":       func() { NewUnstartedServer(WithPrefix("/cashier")).Close() },
+		"redirect field":       func() { NewUnstartedServer(WithRedirectField("redirect_url")).Close() },
+		"accept status":        func() { NewUnstartedServer(WithAcceptStatus("U")).Close() },
+		"notification shape":   func() { NewUnstartedServer(WithNotificationShape("D")).Close() },
+		"currency unknown":     func() { NewUnstartedServer(WithCurrencies("USD", "XYZ")).Close() },
+		"currency lower case":  func() { NewUnstartedServer(WithCurrencies("usd")).Close() },
+		"merchant key garbage": func() {
+			NewUnstartedServer(WithKeys("not a key", string(signing.PrivateKeyPEM(simulator.DefaultKeys("alipayplustest").Provider)))).Close()
+		},
+		"wallet key is a public": func() {
+			NewUnstartedServer(WithKeys(string(signing.PrivateKeyPEM(simulator.DefaultKeys("alipayplustest").Merchant)), string(signing.PublicKeyPEM(&simulator.DefaultKeys("alipayplustest").Provider.PublicKey)))).Close()
+		},
+	})
 }
 
 func TestHandlerServedElsewhere(t *testing.T) {
@@ -101,8 +78,8 @@ func TestHandlerServedElsewhere(t *testing.T) {
 	host := httptest.NewServer(srv.Handler())
 	defer host.Close()
 	c := newTestClient(t, srv, nil)
-	c.http = host.Client()
-	c.creds.BaseURL = host.URL // srv.URL is empty: the requests go to the host
+	c.HTTP = host.Client()
+	c.BaseURL = host.URL // srv.URL is empty: the requests go to the host
 	resp, res := c.pay(cashierPay("ELSE-1"))
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 	p, _ := srv.PaymentByRequestID("ELSE-1")
@@ -134,30 +111,30 @@ func TestPrefixes(t *testing.T) {
 			// verify when a prefix is configured.
 			if prefix != "" {
 				body := payBody("P-2")
-				req := c.signedRequest(wire.PathPay, body)
+				req := c.SignedRequest(wire.PathPay, body)
 				c.resign(req, c.key, wire.PathPay, body)
-				a, err := c.do(req)
+				a, err := c.Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}
-				wantResult(t, a.result, wire.CodeInvalidSignature, wire.StatusF)
+				wantResult(t, a.Result, wire.CodeInvalidSignature, wire.StatusF)
 			}
 			// The endpoints are not served at another prefix.
 			other := "/other"
 			if prefix == "" {
 				other = "/api"
 			}
-			req := c.signedRequest(wire.PathPay, payBody("P-3"))
+			req := c.SignedRequest(wire.PathPay, payBody("P-3"))
 			req.URL.Path = other + wire.PathPay
-			a, err := c.do(req)
+			a, err := c.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if prefix == "" {
 				// Under the empty prefix every path is: no such API.
-				wantResult(t, a.result, wire.CodeInvalidAPI, wire.StatusF)
-			} else if a.status != http.StatusNotFound {
-				t.Errorf("POST %s: status %d, want 404", req.URL.Path, a.status)
+				wantResult(t, a.Result, wire.CodeInvalidAPI, wire.StatusF)
+			} else if a.Status != http.StatusNotFound {
+				t.Errorf("POST %s: status %d, want 404", req.URL.Path, a.Status)
 			}
 		})
 	}
@@ -165,7 +142,7 @@ func TestPrefixes(t *testing.T) {
 
 func TestRoutes(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	simtest.WantNotFound(t, c.http, srv.URL, [][2]string{
+	simtest.WantNotFound(t, c.HTTP, srv.URL, [][2]string{
 		{"GET", "/api" + wire.PathPay},
 		{"PUT", "/api" + wire.PathRefund},
 		{"POST", wire.PathPay},
@@ -180,15 +157,15 @@ func TestRoutes(t *testing.T) {
 	}
 	// A POST to another path under the prefix is a signed INVALID_API.
 	for _, p := range []string{"/v1/payments/unknown", "/v1/payments/pay/", "/v2/payments/pay", "/"} {
-		req := c.signedRequest(p, []byte(`{}`))
-		a, err := c.do(req)
+		req := c.SignedRequest(p, []byte(`{}`))
+		a, err := c.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a.status != http.StatusOK || !a.signed() {
-			t.Fatalf("%s: status %d signature %v", p, a.status, a.sigErr)
+		if a.Status != http.StatusOK || !a.Signed() {
+			t.Fatalf("%s: status %d signature %v", p, a.Status, a.SigErr)
 		}
-		wantResult(t, a.result, wire.CodeInvalidAPI, wire.StatusF)
+		wantResult(t, a.Result, wire.CodeInvalidAPI, wire.StatusF)
 		if got := srv.Requests(p); len(got) != 1 || got[0].Result.Code != wire.CodeInvalidAPI {
 			t.Errorf("%s not recorded: %+v", p, got)
 		}
@@ -197,35 +174,35 @@ func TestRoutes(t *testing.T) {
 
 func TestAnswerHeaders(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"x"}`))
-	if ct := a.header.Get("Content-Type"); ct != "application/json; charset=UTF-8" {
+	a := c.Post(wire.PathInquiry, []byte(`{"paymentId":"x"}`))
+	if ct := a.Header.Get("Content-Type"); ct != "application/json; charset=UTF-8" {
 		t.Errorf("Content-Type %q", ct)
 	}
-	if rt := a.header.Get(wire.HeaderResponseTime); rt != t0.Format(wire.TimeLayout) || rt != "2026-11-22T18:15:30.000+08:00" {
+	if rt := a.Header.Get(wire.HeaderResponseTime); rt != t0.Format(wire.TimeLayout) || rt != "2026-11-22T18:15:30.000+08:00" {
 		t.Errorf("Response-Time %q, want the clock's time", rt)
 	}
-	if id := a.header.Get(wire.HeaderClientID); id != srv.Credentials().ClientID {
+	if id := a.Header.Get(wire.HeaderClientID); id != srv.Credentials().ClientID {
 		t.Errorf("Client-Id %q", id)
 	}
 	const head = "algorithm=RSA256,keyVersion=1,signature="
-	if sh := a.header.Get(wire.HeaderSignature); !strings.HasPrefix(sh, head) || strings.ContainsAny(sh[len(head):], "+/=") {
+	if sh := a.Header.Get(wire.HeaderSignature); !strings.HasPrefix(sh, head) || strings.ContainsAny(sh[len(head):], "+/=") {
 		t.Errorf("Signature header %q is not in the documented, URL-encoded form", sh)
 	}
 	// The answer to an unknown Client-Id carries that Client-Id, signed.
-	req := c.signedRequest(wire.PathInquiry, []byte(`{"paymentId":"x"}`))
+	req := c.SignedRequest(wire.PathInquiry, []byte(`{"paymentId":"x"}`))
 	req.Header.Set(wire.HeaderClientID, "SOMEONE-ELSE")
-	a, err := c.do(req)
-	if err != nil || !a.signed() {
+	a, err := c.Do(req)
+	if err != nil || !a.Signed() {
 		t.Fatalf("%v %v", err, a)
 	}
-	wantResult(t, a.result, wire.CodeInvalidClient, wire.StatusF)
-	if a.header.Get(wire.HeaderClientID) != "SOMEONE-ELSE" {
-		t.Errorf("Client-Id %q", a.header.Get(wire.HeaderClientID))
+	wantResult(t, a.Result, wire.CodeInvalidClient, wire.StatusF)
+	if a.Header.Get(wire.HeaderClientID) != "SOMEONE-ELSE" {
+		t.Errorf("Client-Id %q", a.Header.Get(wire.HeaderClientID))
 	}
 	// Without one, the configured Client-Id.
 	req.Header.Del(wire.HeaderClientID)
-	if a, _ = c.do(req); a.header.Get(wire.HeaderClientID) != DefaultClientID || !a.signed() {
-		t.Errorf("Client-Id %q signature %v", a.header.Get(wire.HeaderClientID), a.sigErr)
+	if a, _ = c.Do(req); a.Header.Get(wire.HeaderClientID) != DefaultClientID || !a.Signed() {
+		t.Errorf("Client-Id %q signature %v", a.Header.Get(wire.HeaderClientID), a.SigErr)
 	}
 }
 
@@ -233,9 +210,9 @@ func TestLoggerNoSecrets(t *testing.T) {
 	var buf bytes.Buffer
 	srv, c, _ := newFakeServer(t, WithLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	const token = "ACCESS-TOKEN-3f9a8b7c6d5e"
-	req := c.signedRequest(wire.PathPay, payBody("LOG-1"))
+	req := c.SignedRequest(wire.PathPay, payBody("LOG-1"))
 	sig := req.Header.Get(wire.HeaderSignature)
-	if _, err := c.do(req); err != nil {
+	if _, err := c.Do(req); err != nil {
 		t.Fatal(err)
 	}
 	c.pay(agreementPay("LOG-2", token))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
@@ -39,78 +40,48 @@ func TestVerificationFailures(t *testing.T) {
 			r.Header.Set(wire.HeaderSignature, h.Format(true))
 		}
 	}
-	tests := []struct {
-		name     string
-		edit     func(*http.Request)
-		code     string
-		contains string
-	}{
-		{"client id missing", func(r *http.Request) { r.Header.Del(wire.HeaderClientID) }, wire.CodeInvalidClient, "missing"},
-		{"client id unknown", func(r *http.Request) {
+	simtest.CheckRejected(t, c.Client, srv, wire.PathPay, body, "V-1", kitResult, []simtest.Rejected{
+		{Name: "client id missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderClientID) }, Code: wire.CodeInvalidClient, Contains: "missing"},
+		{Name: "client id unknown", Edit: func(r *http.Request) {
 			r.Header.Set(wire.HeaderClientID, "2022091516250500002")
 			c.resign(r, c.key, uri, body)
-		}, wire.CodeInvalidClient, "unknown"},
-		{"client id twice", func(r *http.Request) { r.Header.Add(wire.HeaderClientID, c.creds.ClientID) }, wire.CodeInvalidClient, "missing"},
-		{"request time missing", func(r *http.Request) { r.Header.Del(wire.HeaderRequestTime) }, wire.CodeRequestTimeInvalid, "missing"},
-		{"request time unparseable", withTime("22/11/2026 18:15"), wire.CodeRequestTimeInvalid, "ISO 8601"},
-		{"request time without offset", withTime("2026-11-22T18:15:30"), wire.CodeRequestTimeInvalid, "ISO 8601"},
-		{"request time of 12 digits", withTime("179534253000"), wire.CodeRequestTimeInvalid, "Unix time digits"},
-		{"request time signed digits", withTime("+795342530000"), wire.CodeRequestTimeInvalid, "Unix time digits"},
-		{"request time Unix millis 6 minutes late", withTime(strconv.FormatInt(t0.Add(-6*time.Minute).UnixMilli(), 10)), wire.CodeRequestTimeInvalid, "5 minutes"},
-		{"request time Unix nanos 6 minutes early", withTime(strconv.FormatInt(t0.Add(6*time.Minute).UnixNano(), 10)), wire.CodeRequestTimeInvalid, "5 minutes"},
-		{"request time 6 minutes late", withTime(t0.Add(-6 * time.Minute).Format(wire.TimeLayout)), wire.CodeRequestTimeInvalid, "5 minutes"},
-		{"request time 6 minutes early", withTime(t0.Add(6 * time.Minute).Format(wire.TimeLayout)), wire.CodeRequestTimeInvalid, "5 minutes"},
-		{"signature missing", func(r *http.Request) { r.Header.Del(wire.HeaderSignature) }, wire.CodeInvalidSignature, "missing"},
-		{"signature without value", func(r *http.Request) { r.Header.Set(wire.HeaderSignature, "algorithm=RSA256,keyVersion=1") }, wire.CodeInvalidSignature, "malformed"},
-		{"signature not base64", func(r *http.Request) {
+		}, Code: wire.CodeInvalidClient, Contains: "unknown"},
+		{Name: "client id twice", Edit: func(r *http.Request) { r.Header.Add(wire.HeaderClientID, c.creds.ClientID) }, Code: wire.CodeInvalidClient, Contains: "missing"},
+		{Name: "request time missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderRequestTime) }, Code: wire.CodeRequestTimeInvalid, Contains: "missing"},
+		{Name: "request time unparseable", Edit: withTime("22/11/2026 18:15"), Code: wire.CodeRequestTimeInvalid, Contains: "ISO 8601"},
+		{Name: "request time without offset", Edit: withTime("2026-11-22T18:15:30"), Code: wire.CodeRequestTimeInvalid, Contains: "ISO 8601"},
+		{Name: "request time of 12 digits", Edit: withTime("179534253000"), Code: wire.CodeRequestTimeInvalid, Contains: "Unix time digits"},
+		{Name: "request time signed digits", Edit: withTime("+795342530000"), Code: wire.CodeRequestTimeInvalid, Contains: "Unix time digits"},
+		{Name: "request time Unix millis 6 minutes late", Edit: withTime(strconv.FormatInt(t0.Add(-6*time.Minute).UnixMilli(), 10)), Code: wire.CodeRequestTimeInvalid, Contains: "5 minutes"},
+		{Name: "request time Unix nanos 6 minutes early", Edit: withTime(strconv.FormatInt(t0.Add(6*time.Minute).UnixNano(), 10)), Code: wire.CodeRequestTimeInvalid, Contains: "5 minutes"},
+		{Name: "request time 6 minutes late", Edit: withTime(t0.Add(-6 * time.Minute).Format(wire.TimeLayout)), Code: wire.CodeRequestTimeInvalid, Contains: "5 minutes"},
+		{Name: "request time 6 minutes early", Edit: withTime(t0.Add(6 * time.Minute).Format(wire.TimeLayout)), Code: wire.CodeRequestTimeInvalid, Contains: "5 minutes"},
+		{Name: "signature missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderSignature) }, Code: wire.CodeInvalidSignature, Contains: "missing"},
+		{Name: "signature without value", Edit: func(r *http.Request) { r.Header.Set(wire.HeaderSignature, "algorithm=RSA256,keyVersion=1") }, Code: wire.CodeInvalidSignature, Contains: "malformed"},
+		{Name: "signature not base64", Edit: func(r *http.Request) {
 			r.Header.Set(wire.HeaderSignature, "algorithm=RSA256,keyVersion=1,signature=!!!")
-		}, wire.CodeInvalidSignature, "malformed"},
-		{"key version other", withHeader(func(h *signing.Header) { h.KeyVersion = "2" }), wire.CodeKeyNotFound, "keyVersion"},
-		{"key version missing", func(r *http.Request) {
+		}, Code: wire.CodeInvalidSignature, Contains: "malformed"},
+		{Name: "key version other", Edit: withHeader(func(h *signing.Header) { h.KeyVersion = "2" }), Code: wire.CodeKeyNotFound, Contains: "keyVersion"},
+		{Name: "key version missing", Edit: func(r *http.Request) {
 			h, _ := signing.ParseHeader(r.Header.Get(wire.HeaderSignature))
 			r.Header.Set(wire.HeaderSignature, "algorithm=RSA256,signature="+base64.StdEncoding.EncodeToString(h.Signature))
-		}, wire.CodeKeyNotFound, "keyVersion"},
-		{"algorithm HS256", withHeader(func(h *signing.Header) { h.Algorithm = "HS256" }), wire.CodeInvalidSignature, "RSA256"},
-		{"algorithm missing", withHeader(func(h *signing.Header) { h.Algorithm = "" }), wire.CodeInvalidSignature, "RSA256"},
-		{"signed by another key", func(r *http.Request) { c.resign(r, otherKey, uri, body) }, wire.CodeInvalidSignature, "verify"},
-		{"signed by the wallet's key", func(r *http.Request) { c.resign(r, c.srv.Signer().(*rsa.PrivateKey), uri, body) }, wire.CodeInvalidSignature, "verify"},
-		{"signed over another path", func(r *http.Request) { c.resign(r, c.key, "/api"+wire.PathInquiry, body) }, wire.CodeInvalidSignature, "verify"},
-		{"signed over another body", func(r *http.Request) { c.resign(r, c.key, uri, append(body, ' ')) }, wire.CodeInvalidSignature, "verify"},
-		{"signed with another time", func(r *http.Request) {
+		}, Code: wire.CodeKeyNotFound, Contains: "keyVersion"},
+		{Name: "algorithm HS256", Edit: withHeader(func(h *signing.Header) { h.Algorithm = "HS256" }), Code: wire.CodeInvalidSignature, Contains: "RSA256"},
+		{Name: "algorithm missing", Edit: withHeader(func(h *signing.Header) { h.Algorithm = "" }), Code: wire.CodeInvalidSignature, Contains: "RSA256"},
+		{Name: "signed by another key", Edit: func(r *http.Request) { c.resign(r, otherKey, uri, body) }, Code: wire.CodeInvalidSignature, Contains: "verify"},
+		{Name: "signed by the wallet's key", Edit: func(r *http.Request) { c.resign(r, c.srv.Signer().(*rsa.PrivateKey), uri, body) }, Code: wire.CodeInvalidSignature, Contains: "verify"},
+		{Name: "signed over another path", Edit: func(r *http.Request) { c.resign(r, c.key, "/api"+wire.PathInquiry, body) }, Code: wire.CodeInvalidSignature, Contains: "verify"},
+		{Name: "signed over another body", Edit: func(r *http.Request) { c.resign(r, c.key, uri, append(body, ' ')) }, Code: wire.CodeInvalidSignature, Contains: "verify"},
+		{Name: "signed with another time", Edit: func(r *http.Request) {
 			r.Header.Set(wire.HeaderRequestTime, t0.Add(time.Second).Format(wire.TimeLayout))
-		}, wire.CodeInvalidSignature, "verify"},
-		{"signed with the AlphaPay layout", func(r *http.Request) {
+		}, Code: wire.CodeInvalidSignature, Contains: "verify"},
+		{Name: "signed with the AlphaPay layout", Edit: func(r *http.Request) {
 			sig, _ := signing.Sign(c.key, signing.Message("POST", uri, body, c.creds.ClientID, r.Header.Get(wire.HeaderRequestTime), "nonce"))
 			r.Header.Set(wire.HeaderSignature, signing.Header{Algorithm: "RSA256", KeyVersion: "1", Signature: sig}.Format(true))
-		}, wire.CodeInvalidSignature, "verify"},
-		{"content type not JSON", func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, wire.CodeMsgParseError, "Content-Type"},
-		{"content type other charset", func(r *http.Request) { r.Header.Set("Content-Type", "application/json; charset=ISO-8859-1") }, wire.CodeMsgParseError, "Content-Type"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			before := len(srv.Requests(wire.PathPay))
-			req := c.signedRequest(wire.PathPay, body)
-			tt.edit(req)
-			a, err := c.do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if a.status != http.StatusOK || !a.signed() {
-				t.Fatalf("status %d signature %v: F answers must be signed 200s", a.status, a.sigErr)
-			}
-			wantResult(t, a.result, tt.code, wire.StatusF)
-			if !strings.Contains(a.result.ResultMessage, tt.contains) {
-				t.Errorf("message %q does not mention %q", a.result.ResultMessage, tt.contains)
-			}
-			reqs := srv.Requests(wire.PathPay)
-			if len(reqs) != before+1 || reqs[len(reqs)-1].Result != (payment.Result{Status: payment.ResultStatus(a.result.ResultStatus), Code: a.result.ResultCode, Message: a.result.ResultMessage}) {
-				t.Errorf("rejected request not recorded with its result")
-			}
-			if srv.Orders("V-1") != 0 {
-				t.Fatalf("a rejected request created a payment")
-			}
-		})
-	}
+		}, Code: wire.CodeInvalidSignature, Contains: "verify"},
+		{Name: "content type not JSON", Edit: func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, Code: wire.CodeMsgParseError, Contains: "Content-Type"},
+		{Name: "content type other charset", Edit: func(r *http.Request) { r.Header.Set("Content-Type", "application/json; charset=ISO-8859-1") }, Code: wire.CodeMsgParseError, Contains: "Content-Type"},
+	})
 }
 
 // iso and unix are the Request-Time forms the server reads: ISO 8601 as
@@ -139,14 +110,14 @@ var (
 func requestTimeAnswer(t *testing.T, c *testClient, rt string) wire.Result {
 	t.Helper()
 	body := []byte(`{"paymentId":"1"}`)
-	req := c.signedRequest(wire.PathInquiry, body)
+	req := c.SignedRequest(wire.PathInquiry, body)
 	req.Header.Set(wire.HeaderRequestTime, rt)
 	c.resign(req, c.key, "/api"+wire.PathInquiry, body)
-	a, err := c.do(req)
+	a, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a.result
+	return a.Result
 }
 
 func TestRequestTimeForms(t *testing.T) {
@@ -208,19 +179,19 @@ func TestRequestSignatureForms(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			req := c.signedRequest(wire.PathInquiry, body)
+			req := c.SignedRequest(wire.PathInquiry, body)
 			req.Header.Set(wire.HeaderSignature, form(sigOf(req)))
-			a, err := c.do(req)
+			a, err := c.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+			wantResult(t, a.Result, wire.CodeOrderNotExist, wire.StatusF)
 		})
 	}
 	// The test client itself in raw mode.
 	c.raw = true
-	a := c.post(wire.PathInquiry, body)
-	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+	a := c.Post(wire.PathInquiry, body)
+	wantResult(t, a.Result, wire.CodeOrderNotExist, wire.StatusF)
 }
 
 // TestAnswerSignatureEncodings checks the answer signature over the
@@ -234,18 +205,18 @@ func TestAnswerSignatureEncodings(t *testing.T) {
 			wantResult(t, res, wire.CodeAccept, wire.StatusA)
 			srv.Script(wire.PathInquiry, Fault{Result: &payment.Result{Status: payment.ResultUnknown, Code: wire.CodeUnknownException}})
 			for _, body := range []string{`{"paymentId":"` + resp.PaymentID + `"}`, `{"paymentId":"` + resp.PaymentID + `"}`, `{"paymentId":"0"}`} {
-				req := c.signedRequest(wire.PathInquiry, []byte(body))
-				a, err := c.do(req)
-				if err != nil || !a.signed() {
-					t.Fatalf("raw=%v prefix=%q: %v %v", raw, prefix, err, a.sigErr)
+				req := c.SignedRequest(wire.PathInquiry, []byte(body))
+				a, err := c.Do(req)
+				if err != nil || !a.Signed() {
+					t.Fatalf("raw=%v prefix=%q: %v %v", raw, prefix, err, a.SigErr)
 				}
-				h, _ := signing.ParseHeader(a.header.Get(wire.HeaderSignature))
-				if got := a.header.Get(wire.HeaderSignature); got != h.Format(!raw) {
+				h, _ := signing.ParseHeader(a.Header.Get(wire.HeaderSignature))
+				if got := a.Header.Get(wire.HeaderSignature); got != h.Format(!raw) {
 					t.Errorf("raw=%v: Signature header %q is not in the expected encoding", raw, got)
 				}
 				// Over the path without the prefix it must not verify.
 				if prefix != "" {
-					msg := signing.Message("POST", wire.PathInquiry, a.body, a.header.Get(wire.HeaderClientID), a.header.Get(wire.HeaderResponseTime))
+					msg := signing.Message("POST", wire.PathInquiry, a.Body, a.Header.Get(wire.HeaderClientID), a.Header.Get(wire.HeaderResponseTime))
 					if signing.Verify(c.walletPub, msg, h.Signature) == nil {
 						t.Errorf("answer signature ignores the prefix")
 					}
@@ -264,20 +235,20 @@ func TestQueryString(t *testing.T) {
 	const query = "trace=a%2Fb&x=1"
 	path := "/api" + wire.PathInquiry
 	send := func(signedOver string) *answer {
-		req := c.signedRequest(wire.PathInquiry, body)
+		req := c.SignedRequest(wire.PathInquiry, body)
 		req.URL.RawQuery = query
 		c.resign(req, c.key, signedOver, body)
 		return mustDo(t, c, req)
 	}
 	// Signed over the path alone: rejected.
-	wantResult(t, send(path).result, wire.CodeInvalidSignature, wire.StatusF)
+	wantResult(t, send(path).Result, wire.CodeInvalidSignature, wire.StatusF)
 	a := send(path + "?" + query)
-	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
-	if !a.signed() {
-		t.Fatalf("answer signature over the URI with its query: %v", a.sigErr)
+	wantResult(t, a.Result, wire.CodeOrderNotExist, wire.StatusF)
+	if !a.Signed() {
+		t.Fatalf("answer signature over the URI with its query: %v", a.SigErr)
 	}
-	h, _ := signing.ParseHeader(a.header.Get(wire.HeaderSignature))
-	msg := signing.Message("POST", path, a.body, a.header.Get(wire.HeaderClientID), a.header.Get(wire.HeaderResponseTime))
+	h, _ := signing.ParseHeader(a.Header.Get(wire.HeaderSignature))
+	msg := signing.Message("POST", path, a.Body, a.Header.Get(wire.HeaderClientID), a.Header.Get(wire.HeaderResponseTime))
 	if signing.Verify(c.walletPub, msg, h.Signature) == nil {
 		t.Errorf("answer signed over the path without the query")
 	}
@@ -287,7 +258,7 @@ func TestUnsignedFailures(t *testing.T) {
 	srv, c, _ := newFakeServer(t, WithUnsignedFailures(true))
 	get := func(path string, body []byte) *answer {
 		t.Helper()
-		a, err := c.do(c.signedRequest(path, body))
+		a, err := c.Do(c.SignedRequest(path, body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -295,36 +266,36 @@ func TestUnsignedFailures(t *testing.T) {
 	}
 	// S: signed.
 	a := get(wire.PathPay, payBody("UF-1"))
-	wantResult(t, a.result, wire.CodeSuccess, wire.StatusS)
-	if !a.signed() {
-		t.Errorf("S answer unsigned: %v", a.sigErr)
+	wantResult(t, a.Result, wire.CodeSuccess, wire.StatusS)
+	if !a.Signed() {
+		t.Errorf("S answer unsigned: %v", a.SigErr)
 	}
 	// F, from verification and from processing: unsigned, but with
 	// Client-Id and Response-Time.
-	req := c.signedRequest(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
+	req := c.SignedRequest(wire.PathInquiry, []byte(`{"paymentId":"1"}`))
 	req.Header.Set(wire.HeaderRequestTime, "yesterday")
 	for _, a := range []*answer{get(wire.PathInquiry, []byte(`{"paymentId":"1"}`)), mustDo(t, c, req)} {
-		if a.result.ResultStatus != wire.StatusF || a.header.Get(wire.HeaderSignature) != "" {
-			t.Errorf("F answer %+v signed %q", a.result, a.header.Get(wire.HeaderSignature))
+		if a.Result.ResultStatus != wire.StatusF || a.Header.Get(wire.HeaderSignature) != "" {
+			t.Errorf("F answer %+v signed %q", a.Result, a.Header.Get(wire.HeaderSignature))
 		}
-		if a.header.Get(wire.HeaderClientID) == "" || a.header.Get(wire.HeaderResponseTime) == "" {
+		if a.Header.Get(wire.HeaderClientID) == "" || a.Header.Get(wire.HeaderResponseTime) == "" {
 			t.Errorf("unsigned answer lacks Client-Id or Response-Time")
 		}
 	}
 	// U: unsigned. A: signed.
 	srv.Script(wire.PathInquiry, Fault{Result: &payment.Result{Status: payment.ResultUnknown, Code: wire.CodeUnknownException}})
-	if a := get(wire.PathInquiry, []byte(`{"paymentId":"1"}`)); a.result.ResultStatus != wire.StatusU || a.header.Get(wire.HeaderSignature) != "" {
+	if a := get(wire.PathInquiry, []byte(`{"paymentId":"1"}`)); a.Result.ResultStatus != wire.StatusU || a.Header.Get(wire.HeaderSignature) != "" {
 		t.Errorf("U answer signed")
 	}
 	srv.Script(wire.PathPay, Fault{Result: &payment.Result{Status: payment.ResultAccepted, Code: wire.CodeAccept}})
-	if a := get(wire.PathPay, payBody("UF-2")); a.result.ResultStatus != wire.StatusA || !a.signed() {
+	if a := get(wire.PathPay, payBody("UF-2")); a.Result.ResultStatus != wire.StatusA || !a.Signed() {
 		t.Errorf("A answer unsigned")
 	}
 }
 
 func mustDo(t *testing.T, c *testClient, req *http.Request) *answer {
 	t.Helper()
-	a, err := c.do(req)
+	a, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,55 +303,44 @@ func mustDo(t *testing.T, c *testClient, req *http.Request) *answer {
 }
 
 func TestBodyFailures(t *testing.T) {
-	_, c, _ := newFakeServer(t)
-	tests := []struct {
-		name, body, code, contains string
-	}{
-		{"empty", ``, wire.CodeMsgParseError, "empty"},
-		{"not JSON", `{"productCode":`, wire.CodeMsgParseError, "not valid JSON"},
-		{"not JSON at all", `productCode=1`, wire.CodeMsgParseError, "not valid JSON"},
-		{"trailing data", `{} {}`, wire.CodeMsgParseError, "after"},
-		{"invalid UTF-8", "{\"productCode\":\"\xff\"}", wire.CodeMsgParseError, "UTF-8"},
-		{"too deep", strings.Repeat(`{"a":`, 40) + `1` + strings.Repeat(`}`, 40), wire.CodeMsgParseError, "deeply"},
-		{"array", `[1,2]`, wire.CodeParamIllegal, "JSON object"},
-		{"null", `null`, wire.CodeParamIllegal, "JSON object"},
-		{"wrong type", `{"productCode":1}`, wire.CodeParamIllegal, "productCode must be a string"},
-		{"wrong nested type", `{"order":{"merchant":{"merchantName":true}}}`, wire.CodeParamIllegal, "order.merchant.merchantName must be a string"},
-		{"order not an object", `{"order":"x"}`, wire.CodeParamIllegal, "order must be an object"},
-		{"goods not an array", `{"order":{"goods":{}}}`, wire.CodeParamIllegal, "order.goods must be an array"},
-		{"goods element", `{"order":{"goods":[{"goodsName":1}]}}`, wire.CodeParamIllegal, "order.goods[0].goodsName must be a string"},
-		{"amount value as number", `{"paymentAmount":{"currency":"USD","value":100}}`, wire.CodeParamIllegal, "paymentAmount.value must be a string"},
-		{"amount currency as number", `{"paymentAmount":{"currency":840,"value":"100"}}`, wire.CodeParamIllegal, "paymentAmount.currency must be a string"},
-		{"amount not an object", `{"paymentAmount":"1.00 USD"}`, wire.CodeParamIllegal, "paymentAmount must be an object"},
-		{"wrong case", `{"ProductCode":"x"}`, wire.CodeParamIllegal, "productCode has the wrong case"},
-		{"folded case", `{"paymentRequeſtId":"x"}`, wire.CodeParamIllegal, "wrong case"},
-		{"duplicate key", `{"paymentRequestId":"a","paymentRequestId":"b"}`, wire.CodeParamIllegal, "duplicate field paymentRequestId"},
-		{"duplicate nested key", `{"order":{"x":1,"x":2}}`, wire.CodeParamIllegal, "duplicate field"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a := c.post(wire.PathPay, []byte(tt.body))
-			wantResult(t, a.result, tt.code, wire.StatusF)
-			if !strings.Contains(a.result.ResultMessage, tt.contains) {
-				t.Errorf("message %q does not mention %q", a.result.ResultMessage, tt.contains)
-			}
-		})
-	}
+	srv, c, _ := newFakeServer(t)
+	simtest.CheckRejected(t, c.Client, srv, wire.PathPay, nil, "a", kitResult, []simtest.Rejected{
+		{Name: "empty", Body: ``, Code: wire.CodeMsgParseError, Contains: "empty"},
+		{Name: "not JSON", Body: `{"productCode":`, Code: wire.CodeMsgParseError, Contains: "not valid JSON"},
+		{Name: "not JSON at all", Body: `productCode=1`, Code: wire.CodeMsgParseError, Contains: "not valid JSON"},
+		{Name: "trailing data", Body: `{} {}`, Code: wire.CodeMsgParseError, Contains: "after"},
+		{Name: "invalid UTF-8", Body: "{\"productCode\":\"\xff\"}", Code: wire.CodeMsgParseError, Contains: "UTF-8"},
+		{Name: "too deep", Body: strings.Repeat(`{"a":`, 40) + `1` + strings.Repeat(`}`, 40), Code: wire.CodeMsgParseError, Contains: "deeply"},
+		{Name: "array", Body: `[1,2]`, Code: wire.CodeParamIllegal, Contains: "JSON object"},
+		{Name: "null", Body: `null`, Code: wire.CodeParamIllegal, Contains: "JSON object"},
+		{Name: "wrong type", Body: `{"productCode":1}`, Code: wire.CodeParamIllegal, Contains: "productCode must be a string"},
+		{Name: "wrong nested type", Body: `{"order":{"merchant":{"merchantName":true}}}`, Code: wire.CodeParamIllegal, Contains: "order.merchant.merchantName must be a string"},
+		{Name: "order not an object", Body: `{"order":"x"}`, Code: wire.CodeParamIllegal, Contains: "order must be an object"},
+		{Name: "goods not an array", Body: `{"order":{"goods":{}}}`, Code: wire.CodeParamIllegal, Contains: "order.goods must be an array"},
+		{Name: "goods element", Body: `{"order":{"goods":[{"goodsName":1}]}}`, Code: wire.CodeParamIllegal, Contains: "order.goods[0].goodsName must be a string"},
+		{Name: "amount value as number", Body: `{"paymentAmount":{"currency":"USD","value":100}}`, Code: wire.CodeParamIllegal, Contains: "paymentAmount.value must be a string"},
+		{Name: "amount currency as number", Body: `{"paymentAmount":{"currency":840,"value":"100"}}`, Code: wire.CodeParamIllegal, Contains: "paymentAmount.currency must be a string"},
+		{Name: "amount not an object", Body: `{"paymentAmount":"1.00 USD"}`, Code: wire.CodeParamIllegal, Contains: "paymentAmount must be an object"},
+		{Name: "wrong case", Body: `{"ProductCode":"x"}`, Code: wire.CodeParamIllegal, Contains: "productCode has the wrong case"},
+		{Name: "folded case", Body: `{"paymentRequeſtId":"x"}`, Code: wire.CodeParamIllegal, Contains: "wrong case"},
+		{Name: "duplicate key", Body: `{"paymentRequestId":"a","paymentRequestId":"b"}`, Code: wire.CodeParamIllegal, Contains: "duplicate field paymentRequestId"},
+		{Name: "duplicate nested key", Body: `{"order":{"x":1,"x":2}}`, Code: wire.CodeParamIllegal, Contains: "duplicate field"},
+	})
 	t.Run("unknown fields are fine", func(t *testing.T) {
-		a := c.post(wire.PathPay, []byte(`{"productCode":"51051000101000000011","paymentRequestId":"U-1",`+
+		a := c.Post(wire.PathPay, []byte(`{"productCode":"51051000101000000011","paymentRequestId":"U-1",`+
 			`"paymentAmount":{"currency":"USD","value":"100"},"order":{"orderDescription":"x","extra":[1,{"x":null}]},"settlementStrategy":{}}`))
-		wantResult(t, a.result, wire.CodeSuccess, wire.StatusS)
+		wantResult(t, a.Result, wire.CodeSuccess, wire.StatusS)
 	})
 	t.Run("too large", func(t *testing.T) {
-		a := c.post(wire.PathPay, []byte(`{"x":"`+strings.Repeat("a", simulator.MaxBody)+`"}`))
-		wantResult(t, a.result, wire.CodeParamIllegal, wire.StatusF)
+		a := c.Post(wire.PathPay, []byte(`{"x":"`+strings.Repeat("a", simulator.MaxBody)+`"}`))
+		wantResult(t, a.Result, wire.CodeParamIllegal, wire.StatusF)
 	})
 	t.Run("every endpoint", func(t *testing.T) {
 		for _, p := range []string{wire.PathInquiry, wire.PathCancel, wire.PathRefund, wire.PathInquiryRefund} {
-			a := c.post(p, []byte(`{"paymentId":`))
-			wantResult(t, a.result, wire.CodeMsgParseError, wire.StatusF)
-			a = c.post(p, []byte(`{"paymentId":7,"refundId":7}`))
-			wantResult(t, a.result, wire.CodeParamIllegal, wire.StatusF)
+			a := c.Post(p, []byte(`{"paymentId":`))
+			wantResult(t, a.Result, wire.CodeMsgParseError, wire.StatusF)
+			a = c.Post(p, []byte(`{"paymentId":7,"refundId":7}`))
+			wantResult(t, a.Result, wire.CodeParamIllegal, wire.StatusF)
 		}
 	})
 }

@@ -1,52 +1,37 @@
 package alphapaytest
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 )
 
+// The cashier page in AlphaPay's terms (the kit's TestCashierApprove tests
+// the page's escaping and that a second click cannot pay twice).
 func TestCashierApprove(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	r := qrPay("CASH-1")
-	r.Order.Description = `<script>alert("x")</script> & tea`
-	resp, _ := c.pay(r)
+	resp, _ := c.pay(qrPay("CASH-1"))
 	id := resp.PaymentID
 	cashier := srv.CashierURL(id)
 	if cashier != resp.PaymentInfo.PayURL {
 		t.Fatalf("CashierURL %q, payUrl %q", cashier, resp.PaymentInfo.PayURL)
 	}
-	status, page := simtest.GetPage(t, c.http, cashier)
+	status, page := simtest.GetPage(t, c.HTTP, cashier)
 	if status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}
-	for _, want := range []string{
-		`id="status">pending<`, `id="provider-status">PAYMENT_IN_PROCESS<`,
-		`id="notification">none: the payment has no notify URL<`,
-		`id="approve"`, `id="decline"`,
-		`19.99 CAD`, srv.Credentials().MerchantCode,
-		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; tea`,
-		`src="data:image/png;base64,`,
-		`action="/pay/` + id + `/approve"`,
-	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
-	if strings.Contains(page, "<script>") {
-		t.Errorf("description not escaped")
-	}
+	simtest.WantContains(t, "page", page, `id="status">pending<`, `id="provider-status">PAYMENT_IN_PROCESS<`,
+		`id="notification">none: the payment has no notify URL<`, `id="approve"`, `id="decline"`,
+		`19.99 CAD`, srv.Credentials().MerchantCode, `src="data:image/png;base64,`, `action="/pay/`+id+`/approve"`)
 	// The QR content URL serves the same page.
-	if status, qrPage := simtest.GetPage(t, c.http, resp.PaymentInfo.PaymentURL); status != 200 || !strings.Contains(qrPage, `id="approve"`) {
+	if status, qrPage := simtest.GetPage(t, c.HTTP, resp.PaymentInfo.PaymentURL); status != 200 || !strings.Contains(qrPage, `id="approve"`) {
 		t.Errorf("QR URL: %d", status)
 	}
 
-	status, page, final := simtest.PostForm(t, c.http, srv.URL+"/pay/"+id+"/approve")
+	status, page, final := simtest.PostForm(t, c.HTTP, srv.URL+"/pay/"+id+"/approve")
 	if status != http.StatusOK || final.Path != "/pay/"+id {
 		t.Fatalf("after approve: %d at %s", status, final)
 	}
@@ -57,11 +42,6 @@ func TestCashierApprove(t *testing.T) {
 	if p, _ := srv.Payment(id); p.Status != wire.PaymentSuccess || srv.Charges("CASH-1") != 1 {
 		t.Errorf("payment %+v", p)
 	}
-	// A second click cannot pay twice.
-	status, page, _ = simtest.PostForm(t, c.http, srv.URL+"/pay/"+id+"/approve")
-	if status != http.StatusConflict || !strings.Contains(page, `id="status">succeeded<`) || srv.Charges("CASH-1") != 1 {
-		t.Errorf("second approve: %d, charges %d", status, srv.Charges("CASH-1"))
-	}
 }
 
 func TestCashierDecline(t *testing.T) {
@@ -71,14 +51,14 @@ func TestCashierDecline(t *testing.T) {
 		Order:         wire.Order{OrderAmount: wire.Amount{Value: "500", Currency: "CAD"}, Description: "Cake", RedirectURL: "https://shop.example/done"},
 		PaymentMethod: method(wire.MethodAlipay),
 	})
-	_, page := simtest.GetPage(t, c.http, resp.PaymentInfo.PayURL)
+	_, page := simtest.GetPage(t, c.HTTP, resp.PaymentInfo.PayURL)
 	if strings.Contains(page, `id="qr"`) {
 		t.Errorf("a non-QR scenario shows a QR image")
 	}
 	if !strings.Contains(page, `href="https://shop.example/done"`) {
 		t.Errorf("no link back to the merchant")
 	}
-	status, page, _ := simtest.PostForm(t, c.http, srv.URL+"/pay/"+resp.PaymentID+"/decline")
+	status, page, _ := simtest.PostForm(t, c.HTTP, srv.URL+"/pay/"+resp.PaymentID+"/decline")
 	if status != http.StatusOK || !strings.Contains(page, `id="status">failed<`) || !strings.Contains(page, `id="provider-status">FAILED<`) {
 		t.Errorf("after decline: %d", status)
 	}
@@ -97,20 +77,19 @@ func TestCashierShowsTheNotification(t *testing.T) {
 	resp, _ := c.pay(r)
 	id := resp.PaymentID
 
-	_, page := simtest.GetPage(t, c.http, srv.CashierURL(id))
+	_, page := simtest.GetPage(t, c.HTTP, srv.CashierURL(id))
 	if !strings.Contains(page, `id="notification">none yet: sent to `+r.Order.NotifyURL+` when the payment succeeds<`) {
 		t.Errorf("pending page:\n%s", page)
 	}
 	// The receiver refuses: three attempts at once, then every 30 minutes.
-	if status, _, _ := simtest.PostForm(t, c.http, srv.URL+"/qr/"+id+"/approve"); status != http.StatusOK {
+	if status, _, _ := simtest.PostForm(t, c.HTTP, srv.URL+"/qr/"+id+"/approve"); status != http.StatusOK {
 		t.Fatalf("approve under the QR code's URL: %d", status)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := simtest.Context(t)
 	if err := srv.AwaitDeliveries(ctx, paymentTries); err != nil {
 		t.Fatal(err)
 	}
-	_, page = simtest.GetPage(t, c.http, srv.CashierURL(id))
+	_, page = simtest.GetPage(t, c.HTTP, srv.CashierURL(id))
 	want := `not acknowledged: HTTP status 500 (attempt 3); AlphaPay tries again every 30 minutes until 24 hours after the first attempt`
 	if !strings.Contains(page, want) || strings.Contains(page, `http-equiv="refresh"`) {
 		t.Errorf("page after refused notifications lacks %q:\n%s", want, page)
@@ -126,14 +105,14 @@ func TestCashierShowsTheNotification(t *testing.T) {
 	if err := srv.AwaitDeliveries(ctx, paymentTries+1); err != nil {
 		t.Fatal(err)
 	}
-	_, page = simtest.GetPage(t, c.http, srv.CashierURL(resp2.PaymentID))
+	_, page = simtest.GetPage(t, c.HTTP, srv.CashierURL(resp2.PaymentID))
 	if want := `sent to ` + r.Order.NotifyURL + `, acknowledged (attempt 1)`; !strings.Contains(page, want) {
 		t.Errorf("page after an acknowledged notification lacks %q:\n%s", want, page)
 	}
 
 	// A declined payment is not notified.
 	resp3, _ := c.pay(func() *wire.PayRequest { r := qrPay("CASH-NOTIFY-3"); r.Order.NotifyURL = rc.Server.URL; return r }())
-	_, page, _ = simtest.PostForm(t, c.http, srv.URL+"/pay/"+resp3.PaymentID+"/decline")
+	_, page, _ = simtest.PostForm(t, c.HTTP, srv.URL+"/pay/"+resp3.PaymentID+"/decline")
 	if !strings.Contains(page, "none: AlphaPay notifies successful payments only") {
 		t.Errorf("declined page:\n%s", page)
 	}

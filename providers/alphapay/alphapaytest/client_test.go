@@ -1,16 +1,13 @@
 package alphapaytest
 
 import (
-	"bytes"
 	"crypto/rsa"
-	"encoding/json"
-	"io"
 	"net/http"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/clock"
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 	"github.com/paybridge/paybridge/signing"
@@ -23,27 +20,22 @@ import (
 var t0 = time.Date(2026, 11, 22, 10, 15, 30, 0, time.FixedZone("PST", -8*3600))
 
 type testClient struct {
+	*simtest.Client[wire.Result]
 	t     testing.TB
 	srv   *Server
 	creds Credentials
 	key   *rsa.PrivateKey
 	apPub *rsa.PublicKey
 	clock payment.Clock
-	http  *http.Client
 }
 
 func newTestClient(t testing.TB, srv *Server, clk payment.Clock) *testClient {
 	t.Helper()
 	creds := srv.Credentials()
-	key, err := signing.ParsePrivateKey(creds.MerchantPrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := signing.ParsePublicKey(creds.AlphaPayPublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testClient{t: t, srv: srv, creds: creds, key: key, apPub: pub, clock: payment.OrSystem(clk), http: srv.Client()}
+	key, pub := simtest.ParseKeys(t, creds.MerchantPrivateKey, creds.AlphaPayPublicKey)
+	c := &testClient{t: t, srv: srv, creds: creds, key: key, apPub: pub, clock: payment.OrSystem(clk)}
+	c.Client = &simtest.Client[wire.Result]{T: t, HTTP: srv.Client(), BaseURL: srv.URL, Sign: c.sign, Verify: c.verifyAnswer}
+	return c
 }
 
 // newFakeServer starts a server on a fake clock and returns a client for it.
@@ -55,65 +47,24 @@ func newFakeServer(t testing.TB, opts ...Option) (*Server, *testClient, *clock.F
 	return srv, newTestClient(t, srv, clk), clk
 }
 
-// answer is a received answer.
-type answer struct {
-	status int
-	header http.Header
-	body   []byte
-	result wire.Result
-	signed bool // the signature verified
-}
-
-func (c *testClient) nonce() string {
-	return newNonce()
-}
-
-// signedRequest builds a correctly signed request; edit may change it
-// afterwards (to break it).
-func (c *testClient) signedRequest(path string, body []byte) *http.Request {
+// sign sets the headers of a correctly signed request.
+func (c *testClient) sign(req *http.Request, uri string, body []byte) {
 	c.t.Helper()
 	rt := c.clock.Now().Format(wire.TimeLayout)
-	nonce := c.nonce()
-	sig, err := signing.Sign(c.key, signing.Message("POST", path, body, c.creds.MerchantCode, rt, nonce))
+	nonce := newNonce()
+	sig, err := signing.Sign(c.key, signing.Message("POST", uri, body, c.creds.MerchantCode, rt, nonce))
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	req, err := http.NewRequest(http.MethodPost, c.srv.URL+path, bytes.NewReader(body))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json; charset=UTF-8")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set(wire.HeaderMerchantCode, c.creds.MerchantCode)
 	req.Header.Set(wire.HeaderRequestTime, rt)
 	req.Header.Set(wire.HeaderNonce, nonce)
 	req.Header.Set(wire.HeaderSignature, signing.Header{Algorithm: "RS256", KeyVersion: "1", Signature: sig}.Format(true))
-	return req
 }
 
-// do sends req and reads the answer, verifying its signature over the
-// request's path and Merchant-Code.
-func (c *testClient) do(req *http.Request) (*answer, error) {
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	a := &answer{status: resp.StatusCode, header: resp.Header, body: body}
-	var r struct {
-		Result wire.Result `json:"result"`
-	}
-	if json.Unmarshal(body, &r) == nil {
-		a.result = r.Result
-	}
-	a.signed = c.verifyAnswer(req, resp.Header, body) == nil
-	return a, nil
-}
-
+// verifyAnswer verifies an answer's signature over the request's path and
+// Merchant-Code.
 func (c *testClient) verifyAnswer(req *http.Request, h http.Header, body []byte) error {
 	sh, err := signing.ParseHeader(h.Get(wire.HeaderSignature))
 	if err != nil {
@@ -123,57 +74,24 @@ func (c *testClient) verifyAnswer(req *http.Request, h http.Header, body []byte)
 	return signing.Verify(c.apPub, msg, sh.Signature)
 }
 
-// post signs and sends a raw body; the answer must be a signed 200.
-func (c *testClient) post(path string, body []byte) *answer {
-	c.t.Helper()
-	a, err := c.do(c.signedRequest(path, body))
-	if err != nil {
-		c.t.Fatalf("POST %s: %v", path, err)
-	}
-	if a.status != http.StatusOK || !a.signed {
-		c.t.Fatalf("POST %s: status %d, signed %v, body %s", path, a.status, a.signed, a.body)
-	}
-	return a
-}
-
-// call marshals req, posts it and unmarshals the answer into resp.
-func (c *testClient) call(path string, req, resp any) wire.Result {
-	c.t.Helper()
-	body, err := json.Marshal(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	a := c.post(path, body)
-	if resp != nil {
-		if err := json.Unmarshal(a.body, resp); err != nil {
-			c.t.Fatalf("POST %s: answer does not unmarshal: %v\n%s", path, err, a.body)
-		}
-	}
-	return a.result
-}
-
 func (c *testClient) pay(req *wire.PayRequest) (*wire.PayResponse, wire.Result) {
 	c.t.Helper()
-	var resp wire.PayResponse
-	res := c.call(wire.PathPay, req, &resp)
-	return &resp, res
+	return simtest.CallFor[wire.PayResponse](c.Client, wire.PathPay, req)
 }
 
 func (c *testClient) inquiry(id string) *wire.PaymentState {
 	c.t.Helper()
 	var st wire.PaymentState
-	c.call(wire.PathInquiry, wire.PaymentIDRequest{PaymentID: id}, &st)
+	c.Call(wire.PathInquiry, wire.PaymentIDRequest{PaymentID: id}, &st)
 	return &st
 }
 
 func (c *testClient) refund(paymentID, requestID, value string) (*wire.RefundResponse, wire.Result) {
 	c.t.Helper()
-	var resp wire.RefundResponse
-	res := c.call(wire.PathRefund, wire.RefundRequest{
+	return simtest.CallFor[wire.RefundResponse](c.Client, wire.PathRefund, wire.RefundRequest{
 		PaymentID: paymentID, RefundRequestID: requestID,
 		Refund: wire.RefundDetail{RefundAmount: wire.Amount{Value: value, Currency: "CAD"}},
-	}, &resp)
-	return &resp, res
+	})
 }
 
 // qrPay returns a valid ONLINE_QRCODE pay request for 19.99 CAD.
@@ -214,9 +132,10 @@ func (c *testClient) paid(id string) string {
 
 func wantResult(t testing.TB, got wire.Result, code, status string) {
 	t.Helper()
-	if got.ResultCode != code || got.ResultStatus != status {
-		t.Fatalf("result = %+v, want %s/%s", got, code, status)
-	}
+	simtest.WantResult(t, kitResult(got), code, status)
 }
 
-func itoa(i int) string { return strconv.Itoa(i) }
+// kitResult is a wire result as the kit records it.
+func kitResult(r wire.Result) payment.Result {
+	return payment.Result{Status: payment.ResultStatus(r.ResultStatus), Code: r.ResultCode, Message: r.ResultMessage}
+}

@@ -3,13 +3,11 @@ package alphapaytest
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/paybridge/paybridge/clock"
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
-	"github.com/paybridge/paybridge/signing"
 )
 
 // FuzzPayBody sends arbitrary, correctly signed bodies to every endpoint
@@ -40,62 +38,24 @@ func FuzzPayBody(f *testing.F) {
 	clk := clock.NewFake(t0)
 	srv := NewUnstartedServer(WithClock(clk))
 	defer srv.Close()
-	h := srv.Handler()
 	paths := []string{wire.PathPay, wire.PathInquiry, wire.PathCancel, wire.PathRefund, wire.PathInquiryRefund, wire.PathTransactions}
-	cr := srv.Credentials()
-	key, _ := signing.ParsePrivateKey(cr.MerchantPrivateKey)
-	apPub, _ := signing.ParsePublicKey(cr.AlphaPayPublicKey)
-
-	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
-		path := wire.PathPay
-		if which%4 == 3 { // a quarter of inputs go to the other endpoints
-			path = paths[1+int(which/4)%(len(paths)-1)]
-		}
-		rt := clk.Now().Format(wire.TimeLayout)
-		nonce := newNonce()
-		sig, err := signing.Sign(key, signing.Message("POST", path, body, cr.MerchantCode, rt, nonce))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req := httptest.NewRequest(http.MethodPost, "http://alphapay.test"+path, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json; charset=UTF-8")
-		req.Header.Set(wire.HeaderMerchantCode, cr.MerchantCode)
-		req.Header.Set(wire.HeaderRequestTime, rt)
-		req.Header.Set(wire.HeaderNonce, nonce)
-		req.Header.Set(wire.HeaderSignature, signing.Header{Algorithm: "RS256", KeyVersion: "1", Signature: sig}.Format(true))
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-
-		resp := w.Result()
-		out := w.Body.Bytes()
-		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json; charset=UTF-8" {
-			t.Fatalf("status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
-		}
-		var answer struct {
-			Result *wire.Result `json:"result"`
-		}
-		if err := json.Unmarshal(out, &answer); err != nil || answer.Result == nil || answer.Result.ResultCode == "" {
-			t.Fatalf("answer is not a JSON result: %s", out)
-		}
-		switch answer.Result.ResultStatus {
+	simtest.FuzzEndpoints(f, srv.Handler(), paths, func(t *testing.T, _ uint8) *simtest.Client[wire.Result] {
+		return newTestClient(t, srv, clk).Client
+	}, func(t *testing.T, body []byte, a *simtest.Answer[wire.Result]) {
+		switch a.Result.ResultStatus {
 		case wire.StatusS, wire.StatusF, wire.StatusU:
 		default:
-			t.Fatalf("resultStatus %q", answer.Result.ResultStatus)
+			t.Fatalf("resultStatus %q in %s", a.Result.ResultStatus, a.Body)
 		}
-		sh, err := signing.ParseHeader(resp.Header.Get(wire.HeaderSignature))
-		if err != nil {
-			t.Fatalf("Signature header: %v", err)
+		if a.Result.ResultCode == "" {
+			t.Fatalf("answer is not a JSON result: %s", a.Body)
 		}
-		msg := signing.Message("POST", path, out, cr.MerchantCode, resp.Header.Get(wire.HeaderResponseTime), resp.Header.Get(wire.HeaderNonce))
-		if err := signing.Verify(apPub, msg, sh.Signature); err != nil {
-			t.Fatalf("answer signature: %v", err)
-		}
-		if bytes.Contains(out, []byte(`"info"`)) || bytes.Contains(out, []byte(`"cvv"`)) || bytes.Contains(out, []byte(`"number"`)) {
-			t.Fatalf("card details echoed: %s", out)
+		if bytes.Contains(a.Body, []byte(`"info"`)) || bytes.Contains(a.Body, []byte(`"cvv"`)) || bytes.Contains(a.Body, []byte(`"number"`)) {
+			t.Fatalf("card details echoed: %s", a.Body)
 		}
 		var in wire.PayRequest
 		if json.Unmarshal(body, &in) == nil && in.Card != nil && in.Card.Info != nil && len(in.Card.Info.Number) >= 12 &&
-			bytes.Contains([]byte(answer.Result.ResultMessage), []byte(in.Card.Info.Number)) {
+			bytes.Contains([]byte(a.Result.ResultMessage), []byte(in.Card.Info.Number)) {
 			t.Fatalf("message echoes the card number")
 		}
 	})

@@ -3,11 +3,12 @@ package alphapaytest
 import (
 	"encoding/json"
 	"errors"
-	"sync"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/paybridge/paybridge/clock"
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 	"github.com/paybridge/paybridge/simulator"
 )
@@ -115,28 +116,13 @@ func TestIdempotency(t *testing.T) {
 
 func TestConcurrentPays(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	var wg sync.WaitGroup
-	ids := make([]string, 16)
-	for i := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, res := c.pay(qrPay("CONC-1"))
-			if res.ResultCode != wire.CodePaymentInProcess {
-				t.Errorf("pay %d: %+v", i, res)
-			}
-			ids[i] = resp.PaymentID
-		}()
-	}
-	wg.Wait()
-	for _, id := range ids {
-		if id != ids[0] {
-			t.Fatalf("concurrent identical pays answered different orders: %v", ids)
+	simtest.CheckConcurrentPays(t, func(i int) string {
+		resp, res := c.pay(qrPay("CONC-1"))
+		if res.ResultCode != wire.CodePaymentInProcess {
+			t.Errorf("pay %d: %+v", i, res)
 		}
-	}
-	if n := srv.Orders("CONC-1"); n != 1 {
-		t.Fatalf("Orders = %d, want 1", n)
-	}
+		return resp.PaymentID
+	}, func() int { return srv.Orders("CONC-1") })
 	if n := len(srv.Requests(wire.PathPay)); n != 16 {
 		t.Errorf("recorded %d pay requests", n)
 	}
@@ -145,29 +131,13 @@ func TestConcurrentPays(t *testing.T) {
 func TestConcurrentRefunds(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
 	id := c.paid("CONC-R") // 19.99 CAD
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	succeeded := 0
-	for i := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, res := c.refund(id, "CR-"+itoa(i), "300")
-			switch res.ResultCode {
-			case wire.CodeSuccess:
-				mu.Lock()
-				succeeded++
-				mu.Unlock()
-			case wire.CodeInvalidRefundAmount:
-			default:
-				t.Errorf("refund %d: %+v", i, res)
-			}
-		}()
-	}
-	wg.Wait()
-	if succeeded != 6 { // 6 × 3.00 = 18.00 <= 19.99 < 21.00
-		t.Errorf("%d refunds of 3.00 succeeded on 19.99, want 6", succeeded)
-	}
+	simtest.CheckConcurrentRefunds(t, func(i int) bool {
+		_, res := c.refund(id, "CR-"+strconv.Itoa(i), "300")
+		if res.ResultCode != wire.CodeSuccess && res.ResultCode != wire.CodeInvalidRefundAmount {
+			t.Errorf("refund %d: %+v", i, res)
+		}
+		return res.ResultCode == wire.CodeSuccess
+	})
 	p, _ := srv.Payment(id)
 	if p.Refunded.String() != "18.00 CAD" || p.Status != wire.PaymentPartialRefund {
 		t.Errorf("refunded %v status %s", p.Refunded, p.Status)
@@ -196,29 +166,18 @@ func TestExpiry(t *testing.T) {
 	}
 }
 
+// The customer's actions show in AlphaPay's statuses (the kit's
+// TestLedgerCustomerControls tests which actions are allowed when).
 func TestCustomerControls(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	for _, f := range []func(string) error{srv.Complete, srv.Decline, srv.Expire} {
-		if err := f("nope"); !errors.Is(err, ErrNotFound) {
-			t.Errorf("unknown id: %v", err)
-		}
-	}
 	a, _ := c.pay(qrPay("CC-1"))
 	if err := srv.Expire(a.PaymentID); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.Expire(a.PaymentID); err != nil {
-		t.Errorf("Expire twice: %v", err)
-	}
-	if err := srv.Decline(a.PaymentID); !errors.Is(err, ErrInvalidTransition) {
-		t.Errorf("Decline closed: %v", err)
+	if st := c.inquiry(a.PaymentID); st.PaymentStatus != wire.PaymentClosed {
+		t.Errorf("expired: %s", st.PaymentStatus)
 	}
 	id := c.paid("CC-2")
-	for _, f := range []func(string) error{srv.Complete, srv.Decline, srv.Expire} {
-		if err := f(id); !errors.Is(err, ErrInvalidTransition) {
-			t.Errorf("on a paid payment: %v", err)
-		}
-	}
 	if st := c.inquiry(id); st.PaymentStatus != wire.PaymentSuccess || st.PaymentTime != t0.Format(wire.TimeLayout) {
 		t.Errorf("inquiry %+v", st)
 	}
@@ -227,12 +186,12 @@ func TestCustomerControls(t *testing.T) {
 func TestInquiry(t *testing.T) {
 	_, c, _ := newFakeServer(t)
 	var st wire.PaymentState
-	res := c.call(wire.PathInquiry, wire.PaymentIDRequest{PaymentID: "0000"}, &st)
+	res := c.Call(wire.PathInquiry, wire.PaymentIDRequest{PaymentID: "0000"}, &st)
 	wantResult(t, res, wire.CodeOrderNotExist, wire.StatusF)
-	res = c.call(wire.PathInquiry, wire.PaymentIDRequest{}, nil)
+	res = c.Call(wire.PathInquiry, wire.PaymentIDRequest{}, nil)
 	wantResult(t, res, wire.CodeParamInvalid, wire.StatusF)
 	resp, _ := c.pay(qrPay("INQ-1"))
-	res = c.call(wire.PathInquiry, wire.PaymentIDRequest{PaymentID: resp.PaymentID}, &st)
+	res = c.Call(wire.PathInquiry, wire.PaymentIDRequest{PaymentID: resp.PaymentID}, &st)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 	if st.PaymentID != resp.PaymentID || st.PaymentRequestID != "INQ-1" || st.ScenarioCode != wire.ScenarioOnlineQRCode ||
 		st.PaymentStatus != wire.PaymentInProcess || st.PaymentTime != "" || st.Order.OrderAmount.Value != "1999" ||
@@ -245,7 +204,7 @@ func TestCancel(t *testing.T) {
 	srv, c, clk := newFakeServer(t)
 	cancel := func(id string) (wire.CancelResponse, wire.Result) {
 		var resp wire.CancelResponse
-		res := c.call(wire.PathCancel, wire.PaymentIDRequest{PaymentID: id}, &resp)
+		res := c.Call(wire.PathCancel, wire.PaymentIDRequest{PaymentID: id}, &resp)
 		return resp, res
 	}
 	a, _ := c.pay(qrPay("CAN-1"))
@@ -309,13 +268,13 @@ func TestRefundRules(t *testing.T) {
 		"currency none": {wire.Amount{Value: "100"}, wire.CodeParamInvalid},
 	} {
 		var resp wire.RefundResponse
-		res := c.call(wire.PathRefund, wire.RefundRequest{PaymentID: id, RefundRequestID: "RF-2-" + name, Refund: wire.RefundDetail{RefundAmount: tc.amount}}, &resp)
+		res := c.Call(wire.PathRefund, wire.RefundRequest{PaymentID: id, RefundRequestID: "RF-2-" + name, Refund: wire.RefundDetail{RefundAmount: tc.amount}}, &resp)
 		if res.ResultCode != tc.code || res.ResultStatus != wire.StatusF {
 			t.Errorf("%s: %+v", name, res)
 		}
 	}
 	var resp wire.RefundResponse
-	res = c.call(wire.PathRefund, wire.RefundRequest{PaymentID: id, RefundRequestID: "RF-2-ok", Refund: wire.RefundDetail{
+	res = c.Call(wire.PathRefund, wire.RefundRequest{PaymentID: id, RefundRequestID: "RF-2-ok", Refund: wire.RefundDetail{
 		RefundAmount: wire.Amount{Value: "250", Currency: "CAD"}, Description: "broken cup",
 	}}, &resp)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
@@ -325,18 +284,18 @@ func TestRefundRules(t *testing.T) {
 	}
 
 	var st wire.RefundState
-	res = c.call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: resp.RefundID}, &st)
+	res = c.Call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: resp.RefundID}, &st)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 	if st.RefundStatus != wire.RefundSuccess || st.RefundID != resp.RefundID || st.PaymentID != id || st.RefundRequestID != "RF-2-ok" || st.Refund.RefundAmount.Value != "250" {
 		t.Errorf("inquiryRefund %+v", st)
 	}
-	res = c.call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: resp.RefundID, RefundRequestID: "RF-2-ok"}, nil)
+	res = c.Call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: resp.RefundID, RefundRequestID: "RF-2-ok"}, nil)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
-	res = c.call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: resp.RefundID, RefundRequestID: "other"}, nil)
+	res = c.Call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: resp.RefundID, RefundRequestID: "other"}, nil)
 	wantResult(t, res, wire.CodeOrderNotExist, wire.StatusF)
-	res = c.call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: "1"}, nil)
+	res = c.Call(wire.PathInquiryRefund, wire.InquiryRefundRequest{RefundID: "1"}, nil)
 	wantResult(t, res, wire.CodeOrderNotExist, wire.StatusF)
-	res = c.call(wire.PathInquiryRefund, wire.InquiryRefundRequest{}, nil)
+	res = c.Call(wire.PathInquiryRefund, wire.InquiryRefundRequest{}, nil)
 	wantResult(t, res, wire.CodeParamInvalid, wire.StatusF)
 
 	clk.Advance(366 * 24 * time.Hour)
@@ -350,7 +309,7 @@ func TestRefundRules(t *testing.T) {
 func TestTransactions(t *testing.T) {
 	_, c, clk := newFakeServer(t)
 	for i := range 12 {
-		c.paid("TX-" + itoa(i))
+		c.paid("TX-" + strconv.Itoa(i))
 	}
 	id := c.paid("TX-R")
 	c.refund(id, "TX-R-1", "100")
@@ -359,7 +318,7 @@ func TestTransactions(t *testing.T) {
 
 	list := func(req wire.TransactionsRequest) (*wire.TransactionsResponse, wire.Result) {
 		var resp wire.TransactionsResponse
-		res := c.call(wire.PathTransactions, req, &resp)
+		res := c.Call(wire.PathTransactions, req, &resp)
 		return &resp, res
 	}
 	day := t0.Format("20060102") // t0 is in UTC−8
@@ -390,12 +349,12 @@ func TestTransactions(t *testing.T) {
 	}
 	// Every row has exactly the fields of the SDK's Transaction.java, all
 	// JSON strings, so the SDK reads the simulator's answer.
-	raw := c.post(wire.PathTransactions, []byte(`{"date":"`+day+`","page":1,"pageLimit":10,"transactionType":"All"}`))
+	raw := c.Post(wire.PathTransactions, []byte(`{"date":"`+day+`","page":1,"pageLimit":10,"transactionType":"All"}`))
 	var rows struct {
 		Transactions []map[string]any `json:"transactions"`
 	}
-	if err := json.Unmarshal(raw.body, &rows); err != nil || len(rows.Transactions) != 10 {
-		t.Fatalf("raw answer: %v\n%s", err, raw.body)
+	if err := json.Unmarshal(raw.Body, &rows); err != nil || len(rows.Transactions) != 10 {
+		t.Fatalf("raw answer: %v\n%s", err, raw.Body)
 	}
 	sdkFields := []string{"requestId", "transactionId", "amount", "currency", "transactionType", "settleAmount",
 		"settleCurrency", "exchangeRate", "paymentMethod", "createTime", "transactionTime"}
@@ -456,14 +415,14 @@ func TestTransactionsSettleCNYAndUseUTCMinus8(t *testing.T) {
 		t.Fatal(err)
 	}
 	var list wire.TransactionsResponse
-	res := c.call(wire.PathTransactions, wire.TransactionsRequest{Date: "20261122", Page: 1, PageLimit: 10, TransactionType: "All"}, &list)
+	res := c.Call(wire.PathTransactions, wire.TransactionsRequest{Date: "20261122", Page: 1, PageLimit: 10, TransactionType: "All"}, &list)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
 	// 12.34 CNY × 0.1925 = 2.375450 CAD → 2.38 CAD.
 	if len(list.Transactions) != 1 || list.Transactions[0].SettleAmount != "238" || list.Transactions[0].SettleCurrency != "CAD" ||
 		list.Transactions[0].ExchangeRate != "0.1925" || list.Transactions[0].Currency != "CNY" || list.Transactions[0].Amount != "1234" {
 		t.Fatalf("rows %+v", list.Transactions)
 	}
-	res = c.call(wire.PathTransactions, wire.TransactionsRequest{Date: "20261123", Page: 1, PageLimit: 10, TransactionType: "All"}, &list)
+	res = c.Call(wire.PathTransactions, wire.TransactionsRequest{Date: "20261123", Page: 1, PageLimit: 10, TransactionType: "All"}, &list)
 	if wantResult(t, res, wire.CodeSuccess, wire.StatusS); list.Pagination.Total != 0 {
 		t.Fatalf("the UTC day's report has %d rows; the payment was on the 22nd in UTC−8", list.Pagination.Total)
 	}

@@ -144,7 +144,7 @@ func TestRefundNotificationOnce(t *testing.T) {
 	rc := newReceiver(t, srv.Credentials())
 	id := c.paid("N-R") // no notifyUrl on the order
 	var resp wire.RefundResponse
-	res := c.call(wire.PathRefund, wire.RefundRequest{PaymentID: id, RefundRequestID: "N-R-1", Refund: wire.RefundDetail{
+	res := c.Call(wire.PathRefund, wire.RefundRequest{PaymentID: id, RefundRequestID: "N-R-1", Refund: wire.RefundDetail{
 		RefundAmount: wire.Amount{Value: "100", Currency: "CAD"}, NotifyURL: rc.Server.URL + "/refunds",
 	}}, &resp)
 	wantResult(t, res, wire.CodeSuccess, wire.StatusS)
@@ -174,25 +174,9 @@ func TestSignedNotification(t *testing.T) {
 	rc := newReceiver(t, srv.Credentials())
 	rc.ack()
 	id := c.paid("N-S")
-	req, err := srv.SignedNotification(id, rc.Server.URL+"/webhook?a=b")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := rc.Server.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	rc.Deliver(srv.SignedNotification(id, rc.Server.URL+"/webhook?a=b"))
 	r, _ := c.refund(id, "N-S-R", "100")
-	req, err = srv.SignedRefundNotification(r.RefundID, rc.Server.URL+"/refund")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err = rc.Server.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	rc.Deliver(srv.SignedRefundNotification(r.RefundID, rc.Server.URL+"/refund"))
 	rc.check()
 	var st wire.PaymentState
 	_ = json.Unmarshal(rc.Bodies()[0], &st)

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 	"github.com/paybridge/paybridge/signing"
 	"github.com/paybridge/paybridge/simulator"
@@ -79,13 +80,13 @@ func TestPayScenarios(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			req.PaymentRequestID = "S-" + name
 			body, _ := json.Marshal(req)
-			a := c.post(wire.PathPay, body)
-			wantResult(t, a.result, wire.CodePaymentInProcess, wire.StatusU)
-			if a.result.ResultMessage != "payment in process" {
-				t.Errorf("message %q", a.result.ResultMessage)
+			a := c.Post(wire.PathPay, body)
+			wantResult(t, a.Result, wire.CodePaymentInProcess, wire.StatusU)
+			if a.Result.ResultMessage != "payment in process" {
+				t.Errorf("message %q", a.Result.ResultMessage)
 			}
 			var resp wire.PayResponse
-			if err := json.Unmarshal(a.body, &resp); err != nil {
+			if err := json.Unmarshal(a.Body, &resp); err != nil {
 				t.Fatal(err)
 			}
 			if len(resp.PaymentID) != 25 || !simulator.AllDigits(resp.PaymentID) || !strings.HasPrefix(resp.PaymentID, t0.Format("060102150405")) {
@@ -93,13 +94,13 @@ func TestPayScenarios(t *testing.T) {
 			}
 			if resp.ScenarioCode != req.ScenarioCode || resp.PaymentRequestID != req.PaymentRequestID ||
 				resp.Order == nil || resp.Order.OrderAmount != req.Order.OrderAmount || resp.Order.Description != "Coffee" {
-				t.Errorf("request not echoed: %s", a.body)
+				t.Errorf("request not echoed: %s", a.Body)
 			}
 			if resp.PaymentCreateTime != t0.Format(wire.TimeLayout) || resp.PaymentExpireTime != t0.Add(5*time.Minute).Format(wire.TimeLayout) {
 				t.Errorf("times %q %q", resp.PaymentCreateTime, resp.PaymentExpireTime)
 			}
-			if bytes.Contains(a.body, []byte(testCardNumber)) || bytes.Contains(a.body, []byte(`"info"`)) || bytes.Contains(a.body, []byte(`"cvv"`)) {
-				t.Fatalf("card data echoed: %s", a.body)
+			if bytes.Contains(a.Body, []byte(testCardNumber)) || bytes.Contains(a.Body, []byte(`"info"`)) || bytes.Contains(a.Body, []byte(`"cvv"`)) {
+				t.Fatalf("card data echoed: %s", a.Body)
 			}
 			w := want[name]
 			info := resp.PaymentInfo
@@ -107,7 +108,7 @@ func TestPayScenarios(t *testing.T) {
 				info = &wire.PaymentInfo{}
 			}
 			if !w.paymentURL && !w.qr && !w.payURL && !w.channel && len(w.sdk) == 0 && resp.PaymentInfo != nil {
-				t.Errorf("unexpected paymentInfo %s", a.body)
+				t.Errorf("unexpected paymentInfo %s", a.Body)
 			}
 			id := resp.PaymentID
 			check := func(field string, present bool, got, wantValue string) {
@@ -345,18 +346,18 @@ func TestPaySchema(t *testing.T) {
 			r := base()
 			tt.edit(r)
 			body, _ := json.Marshal(r)
-			a := c.post(wire.PathPay, body)
-			wantResult(t, a.result, tt.code, wire.StatusF)
-			if a.result.ResultMessage == "" {
+			a := c.Post(wire.PathPay, body)
+			wantResult(t, a.Result, tt.code, wire.StatusF)
+			if a.Result.ResultMessage == "" {
 				t.Errorf("F answer without a message")
 			}
 			for _, secret := range []string{testCardNumber, "737", "41111111111", "12345abcde"} {
-				if strings.Contains(a.result.ResultMessage, secret) {
-					t.Errorf("message %q echoes input", a.result.ResultMessage)
+				if strings.Contains(a.Result.ResultMessage, secret) {
+					t.Errorf("message %q echoes input", a.Result.ResultMessage)
 				}
 			}
-			if bytes.Contains(a.body, []byte(`"paymentId"`)) {
-				t.Errorf("rejected pay answered a paymentId: %s", a.body)
+			if bytes.Contains(a.Body, []byte(`"paymentId"`)) {
+				t.Errorf("rejected pay answered a paymentId: %s", a.Body)
 			}
 		})
 	}
@@ -437,27 +438,14 @@ func TestPayDomainAndCNY(t *testing.T) {
 }
 
 func TestBadOptionsPanic(t *testing.T) {
-	for name, opt := range map[string]Option{
-		"domain":   WithDomain("EUR"),
-		"rate":     WithCNYRate("abc"),
-		"rate0":    WithCNYRate("0"),
-		"rateexp":  WithCNYRate("1e-2"),
-		"keys":     WithKeys("not a key", "not a key"),
-		"pub keys": WithKeys(srvPublicPEM(t), srvPublicPEM(t)),
-	} {
-		t.Run(name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				if r == nil {
-					t.Fatal("no panic")
-				}
-				if s, _ := r.(string); strings.Contains(s, "BEGIN") {
-					t.Fatalf("panic quotes key material: %v", r)
-				}
-			}()
-			NewUnstartedServer(opt)
-		})
-	}
+	simtest.WantPanics(t, "alphapaytest: ", map[string]func(){
+		"domain":   func() { NewUnstartedServer(WithDomain("EUR")).Close() },
+		"rate":     func() { NewUnstartedServer(WithCNYRate("abc")).Close() },
+		"rate0":    func() { NewUnstartedServer(WithCNYRate("0")).Close() },
+		"rateexp":  func() { NewUnstartedServer(WithCNYRate("1e-2")).Close() },
+		"keys":     func() { NewUnstartedServer(WithKeys("not a key", "not a key")).Close() },
+		"pub keys": func() { NewUnstartedServer(WithKeys(srvPublicPEM(t), srvPublicPEM(t))).Close() },
+	})
 }
 
 func srvPublicPEM(*testing.T) string {

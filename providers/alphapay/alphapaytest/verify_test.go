@@ -37,65 +37,35 @@ func TestVerificationFailures(t *testing.T) {
 			resign(r, c.key, wire.PathPay, body)
 		}
 	}
-	tests := []struct {
-		name     string
-		edit     func(*http.Request)
-		code     string
-		contains string
-	}{
-		{"merchant code missing", func(r *http.Request) { r.Header.Del(wire.HeaderMerchantCode) }, wire.CodeInvalidMerchantCode, "missing"},
-		{"merchant code unknown", func(r *http.Request) {
+	simtest.CheckRejected(t, c.Client, srv, wire.PathPay, body, "V-1", kitResult, []simtest.Rejected{
+		{Name: "merchant code missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderMerchantCode) }, Code: wire.CodeInvalidMerchantCode, Contains: "missing"},
+		{Name: "merchant code unknown", Edit: func(r *http.Request) {
 			r.Header.Set(wire.HeaderMerchantCode, "ZZZZZZ")
 			resign(r, c.key, wire.PathPay, body)
-		}, wire.CodeInvalidMerchantCode, "unknown"},
-		{"merchant code twice", func(r *http.Request) { r.Header.Add(wire.HeaderMerchantCode, c.creds.MerchantCode) }, wire.CodeInvalidMerchantCode, ""},
-		{"request time missing", func(r *http.Request) { r.Header.Del(wire.HeaderRequestTime) }, wire.CodeSignTimeout, "missing"},
-		{"request time unparseable", withTime("22/11/2026 10:15"), wire.CodeSignTimeout, "RFC 3339"},
-		{"request time without offset", withTime("2026-11-22T10:15:30"), wire.CodeSignTimeout, "RFC 3339"},
-		{"request time 6 minutes late", withTime(t0.Add(-6 * time.Minute).Format(wire.TimeLayout)), wire.CodeSignTimeout, "5 minutes"},
-		{"request time 6 minutes early", withTime(t0.Add(6 * time.Minute).Format(wire.TimeLayout)), wire.CodeSignTimeout, "5 minutes"},
-		{"nonce missing", func(r *http.Request) { r.Header.Del(wire.HeaderNonce) }, wire.CodeParamInvalid, "Nonce"},
-		{"signature missing", func(r *http.Request) { r.Header.Del(wire.HeaderSignature) }, wire.CodeInvalidSign, "missing"},
-		{"signature malformed", func(r *http.Request) { r.Header.Set(wire.HeaderSignature, "algorithm=RS256,keyVersion=1") }, wire.CodeInvalidSign, "malformed"},
-		{"signature not base64", func(r *http.Request) {
+		}, Code: wire.CodeInvalidMerchantCode, Contains: "unknown"},
+		{Name: "merchant code twice", Edit: func(r *http.Request) { r.Header.Add(wire.HeaderMerchantCode, c.creds.MerchantCode) }, Code: wire.CodeInvalidMerchantCode, Contains: ""},
+		{Name: "request time missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderRequestTime) }, Code: wire.CodeSignTimeout, Contains: "missing"},
+		{Name: "request time unparseable", Edit: withTime("22/11/2026 10:15"), Code: wire.CodeSignTimeout, Contains: "RFC 3339"},
+		{Name: "request time without offset", Edit: withTime("2026-11-22T10:15:30"), Code: wire.CodeSignTimeout, Contains: "RFC 3339"},
+		{Name: "request time 6 minutes late", Edit: withTime(t0.Add(-6 * time.Minute).Format(wire.TimeLayout)), Code: wire.CodeSignTimeout, Contains: "5 minutes"},
+		{Name: "request time 6 minutes early", Edit: withTime(t0.Add(6 * time.Minute).Format(wire.TimeLayout)), Code: wire.CodeSignTimeout, Contains: "5 minutes"},
+		{Name: "nonce missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderNonce) }, Code: wire.CodeParamInvalid, Contains: "Nonce"},
+		{Name: "signature missing", Edit: func(r *http.Request) { r.Header.Del(wire.HeaderSignature) }, Code: wire.CodeInvalidSign, Contains: "missing"},
+		{Name: "signature malformed", Edit: func(r *http.Request) { r.Header.Set(wire.HeaderSignature, "algorithm=RS256,keyVersion=1") }, Code: wire.CodeInvalidSign, Contains: "malformed"},
+		{Name: "signature not base64", Edit: func(r *http.Request) {
 			r.Header.Set(wire.HeaderSignature, "algorithm=RS256,keyVersion=1,signature=!!!")
-		}, wire.CodeInvalidSign, "malformed"},
-		{"signature wrong algorithm", func(r *http.Request) {
+		}, Code: wire.CodeInvalidSign, Contains: "malformed"},
+		{Name: "signature wrong algorithm", Edit: func(r *http.Request) {
 			h, _ := signing.ParseHeader(r.Header.Get(wire.HeaderSignature))
 			h.Algorithm = "HS256"
 			r.Header.Set(wire.HeaderSignature, h.Format(true))
-		}, wire.CodeInvalidSign, "RS256"},
-		{"signed by another key", func(r *http.Request) { resign(r, otherKey, wire.PathPay, body) }, wire.CodeInvalidSign, "verify"},
-		{"signed by AlphaPay's key", func(r *http.Request) { resign(r, c.srv.Signer().(*rsa.PrivateKey), wire.PathPay, body) }, wire.CodeInvalidSign, "verify"},
-		{"signed over another path", func(r *http.Request) { resign(r, c.key, wire.PathInquiry, body) }, wire.CodeInvalidSign, "verify"},
-		{"signed over another body", func(r *http.Request) { resign(r, c.key, wire.PathPay, append(body, ' ')) }, wire.CodeInvalidSign, "verify"},
-		{"content type not JSON", func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, wire.CodeParamInvalid, "Content-Type"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			before := len(srv.Requests(wire.PathPay))
-			req := c.signedRequest(wire.PathPay, body)
-			tt.edit(req)
-			a, err := c.do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if a.status != http.StatusOK || !a.signed {
-				t.Fatalf("status %d signed %v: F answers must be signed 200s", a.status, a.signed)
-			}
-			wantResult(t, a.result, tt.code, wire.StatusF)
-			if !strings.Contains(a.result.ResultMessage, tt.contains) {
-				t.Errorf("message %q does not mention %q", a.result.ResultMessage, tt.contains)
-			}
-			reqs := srv.Requests(wire.PathPay)
-			if len(reqs) != before+1 || reqs[len(reqs)-1].Result.Code != a.result.ResultCode || string(reqs[len(reqs)-1].Result.Status) != a.result.ResultStatus {
-				t.Errorf("rejected request not recorded with its result")
-			}
-			if srv.Orders("V-1") != 0 {
-				t.Fatalf("a rejected request created an order")
-			}
-		})
-	}
+		}, Code: wire.CodeInvalidSign, Contains: "RS256"},
+		{Name: "signed by another key", Edit: func(r *http.Request) { resign(r, otherKey, wire.PathPay, body) }, Code: wire.CodeInvalidSign, Contains: "verify"},
+		{Name: "signed by AlphaPay's key", Edit: func(r *http.Request) { resign(r, c.srv.Signer().(*rsa.PrivateKey), wire.PathPay, body) }, Code: wire.CodeInvalidSign, Contains: "verify"},
+		{Name: "signed over another path", Edit: func(r *http.Request) { resign(r, c.key, wire.PathInquiry, body) }, Code: wire.CodeInvalidSign, Contains: "verify"},
+		{Name: "signed over another body", Edit: func(r *http.Request) { resign(r, c.key, wire.PathPay, append(body, ' ')) }, Code: wire.CodeInvalidSign, Contains: "verify"},
+		{Name: "content type not JSON", Edit: func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, Code: wire.CodeParamInvalid, Contains: "Content-Type"},
+	})
 	_ = clk
 }
 
@@ -110,17 +80,17 @@ func TestRequestTimeForms(t *testing.T) {
 		t0.Add(4*time.Minute + 59*time.Second).Format(wire.TimeLayout), // early, inside
 		t0.Add(-5 * time.Minute).In(time.FixedZone("", 3600)).Format(wire.TimeLayout),
 	} {
-		req := c.signedRequest(wire.PathInquiry, body)
+		req := c.SignedRequest(wire.PathInquiry, body)
 		req.Header.Set(wire.HeaderRequestTime, rt)
 		sig, _ := signing.Sign(c.key, signing.Message("POST", wire.PathInquiry, body, c.creds.MerchantCode, rt, req.Header.Get(wire.HeaderNonce)))
 		req.Header.Set(wire.HeaderSignature, signing.Header{Algorithm: "RS256", KeyVersion: "1", Signature: sig}.Format(true))
-		a, err := c.do(req)
+		a, err := c.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Verification passed: the unknown payment is the answer.
-		if a.result.ResultCode != wire.CodeOrderNotExist {
-			t.Errorf("Request-Time %s: %+v", rt, a.result)
+		if a.Result.ResultCode != wire.CodeOrderNotExist {
+			t.Errorf("Request-Time %s: %+v", rt, a.Result)
 		}
 	}
 }
@@ -128,35 +98,35 @@ func TestRequestTimeForms(t *testing.T) {
 func TestRawBase64SignatureAccepted(t *testing.T) {
 	_, c, _ := newFakeServer(t)
 	body, _ := json.Marshal(wire.PaymentIDRequest{PaymentID: "1"})
-	req := c.signedRequest(wire.PathInquiry, body)
+	req := c.SignedRequest(wire.PathInquiry, body)
 	h, _ := signing.ParseHeader(req.Header.Get(wire.HeaderSignature))
 	req.Header.Set(wire.HeaderSignature, h.Format(false))
-	a, err := c.do(req)
+	a, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+	wantResult(t, a.Result, wire.CodeOrderNotExist, wire.StatusF)
 }
 
 func TestNonceReplay(t *testing.T) {
 	_, c, clk := newFakeServer(t)
 	body, _ := json.Marshal(wire.PaymentIDRequest{PaymentID: "1"})
-	first := c.signedRequest(wire.PathInquiry, body)
+	first := c.SignedRequest(wire.PathInquiry, body)
 	nonce := first.Header.Get(wire.HeaderNonce)
-	a, _ := c.do(first)
-	wantResult(t, a.result, wire.CodeOrderNotExist, wire.StatusF)
+	a, _ := c.Do(first)
+	wantResult(t, a.Result, wire.CodeOrderNotExist, wire.StatusF)
 
 	replay := func() wire.Result {
-		req := c.signedRequest(wire.PathInquiry, body)
+		req := c.SignedRequest(wire.PathInquiry, body)
 		req.Header.Set(wire.HeaderNonce, nonce)
 		rt := req.Header.Get(wire.HeaderRequestTime)
 		sig, _ := signing.Sign(c.key, signing.Message("POST", wire.PathInquiry, body, c.creds.MerchantCode, rt, nonce))
 		req.Header.Set(wire.HeaderSignature, signing.Header{Algorithm: "RS256", KeyVersion: "1", Signature: sig}.Format(true))
-		a, err := c.do(req)
-		if err != nil || !a.signed {
-			t.Fatalf("replay: %v, signed %v", err, a != nil && a.signed)
+		a, err := c.Do(req)
+		if err != nil || !a.Signed() {
+			t.Fatalf("replay: %v, signed %v", err, a != nil && a.Signed())
 		}
-		return a.result
+		return a.Result
 	}
 	res := replay()
 	wantResult(t, res, wire.CodeInvalidSign, wire.StatusF)
@@ -174,7 +144,7 @@ func TestNoncePruned(t *testing.T) {
 	srv, c, clk := newFakeServer(t)
 	body, _ := json.Marshal(wire.PaymentIDRequest{PaymentID: "1"})
 	for range 300 {
-		req := c.signedRequest(wire.PathInquiry, body)
+		req := c.SignedRequest(wire.PathInquiry, body)
 		if srv.verify(req, body) != nil {
 			t.Fatal("verification failed")
 		}
@@ -187,45 +157,34 @@ func TestNoncePruned(t *testing.T) {
 }
 
 func TestBodyFailures(t *testing.T) {
-	_, c, _ := newFakeServer(t)
-	tests := []struct {
-		name, body, contains string
-	}{
-		{"empty", ``, "empty"},
-		{"not JSON", `{"scenarioCode":`, "not valid JSON"},
-		{"array", `[1,2]`, "not a JSON object"},
-		{"string", `"x"`, "not a JSON object"},
-		{"trailing data", `{} {}`, "after"},
-		{"wrong type", `{"scenarioCode":1}`, "scenarioCode"},
-		{"wrong nested type", `{"scenarioCode":"OFFLINE","paymentRequestId":"a","order":{"orderAmount":{"value":"1","currency":5}}}`, "wrong type"},
-		{"amount value as number", `{"scenarioCode":"OFFLINE_QRCODE","paymentRequestId":"a","order":{"orderAmount":{"value":100,"currency":"CAD"}}}`, "order.orderAmount.value"},
-		{"wrong case", `{"ScenarioCode":"OFFLINE_QRCODE"}`, "scenarioCode has the wrong case"},
-		{"folded case", `{"ſcenarioCode":"OFFLINE_QRCODE"}`, "wrong case"},
-		{"duplicate key", `{"paymentRequestId":"a","paymentRequestId":"b"}`, "duplicate field paymentRequestId"},
-		{"too deep", strings.Repeat(`{"a":`, 40) + `1` + strings.Repeat(`}`, 40), "deeply"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a := c.post(wire.PathPay, []byte(tt.body))
-			wantResult(t, a.result, wire.CodeParamInvalid, wire.StatusF)
-			if !strings.Contains(a.result.ResultMessage, tt.contains) {
-				t.Errorf("message %q does not mention %q", a.result.ResultMessage, tt.contains)
-			}
-		})
-	}
+	srv, c, _ := newFakeServer(t)
+	simtest.CheckRejected(t, c.Client, srv, wire.PathPay, nil, "a", kitResult, []simtest.Rejected{
+		{Name: "empty", Body: ``, Code: wire.CodeParamInvalid, Contains: "empty"},
+		{Name: "not JSON", Body: `{"scenarioCode":`, Code: wire.CodeParamInvalid, Contains: "not valid JSON"},
+		{Name: "array", Body: `[1,2]`, Code: wire.CodeParamInvalid, Contains: "not a JSON object"},
+		{Name: "string", Body: `"x"`, Code: wire.CodeParamInvalid, Contains: "not a JSON object"},
+		{Name: "trailing data", Body: `{} {}`, Code: wire.CodeParamInvalid, Contains: "after"},
+		{Name: "wrong type", Body: `{"scenarioCode":1}`, Code: wire.CodeParamInvalid, Contains: "scenarioCode"},
+		{Name: "wrong nested type", Body: `{"scenarioCode":"OFFLINE","paymentRequestId":"a","order":{"orderAmount":{"value":"1","currency":5}}}`, Code: wire.CodeParamInvalid, Contains: "wrong type"},
+		{Name: "amount value as number", Body: `{"scenarioCode":"OFFLINE_QRCODE","paymentRequestId":"a","order":{"orderAmount":{"value":100,"currency":"CAD"}}}`, Code: wire.CodeParamInvalid, Contains: "order.orderAmount.value"},
+		{Name: "wrong case", Body: `{"ScenarioCode":"OFFLINE_QRCODE"}`, Code: wire.CodeParamInvalid, Contains: "scenarioCode has the wrong case"},
+		{Name: "folded case", Body: `{"ſcenarioCode":"OFFLINE_QRCODE"}`, Code: wire.CodeParamInvalid, Contains: "wrong case"},
+		{Name: "duplicate key", Body: `{"paymentRequestId":"a","paymentRequestId":"b"}`, Code: wire.CodeParamInvalid, Contains: "duplicate field paymentRequestId"},
+		{Name: "too deep", Body: strings.Repeat(`{"a":`, 40) + `1` + strings.Repeat(`}`, 40), Code: wire.CodeParamInvalid, Contains: "deeply"},
+	})
 	t.Run("unknown fields are fine", func(t *testing.T) {
-		a := c.post(wire.PathPay, []byte(`{"scenarioCode":"OFFLINE_QRCODE","paymentRequestId":"U-1","order":{"orderAmount":{"value":"100","currency":"CAD"},"description":"Tea","extra":[1,{"x":null}]},"terminalId":"T1"}`))
-		wantResult(t, a.result, wire.CodePaymentInProcess, wire.StatusU)
+		a := c.Post(wire.PathPay, []byte(`{"scenarioCode":"OFFLINE_QRCODE","paymentRequestId":"U-1","order":{"orderAmount":{"value":"100","currency":"CAD"},"description":"Tea","extra":[1,{"x":null}]},"terminalId":"T1"}`))
+		wantResult(t, a.Result, wire.CodePaymentInProcess, wire.StatusU)
 	})
 	t.Run("too large", func(t *testing.T) {
-		a := c.post(wire.PathPay, []byte(`{"x":"`+strings.Repeat("a", simulator.MaxBody)+`"}`))
-		wantResult(t, a.result, wire.CodeParamInvalid, wire.StatusF)
+		a := c.Post(wire.PathPay, []byte(`{"x":"`+strings.Repeat("a", simulator.MaxBody)+`"}`))
+		wantResult(t, a.Result, wire.CodeParamInvalid, wire.StatusF)
 	})
 }
 
 func TestRoutes(t *testing.T) {
 	srv, c, _ := newFakeServer(t)
-	simtest.WantNotFound(t, c.http, srv.URL, [][2]string{
+	simtest.WantNotFound(t, c.HTTP, srv.URL, [][2]string{
 		{"GET", wire.PathPay},
 		{"PUT", wire.PathRefund},
 		{"POST", "/api/v2.0/payments/unknown"},
@@ -240,17 +199,17 @@ func TestRoutes(t *testing.T) {
 
 func TestAnswerHeaders(t *testing.T) {
 	_, c, _ := newFakeServer(t)
-	a := c.post(wire.PathInquiry, []byte(`{"paymentId":"x"}`))
-	if ct := a.header.Get("Content-Type"); ct != "application/json; charset=UTF-8" {
+	a := c.Post(wire.PathInquiry, []byte(`{"paymentId":"x"}`))
+	if ct := a.Header.Get("Content-Type"); ct != "application/json; charset=UTF-8" {
 		t.Errorf("Content-Type %q", ct)
 	}
-	if rt := a.header.Get(wire.HeaderResponseTime); rt != t0.Format(wire.TimeLayout) {
+	if rt := a.Header.Get(wire.HeaderResponseTime); rt != t0.Format(wire.TimeLayout) {
 		t.Errorf("Response-Time %q, want the clock's time %q", rt, t0.Format(wire.TimeLayout))
 	}
-	if n := a.header.Get(wire.HeaderNonce); len(n) != 32 || strings.ToLower(n) != n || !isHex(n) {
+	if n := a.Header.Get(wire.HeaderNonce); len(n) != 32 || strings.ToLower(n) != n || !isHex(n) {
 		t.Errorf("Nonce %q is not 32 lower-case hex", n)
 	}
-	if sh := a.header.Get(wire.HeaderSignature); !strings.HasPrefix(sh, "algorithm=RS256,keyVersion=1,signature=") || strings.ContainsAny(sh[len("algorithm=RS256,keyVersion=1,signature="):], "+/=") {
+	if sh := a.Header.Get(wire.HeaderSignature); !strings.HasPrefix(sh, "algorithm=RS256,keyVersion=1,signature=") || strings.ContainsAny(sh[len("algorithm=RS256,keyVersion=1,signature="):], "+/=") {
 		t.Errorf("Signature header %q is not in the SDK's positional, URL-encoded form", sh)
 	}
 }

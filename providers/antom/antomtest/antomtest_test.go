@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"github.com/paybridge/paybridge/clock"
-	"github.com/paybridge/paybridge/internal/redacttest"
 	"github.com/paybridge/paybridge/internal/simtest"
 	"github.com/paybridge/paybridge/providers/alipayfamily"
 	"github.com/paybridge/paybridge/providers/alipayfamily/familytest"
 	"github.com/paybridge/paybridge/providers/antom/antomtest"
 	"github.com/paybridge/paybridge/signing"
+	"github.com/paybridge/paybridge/simulator"
 )
 
 var t0 = time.Date(2026, 11, 22, 18, 15, 30, 0, time.UTC)
@@ -239,10 +239,20 @@ func TestNotifications(t *testing.T) {
 	}
 }
 
-// Credentials show no private key in any rendering.
+// Credentials show no private key in any rendering, and follow a key
+// change (SetSigner).
 func TestCredentialsRedacted(t *testing.T) {
 	srv := antomtest.NewUnstartedServer()
 	defer srv.Close()
-	cr := srv.Credentials()
-	redacttest.Check(t, cr, []string{redacttest.PEMBody(t, cr.MerchantPrivateKey), redacttest.PEMBody(t, cr.AntomPrivateKey)}, []string{cr.ClientID})
+	simtest.CheckCredentialKeys(t, srv.Credentials, func(cr antomtest.Credentials) simulator.KeyPEMs {
+		return simulator.KeyPEMs{MerchantPrivate: cr.MerchantPrivateKey, MerchantPublic: cr.MerchantPublicKey,
+			ProviderPrivate: cr.AntomPrivateKey, ProviderPublic: cr.AntomPublicKey}
+	}, srv.SetSigner, srv.Credentials().ClientID)
+}
+
+func TestOptionPanics(t *testing.T) {
+	simtest.WantPanics(t, "antomtest: ", map[string]func(){
+		"currency unknown": func() { antomtest.NewUnstartedServer(antomtest.WithCurrencies("USD", "XYZ")).Close() },
+		"keys garbage":     func() { antomtest.NewUnstartedServer(antomtest.WithKeys("not a key", "not a key")).Close() },
+	})
 }
