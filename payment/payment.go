@@ -20,10 +20,12 @@ type Payment struct {
 	// Status is where the payment is.
 	Status Status
 	// Amount is the payment's amount.
-	Amount money.Amount
+	Amount money.Amount `json:",omitzero"`
 	// Refunded is how much of it has been refunded, when the provider
-	// reports it; zero otherwise.
-	Refunded money.Amount
+	// reports it; zero otherwise. Amounts are left out of a value's JSON
+	// form while zero (omitzero): the zero Amount has no JSON form, and a
+	// Payment without refunds must still encode.
+	Refunded money.Amount `json:",omitzero"`
 	// Scenario is how the customer pays, when known.
 	Scenario Scenario
 	// Method is the wallet used, when known.
@@ -43,7 +45,7 @@ type Payment struct {
 	// with, where the provider returns one (AlphaPay's card.cardId): pass it
 	// as Card.Token on a later PayRequest to charge the same saved card
 	// again. It is secret and redacts itself in logs; see CardToken.
-	CardToken CardToken
+	CardToken CardToken `json:",omitempty"`
 	// Result is the provider's raw result for the call that produced this
 	// value.
 	Result Result
@@ -88,6 +90,19 @@ func (t CardToken) LogValue() slog.Value { return slog.StringValue(t.String()) }
 
 // MarshalJSON writes String as a JSON string.
 func (t CardToken) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
+
+// UnmarshalJSON reads CardToken's JSON form, which never carries the token,
+// as the empty token: a Payment stored as JSON and read back has no token
+// rather than the redacted text, which must never be sent as one. Keep a
+// token to charge again in a store of its own (encrypted at rest).
+func (t *CardToken) UnmarshalJSON(b []byte) error {
+	var s *string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*t = ""
+	return nil
+}
 
 // paymentFields has Payment's fields and none of its methods, so that
 // Format can print them as fmt would.
@@ -154,7 +169,7 @@ type Refund struct {
 	// Status is where the refund is.
 	Status RefundStatus
 	// Amount is the refunded amount.
-	Amount money.Amount
+	Amount money.Amount `json:",omitzero"`
 	// Reason is the merchant's reason, as sent.
 	Reason string
 	// CreatedAt and CompletedAt are the provider's timestamps; zero when

@@ -27,7 +27,7 @@ type PayRequest struct {
 	// Scenario says how the customer pays.
 	Scenario Scenario `validate:"required,scenario"`
 	// Amount is what the customer pays; positive.
-	Amount money.Amount
+	Amount money.Amount `json:",omitzero"`
 	// Description is shown to the customer (AlphaPay allows 128 characters,
 	// Alipay+ 256; the adapter checks its own limit). Like every free-text
 	// field it must be valid UTF-8 without control characters; tab and
@@ -170,7 +170,7 @@ type Goods struct {
 	Category string `validate:"max=64,text"`
 	Quantity int    `validate:"gte=0"`
 	// UnitAmount is the price of one unit, if known.
-	UnitAmount money.Amount
+	UnitAmount money.Amount `json:",omitzero"`
 }
 
 // Card holds the card for the credit card scenario: either a saved-card
@@ -270,7 +270,7 @@ type RefundRequest struct {
 	// Payment names the payment to refund.
 	Payment Ref
 	// Amount is how much to refund, in the payment's currency.
-	Amount money.Amount
+	Amount money.Amount `json:",omitzero"`
 	// Reason is shown to the customer where the provider supports it.
 	// It must be valid UTF-8 without control characters, like Description.
 	Reason string `validate:"max=256,text"`
