@@ -136,7 +136,7 @@ func (p *Provider) do(ctx context.Context, c call) error {
 				st.endAttempt(actx, false, false)
 			}
 			if st.attempts == 0 {
-				return p.fail(c.op, c.id, payment.KindUnavailable, payment.Result{}, fmt.Errorf("not sent: signing: %w", err))
+				return p.fail(c.op, c.id, payment.KindUnavailable, payment.Result{}, fmt.Errorf("not sent, could not sign: %w", err))
 			}
 			st.stop = fmt.Errorf("signing attempt %d: %w", st.attempts+1, err)
 			break
