@@ -58,9 +58,10 @@ type Options struct {
 	Retry *payment.RetryPolicy
 	// Journal, if set, records every wallet's pay, cancel and refund calls
 	// before they are sent (package journal). Entries name the provider
-	// kind, not the wallet: wallets of one kind whose open entries are
-	// settled by a reconciler each should each have their own journal, set
-	// through PerWallet.
+	// kind, not the wallet, so wallets of one kind need a journal each, set
+	// through PerWallet: Load refuses one journal given to two wallets of
+	// one kind (a reconciler would settle one wallet's calls by asking the
+	// other).
 	Journal journal.Journal
 	// Observer, if set, is told of every call and attempt of every wallet
 	// (package observe; observe/otelpaybridge puts it on OpenTelemetry).

@@ -506,3 +506,30 @@ func (c *callCounter) CallEnd(_ context.Context, call *observe.Call) {
 		c.pays.Add(1)
 	}
 }
+
+// One journal given to two wallets of one kind is refused: its entries name
+// the kind, so a reconciler could not tell which wallet to ask. Wallets of
+// different kinds may share one.
+func TestLoadRefusesAJournalSharedWithinAKind(t *testing.T) {
+	s := newSimulators(t)
+	shared := journal.NewMemory()
+	cfg := s.config(`"privateKey":"file:merchant.pem"`)
+	i := strings.Index(cfg, `{"name":"wallet"`)
+	entry := cfg[i : i+strings.Index(cfg[i:], "}}")+2]
+	two := strings.Replace(cfg, entry, entry+",\n"+strings.Replace(entry, `"name":"wallet"`, `"name":"wallet2"`, 1), 1)
+	_, err := s.load(t, providers.NewRegistry(), two, providers.Options{Journal: shared})
+	var ce *providers.ConfigError
+	if !errors.As(err, &ce) || ce.Field != "Options.Journal" || !strings.Contains(err.Error(), "PerWallet") {
+		t.Fatalf("Load = %v, want a ConfigError on Options.Journal", err)
+	}
+	if _, err := s.load(t, providers.NewRegistry(), cfg, providers.Options{Journal: shared}); err != nil {
+		t.Fatalf("wallets of different kinds sharing a journal: %v", err)
+	}
+	perWallet := providers.Options{PerWallet: func(name, kind string, o *providers.Options) error {
+		o.Journal = journal.NewMemory()
+		return nil
+	}}
+	if _, err := s.load(t, providers.NewRegistry(), two, perWallet); err != nil {
+		t.Fatalf("a journal per wallet: %v", err)
+	}
+}

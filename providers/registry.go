@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/paybridge/paybridge/journal"
+
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
 )
@@ -269,6 +271,7 @@ func (r *Registry) Load(ctx context.Context, rd io.Reader, o Options) (*Wallets,
 		return nil, &ConfigError{Field: "wallets", Err: errors.New("no wallet configured")}
 	}
 	w := &Wallets{providers: map[string]payment.Provider{}, kinds: map[string]string{}}
+	journaled := map[journalOfKind]string{} // the first wallet given each journal, per kind
 	for i, wc := range fc.Wallets {
 		name := wc.Name
 		switch {
@@ -291,6 +294,13 @@ func (r *Registry) Load(ctx context.Context, rd io.Reader, o Options) (*Wallets,
 		if wo.Logger != nil {
 			wo.Logger = wo.Logger.With("wallet", name)
 		}
+		if k, ok := journalKey(wc.Provider, wo.Journal); ok {
+			if other, shared := journaled[k]; shared {
+				return nil, &ConfigError{Wallet: name, Field: "Options.Journal", Err: fmt.Errorf(
+					"is also wallet %q's, of the same kind %q: entries name the kind, not the wallet, so each wallet's reconciler would settle the other's calls by asking the wrong wallet; give each wallet its own journal through PerWallet", other, wc.Provider)}
+			}
+			journaled[k] = name
+		}
 		p, err := r.Open(ctx, wc.Provider, wc.Settings, wo)
 		if err != nil {
 			var ce *ConfigError
@@ -305,6 +315,22 @@ func (r *Registry) Load(ctx context.Context, rd io.Reader, o Options) (*Wallets,
 		w.kinds[name] = wc.Provider
 	}
 	return w, nil
+}
+
+// journalOfKind is a journal given to a wallet of a kind.
+type journalOfKind struct {
+	kind    string
+	journal journal.Journal
+}
+
+// journalKey returns the key under which Load remembers that a wallet of
+// kind was given j; false for no journal, or one whose type cannot be
+// compared (such a journal cannot be told from another, and is let be).
+func journalKey(kind string, j journal.Journal) (journalOfKind, bool) {
+	if j == nil || !reflect.TypeOf(j).Comparable() {
+		return journalOfKind{}, false
+	}
+	return journalOfKind{kind, j}, true
 }
 
 // Load reads a JSON configuration and opens its wallets with paybridge's
