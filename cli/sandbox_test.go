@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -68,7 +68,7 @@ func start(t *testing.T, ready string, args ...string) *output {
 	ctx, cancel := context.WithCancel(context.Background())
 	out := newOutput()
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, args, out, out) }()
+	go func() { done <- Main(ctx, args, nil, out, out, Options{}) }()
 	t.Cleanup(func() {
 		cancel() // Ctrl-C
 		select {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers"
 )
 
 // trigger makes a running sandbox send a signed notification, as `stripe
@@ -30,7 +31,7 @@ import (
 // not a paybridge sandbox on loopback: it must never create a payment at a
 // real provider.
 
-func triggerCommand() *command {
+func triggerCommand(reg *providers.Registry) *command {
 	return &command{
 		name:     "trigger",
 		summary:  "make the sandbox send a signed notification: a new paid payment's, or an existing one's",
@@ -60,7 +61,7 @@ that is not a sandbox; 3, 4, 5 as for pay, for the payment trigger creates.`,
 			fs.StringVar(&f.notifyURL, "notify-url", "", "`URL` to send the notification to (for --payment-id: default the payment's own)")
 			fs.StringVar(&f.amount, "amount", "", "`amount` of the new payment (default 1.00 in the wallet's first currency)")
 			fs.DurationVar(&f.timeout, "timeout", time.Minute, "give up after this long")
-			return func(ctx context.Context, pr printer) int { return runTrigger(ctx, pr, f) }
+			return func(ctx context.Context, pr printer) int { return runTrigger(ctx, pr, reg, f) }
 		},
 	}
 }
@@ -77,7 +78,7 @@ type triggerJSON struct {
 	Notification controlAnswer `json:"notification"`
 }
 
-func runTrigger(ctx context.Context, pr printer, f triggerFlags) int {
+func runTrigger(ctx context.Context, pr printer, reg *providers.Registry, f triggerFlags) int {
 	if err := required([2]string{"config", f.config}); err != nil {
 		return pr.failure(err, pr.cmdHint())
 	}
@@ -93,7 +94,7 @@ func runTrigger(ctx context.Context, pr printer, f triggerFlags) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	w, err := openWallet(ctx, f.config, f.wallet)
+	w, err := openWallet(ctx, reg, f.config, f.wallet)
 	if err != nil {
 		return pr.failure(err, "")
 	}

@@ -1,21 +1,15 @@
-// Command paybridge is the paybridge CLI: a demo on the built-in simulators,
-// a local sandbox of both providers with a notification listener and
-// trigger, key generation, payment operations against a configured wallet,
-// and an offline check of saved notifications. "paybridge help" lists the
-// commands and the exit codes; "paybridge help <command>" shows one.
-package main
+package cli
 
 import (
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"runtime"
 	"runtime/debug"
 
 	"github.com/paybridge/paybridge/internal/version"
+	"github.com/paybridge/paybridge/providers"
 )
 
 // Exit codes, distinct so that scripts can tell outcomes apart. They are
@@ -46,27 +40,45 @@ const exitCodesHelp = `Exit codes:
      is safe to run the command again
 `
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+// Options are what a program gives the CLI besides its arguments.
+type Options struct {
+	// Registry opens the wallets of every configuration file the CLI
+	// reads (--config): its kinds are the ones a configuration can name.
+	// Nil: providers.NewRegistry(), paybridge's own kinds.
+	Registry *providers.Registry
 }
 
-// commands is the CLI, in the order "paybridge help" lists it.
-func commands() []*command {
+// Main runs the CLI with args (the arguments after the program's name, as
+// os.Args[1:]) and returns its exit code, for os.Exit: 0 done, 1 failed,
+// 2 usage or configuration, 3 unknown outcome, 4 invalid, 5 unavailable
+// ("paybridge help" explains them). Cancelling ctx stops a command that
+// runs until interrupted (sandbox, listen) or waits (pay --wait) as Ctrl-C
+// does: give it signal.NotifyContext(ctx, os.Interrupt). No command reads
+// stdin today; it is taken so that one may without a new signature.
+// Output goes to stdout and stderr only, never to os.Stdout or os.Stderr.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, opts Options) int {
+	reg := opts.Registry
+	if reg == nil {
+		reg = providers.NewRegistry()
+	}
+	return run(ctx, args, stdout, stderr, reg)
+}
+
+// commands is the CLI, in the order "paybridge help" lists it; reg opens
+// the wallets of its configuration files.
+func commands(reg *providers.Registry) []*command {
 	return []*command{
 		demoCommand(),
 		sandboxCommand(),
-		listenCommand(),
-		triggerCommand(),
+		listenCommand(reg),
+		triggerCommand(reg),
 		keygenCommand(),
-		payCommand(),
-		inquireCommand(),
-		cancelCommand(),
-		refundCommand(),
-		inquireRefundCommand(),
-		verifyCommand(),
+		payCommand(reg),
+		inquireCommand(reg),
+		cancelCommand(reg),
+		refundCommand(reg),
+		inquireRefundCommand(reg),
+		verifyCommand(reg),
 		versionCommand(),
 	}
 }
@@ -80,15 +92,16 @@ var groups = map[string]string{
 	"version":             "About:",
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, reg *providers.Registry) int {
+	cmds := commands(reg)
 	if len(args) == 0 {
-		usage(stderr)
+		usage(stderr, cmds)
 		return exitUsage
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
 		if args[0] == "help" && len(args) > 1 {
-			c := find(args[1])
+			c := find(cmds, args[1])
 			if c == nil {
 				fmt.Fprintf(stderr, "paybridge help: unknown command %q; \"paybridge help\" lists them\n", args[1])
 				return exitUsage
@@ -96,22 +109,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			c.help(stdout)
 			return exitOK
 		}
-		usage(stdout)
+		usage(stdout, cmds)
 		return exitOK
 	case "-version", "--version":
 		args = []string{"version"}
 	}
-	c := find(args[0])
+	c := find(cmds, args[0])
 	if c == nil {
 		fmt.Fprintf(stderr, "paybridge: unknown command %q\n\n", args[0])
-		usage(stderr)
+		usage(stderr, cmds)
 		return exitUsage
 	}
 	return c.exec(ctx, args[1:], stdout, stderr)
 }
 
-func find(name string) *command {
-	for _, c := range commands() {
+func find(cmds []*command, name string) *command {
+	for _, c := range cmds {
 		if c.name == name {
 			return c
 		}
@@ -119,11 +132,11 @@ func find(name string) *command {
 	return nil
 }
 
-func usage(w io.Writer) {
+func usage(w io.Writer, cmds []*command) {
 	fmt.Fprintln(w, "paybridge — payments through AlphaPay and Alipay+ wallets behind one API, from the command line.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "usage: paybridge <command> [flags]")
-	for _, c := range commands() {
+	for _, c := range cmds {
 		if g, ok := groups[c.name]; ok {
 			fmt.Fprintf(w, "\n%s\n", g)
 		}
@@ -150,12 +163,34 @@ func versionCommand() *command {
 	}
 }
 
-// versionText is the release, and the module version go install recorded
-// when it differs (a pseudo-version between releases).
+// versionText is the release, and the version go install recorded for
+// paybridge's module when it differs (a pseudo-version between releases):
+// the main module's, or, in a CLI built on this package, the dependency's.
 func versionText() string {
 	v := version.Version
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" && bi.Main.Version != "v"+v {
-		v += " (module " + bi.Main.Version + ")"
+	if mv := moduleVersion(); mv != "" && mv != "(devel)" && mv != "v"+v {
+		v += " (module " + mv + ")"
 	}
 	return v
+}
+
+// modulePath is paybridge's module path.
+const modulePath = "github.com/paybridge/paybridge"
+
+// moduleVersion is the version the build recorded for paybridge's module,
+// or "" (not built as a module, or replaced by a directory).
+func moduleVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	if bi.Main.Path == modulePath {
+		return bi.Main.Version
+	}
+	for _, d := range bi.Deps {
+		if d.Path == modulePath && d.Replace == nil {
+			return d.Version
+		}
+	}
+	return ""
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -11,11 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paybridge/paybridge/internal/version"
+	"github.com/paybridge/paybridge/providers"
 )
 
 func TestDemoRunsEndToEnd(t *testing.T) {
 	var out, errs bytes.Buffer
-	code := run(context.Background(), []string{"demo", "--no-qr"}, &out, &errs)
+	code := Main(context.Background(), []string{"demo", "--no-qr"}, nil, &out, &errs, Options{})
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errs.String())
 	}
@@ -43,7 +44,7 @@ func TestDemoRunsEndToEnd(t *testing.T) {
 
 func TestDemoDrawsTheQRCode(t *testing.T) {
 	var out bytes.Buffer
-	if code := run(context.Background(), []string{"demo"}, &out, &out); code != exitOK {
+	if code := Main(context.Background(), []string{"demo"}, nil, &out, &out, Options{}); code != exitOK {
 		t.Fatalf("exit %d: %s", code, out.String())
 	}
 	if !strings.Contains(out.String(), "▄▄▄▄▄") {
@@ -77,7 +78,7 @@ func TestUsage(t *testing.T) {
 // stdout, exit 0; and a flag it does not know with exit 2 and a pointer
 // to its help.
 func TestEveryCommandHasHelp(t *testing.T) {
-	for _, c := range commands() {
+	for _, c := range commands(providers.NewRegistry()) {
 		t.Run(c.name, func(t *testing.T) {
 			for _, args := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {"help", c.name}} {
 				r := runCLI(args...)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -35,7 +35,7 @@ import (
 // is refused here.
 const maxListenBody = 1 << 20
 
-func listenCommand() *command {
+func listenCommand(reg *providers.Registry) *command {
 	return &command{
 		name:     "listen",
 		summary:  "receive notifications: check, print, save and forward each to your app",
@@ -66,7 +66,7 @@ ngrok or cloudflared to --addr); see docs/going-live.md.`,
 			fs.StringVar(&f.forward, "forward-to", "", "your app's origin `URL`, such as http://localhost:8080, to forward each notification to")
 			fs.StringVar(&f.save, "save", "", "`directory` to save each notification in, as N.body and N.headers")
 			fs.DurationVar(&f.tolerance, "tolerance", notify.DefaultTolerance, "the timestamp window either way")
-			return func(ctx context.Context, pr printer) int { return runListen(ctx, pr, f) }
+			return func(ctx context.Context, pr printer) int { return runListen(ctx, pr, reg, f) }
 		},
 	}
 }
@@ -94,7 +94,7 @@ type namedSource struct {
 	src  notify.Source
 }
 
-func runListen(ctx context.Context, pr printer, f listenFlags) int {
+func runListen(ctx context.Context, pr printer, reg *providers.Registry, f listenFlags) int {
 	fail := func(code int, err error) int {
 		fmt.Fprintln(pr.stderr, "paybridge listen:", err)
 		if code == exitUsage {
@@ -111,7 +111,7 @@ func runListen(ctx context.Context, pr printer, f listenFlags) int {
 	l := &listener{save: f.save, tolerance: f.tolerance, log: &logger{out: pr.stdout, now: time.Now},
 		client: &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	var err error
-	if l.sources, err = notifySources(ctx, f.config, f.wallet); err != nil {
+	if l.sources, err = notifySources(ctx, reg, f.config, f.wallet); err != nil {
 		return fail(exitUsage, err)
 	}
 	if f.forward != "" {
@@ -166,11 +166,11 @@ func runListen(ctx context.Context, pr printer, f listenFlags) int {
 	return exitOK
 }
 
-// notifySources opens the configuration's wallets that receive signed
-// notifications: wallet alone, or all of them.
-func notifySources(ctx context.Context, config, wallet string) ([]namedSource, error) {
+// notifySources opens the configuration's wallets, with reg, that receive
+// signed notifications: wallet alone, or all of them.
+func notifySources(ctx context.Context, reg *providers.Registry, config, wallet string) ([]namedSource, error) {
 	if wallet != "" {
-		w, err := openWallet(ctx, config, wallet)
+		w, err := openWallet(ctx, reg, config, wallet)
 		if err != nil {
 			return nil, err
 		}
@@ -180,7 +180,7 @@ func notifySources(ctx context.Context, config, wallet string) ([]namedSource, e
 		}
 		return []namedSource{{w.name, src}}, nil
 	}
-	ws, err := providers.LoadFile(ctx, config)
+	ws, err := reg.LoadFile(ctx, config, providers.Options{})
 	if err != nil {
 		return nil, err
 	}

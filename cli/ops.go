@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -35,6 +35,7 @@ a payment that is still pending.`
 
 // opFlags are the flags every operation command takes.
 type opFlags struct {
+	reg     *providers.Registry // opens the configuration's wallets
 	config  string
 	wallet  string
 	timeout time.Duration
@@ -70,12 +71,13 @@ type walletInfo struct {
 // name the wallet and field, never a secret's value (providers guarantees
 // it), so they can be printed as they are.
 func (o *opFlags) open(ctx context.Context) (walletInfo, error) {
-	return openWallet(ctx, o.config, o.wallet)
+	return openWallet(ctx, o.reg, o.config, o.wallet)
 }
 
-// openWallet loads config and picks the wallet name, or the only one.
-func openWallet(ctx context.Context, config, wallet string) (walletInfo, error) {
-	ws, err := providers.LoadFile(ctx, config)
+// openWallet loads config with reg and picks the wallet name, or the only
+// one.
+func openWallet(ctx context.Context, reg *providers.Registry, config, wallet string) (walletInfo, error) {
+	ws, err := reg.LoadFile(ctx, config, providers.Options{})
 	if err != nil {
 		return walletInfo{}, usageError{kind: "config", err: err}
 	}
@@ -104,7 +106,7 @@ type payFlags struct {
 	pollInterval                                time.Duration
 }
 
-func payCommand() *command {
+func payCommand(reg *providers.Registry) *command {
 	return &command{
 		name:     "pay",
 		summary:  "create a payment with a configured wallet; --wait follows it to the end",
@@ -126,7 +128,7 @@ the action and QR code go to stderr, and stdout gets the final payment only.
 		json:      true,
 		exitCodes: true,
 		setup: func(fs *flag.FlagSet) runFunc {
-			o, f := &opFlags{}, &payFlags{}
+			o, f := &opFlags{reg: reg}, &payFlags{}
 			o.register(fs)
 			fs.StringVar(&f.id, "id", "", "your payment request `ID`, the idempotency key (required)")
 			fs.StringVar(&f.amount, "amount", "", "`amount` and currency, e.g. \"19.99 CAD\" (required)")
@@ -403,15 +405,15 @@ func orNone(s []string) string {
 
 // --- inquire and cancel ---
 
-func inquireCommand() *command {
-	return paymentRefCommand("inquire", "show a payment's current state", `Prints the payment's current state.`,
+func inquireCommand(reg *providers.Registry) *command {
+	return paymentRefCommand(reg, "inquire", "show a payment's current state", `Prints the payment's current state.`,
 		func(ctx context.Context, p payment.Provider, ref payment.Ref) (*payment.Payment, error) {
 			return p.Inquire(ctx, ref)
 		})
 }
 
-func cancelCommand() *command {
-	return paymentRefCommand("cancel", "cancel an unpaid payment", `Closes an unpaid payment (some wallets also reverse a paid one in full) and
+func cancelCommand(reg *providers.Registry) *command {
+	return paymentRefCommand(reg, "cancel", "cancel an unpaid payment", `Closes an unpaid payment (some wallets also reverse a paid one in full) and
 prints its new state. Cancelling twice is safe. A paid payment that cannot be
 cancelled is refused (exit 1): refund it instead.`,
 		func(ctx context.Context, p payment.Provider, ref payment.Ref) (*payment.Payment, error) {
@@ -421,7 +423,7 @@ cancelled is refused (exit 1): refund it instead.`,
 
 // paymentRefCommand is an operation on a payment named by --payment-id
 // and/or --request-id.
-func paymentRefCommand(name, summary, about string,
+func paymentRefCommand(reg *providers.Registry, name, summary, about string,
 	op func(context.Context, payment.Provider, payment.Ref) (*payment.Payment, error)) *command {
 	return &command{
 		name:     name,
@@ -435,7 +437,7 @@ Some providers (AlphaPay) look payments up by --payment-id only.
 		json:      true,
 		exitCodes: true,
 		setup: func(fs *flag.FlagSet) runFunc {
-			o := &opFlags{}
+			o := &opFlags{reg: reg}
 			o.register(fs)
 			var ref payment.Ref
 			fs.StringVar(&ref.PaymentID, "payment-id", "", "the provider's payment `ID`")
@@ -469,7 +471,7 @@ Some providers (AlphaPay) look payments up by --payment-id only.
 // hiddenUsage marks a flag that help does not list.
 const hiddenUsage = "\x00hidden"
 
-func refundCommand() *command {
+func refundCommand(reg *providers.Registry) *command {
 	return &command{
 		name:     "refund",
 		summary:  "refund part or all of a paid payment",
@@ -483,7 +485,7 @@ refunds twice. --payment-id/--request-id name the payment as for inquire.
 		json:      true,
 		exitCodes: true,
 		setup: func(fs *flag.FlagSet) runFunc {
-			o := &opFlags{}
+			o := &opFlags{reg: reg}
 			o.register(fs)
 			var req payment.RefundRequest
 			var amount string
@@ -530,7 +532,7 @@ refunds twice. --payment-id/--request-id name the payment as for inquire.
 	}
 }
 
-func inquireRefundCommand() *command {
+func inquireRefundCommand(reg *providers.Registry) *command {
 	return &command{
 		name:     "inquire-refund",
 		summary:  "show a refund's current state",
@@ -544,7 +546,7 @@ up by --refund-id only.
 		json:      true,
 		exitCodes: true,
 		setup: func(fs *flag.FlagSet) runFunc {
-			o := &opFlags{}
+			o := &opFlags{reg: reg}
 			o.register(fs)
 			var ref payment.RefundRef
 			fs.StringVar(&ref.RefundID, "refund-id", "", "the provider's refund `ID`")

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
+	"github.com/paybridge/paybridge/providers"
 	"github.com/paybridge/paybridge/providers/alipayfamily"
 	"github.com/paybridge/paybridge/providers/alipayplus"
 	"github.com/paybridge/paybridge/providers/alphapay"
@@ -44,7 +45,7 @@ type verifyFlags struct {
 	tolerance                                      time.Duration
 }
 
-func verifyCommand() *command {
+func verifyCommand(reg *providers.Registry) *command {
 	return &command{
 		name:     "verify-notification",
 		summary:  "check a saved notification's signature, time and event, offline",
@@ -75,7 +76,7 @@ files or configuration.`,
 			fset.StringVar(&f.at, "at", "", "check the timestamp window against this RFC 3339 `time` instead of now")
 			fset.DurationVar(&f.tolerance, "tolerance", notify.DefaultTolerance, "the timestamp window either way, as configured in notify.WithTolerance")
 			return func(ctx context.Context, pr printer) int {
-				in, err := f.load(ctx)
+				in, err := f.load(ctx, reg)
 				if err != nil {
 					if _, ok := err.(usageError); !ok {
 						err = usageError{kind: "usage", err: err}
@@ -110,9 +111,9 @@ type verifyInput struct {
 	tolerance    time.Duration
 }
 
-// load reads the flags' files and the wallet. Every error here is the
-// caller's to fix (exitUsage), unlike a failing check.
-func (f *verifyFlags) load(ctx context.Context) (*verifyInput, error) {
+// load reads the flags' files and the wallet, opened with reg. Every error
+// here is the caller's to fix (exitUsage), unlike a failing check.
+func (f *verifyFlags) load(ctx context.Context, reg *providers.Registry) (*verifyInput, error) {
 	if err := required([2]string{"config", f.config}, [2]string{"body", f.bodyFile}, [2]string{"headers", f.headersFile}); err != nil {
 		return nil, err
 	}
@@ -144,7 +145,7 @@ func (f *verifyFlags) load(ctx context.Context) (*verifyInput, error) {
 	if in.uri, in.uriNote, err = chooseURI(f.uri, target); err != nil {
 		return nil, err
 	}
-	sources, err := notifySources(ctx, f.config, f.wallet)
+	sources, err := notifySources(ctx, reg, f.config, f.wallet)
 	if err != nil {
 		return nil, err
 	}

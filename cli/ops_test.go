@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -69,7 +69,7 @@ func (r result) String() string {
 
 func runCLI(args ...string) result {
 	var out, errs bytes.Buffer
-	code := run(context.Background(), args, &out, &errs)
+	code := Main(context.Background(), args, nil, &out, &errs, Options{})
 	return result{code, out.String(), errs.String()}
 }
 
@@ -344,8 +344,8 @@ func TestPayWaitsForTheCustomer(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	code := run(ctx, []string{"pay", "--config", e.config, "--wallet", testWallet, "--id", id, "--amount", "19.99 CAD",
-		"--method", "alipay", "--wait", "--poll-interval", "5ms", "--json"}, &stdout, stderr)
+	code := Main(ctx, []string{"pay", "--config", e.config, "--wallet", testWallet, "--id", id, "--amount", "19.99 CAD",
+		"--method", "alipay", "--wait", "--poll-interval", "5ms", "--json"}, nil, &stdout, stderr, Options{})
 	if code != exitOK {
 		t.Fatalf("pay --wait: exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
@@ -385,8 +385,8 @@ func TestPayWaitReportsADecline(t *testing.T) {
 			_ = e.sim.Decline(snap.PaymentID)
 		}
 	}()
-	code := run(context.Background(), []string{"pay", "--config", e.config, "--id", id, "--amount", "2.00 CAD",
-		"--method", "alipay", "--wait", "--poll-interval", "5ms", "--timeout", "1m"}, &stdout, stderr)
+	code := Main(context.Background(), []string{"pay", "--config", e.config, "--id", id, "--amount", "2.00 CAD",
+		"--method", "alipay", "--wait", "--poll-interval", "5ms", "--timeout", "1m"}, nil, &stdout, stderr, Options{})
 	if code != exitFailed || !strings.Contains(stdout.String(), "failed") {
 		t.Errorf("declined payment: exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
@@ -498,8 +498,8 @@ func TestPayWaitShowsWhereToPayFirst(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	code := run(ctx, []string{"pay", "--config", e.config, "--id", id, "--amount", "19.99 CAD",
-		"--method", "wechat_pay", "--wait", "--poll-interval", "5ms"}, stdout, &stderr)
+	code := Main(ctx, []string{"pay", "--config", e.config, "--id", id, "--amount", "19.99 CAD",
+		"--method", "wechat_pay", "--wait", "--poll-interval", "5ms"}, nil, stdout, &stderr, Options{})
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr.String())
 	require.NoError(t, <-customer)
 	out := stdout.String()
