@@ -184,10 +184,14 @@ func notifySources(ctx context.Context, reg *providers.Registry, config, wallet 
 	if err != nil {
 		return nil, err
 	}
-	var out []namedSource
+	var (
+		out  []namedSource
+		none []string // wallet (kind), for the error
+	)
 	for _, name := range ws.Names() {
 		src, err := ws.Source(name)
 		if errors.Is(err, providers.ErrNoNotifications) {
+			none = append(none, fmt.Sprintf("%s (%s)", name, ws.Kind(name)))
 			continue
 		}
 		if err != nil {
@@ -196,7 +200,7 @@ func notifySources(ctx context.Context, reg *providers.Registry, config, wallet 
 		out = append(out, namedSource{name, src})
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no wallet in %s receives signed notifications", config)
+		return nil, fmt.Errorf("no wallet in %s receives signed notifications: the providers of %s are not a notify.Source", config, strings.Join(none, ", "))
 	}
 	return out, nil
 }

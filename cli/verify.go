@@ -40,6 +40,11 @@ var signedHeaders = map[string][]string{
 // idHeader is the header that names the merchant a notification is for.
 var idHeader = map[string]string{alphapay.Name: "Merchant-Code", alipayplus.Name: "Client-Id", antom.Name: "Client-Id"}
 
+// publicKeySettings name the setting holding each kind's provider public
+// key. The three maps are paybridge's kinds only: a kind registered outside
+// it (Options.Registry) is checked all the same, with plainer hints.
+var publicKeySettings = map[string]string{alphapay.Name: "alphaPayPublicKey", alipayplus.Name: "walletPublicKey", antom.Name: "antomPublicKey"}
+
 type verifyFlags struct {
 	config, wallet, bodyFile, headersFile, uri, at string
 	tolerance                                      time.Duration
@@ -395,7 +400,7 @@ func signatureHints(in *verifyInput, err error, headersOK bool) []string {
 			"the signature covers POST " + in.uri + ", " + coveredHeaders(in.kind) + " and the body byte for byte:",
 			"- if a proxy rewrote the path, pass the public path (as the provider posted it) with --uri",
 			"- the body file must hold the exact bytes received: not pretty-printed, not re-encoded",
-			"- the wallet's provider public key (alphaPayPublicKey / walletPublicKey / antomPublicKey) must be the provider's, not yours",
+			"- the wallet's provider public key (" + publicKeySetting(in.kind) + ") must be the provider's, not yours",
 		}
 		if bytes.HasSuffix(in.body, []byte("\n")) {
 			hints = append(hints, "- the body file ends with a newline: if an editor added it, remove it")
@@ -403,6 +408,15 @@ func signatureHints(in *verifyInput, err error, headersOK bool) []string {
 		return hints
 	}
 	return nil
+}
+
+// publicKeySetting names the setting that holds a kind's provider public
+// key; a kind registered outside paybridge has its own.
+func publicKeySetting(kind string) string {
+	if k, ok := publicKeySettings[kind]; ok {
+		return k
+	}
+	return "in the wallet's settings"
 }
 
 // coveredHeaders names the headers a signature covers besides itself.
@@ -424,6 +438,12 @@ func coveredHeaders(kind string) string {
 // verified signature the time is shown from the header, marked unverified.
 func (in *verifyInput) reportTime(r *verifyReport, sentAt time.Time, verified bool) bool {
 	if !verified {
+		if signedHeaders[in.kind] == nil {
+			// A kind registered outside paybridge: where its time is
+			// is its adapter's to know.
+			r.step("time", "unknown: only a verified signature tells it for this kind")
+			return false
+		}
 		ts := in.header.Get("Request-Time")
 		t, err := time.Parse(time.RFC3339Nano, ts)
 		if err != nil {
