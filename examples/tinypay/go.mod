@@ -14,6 +14,7 @@ require (
 	golang.org/x/crypto v0.48.0 // indirect
 	golang.org/x/sys v0.41.0 // indirect
 	golang.org/x/text v0.34.0 // indirect
+	rsc.io/qr v0.2.0 // indirect
 )
 
 replace github.com/paybridge/paybridge => ../..

@@ -25,6 +25,19 @@ import (
 // pointed at srv, and loads it with a registry that knows "tinypay".
 func loadWallets(t *testing.T, srv *tinypaytest.Server, env providers.Env) (*providers.Wallets, error) {
 	t.Helper()
+	path := writeConfig(t, srv)
+	reg := providers.NewRegistry()
+	if err := tinypay.Register(reg); err != nil {
+		t.Fatal(err)
+	}
+	return reg.LoadFile(context.Background(), path, providers.Options{Env: env})
+}
+
+// writeConfig writes testdata/wallets.json, pointed at srv, next to
+// TinyPay's public key in a directory of the test's, and returns its path.
+// Its private key is env:TINYPAY_PRIVATE_KEY.
+func writeConfig(t *testing.T, srv *tinypaytest.Server) string {
+	t.Helper()
 	creds := srv.Credentials()
 	raw, err := os.ReadFile("testdata/wallets.json")
 	if err != nil {
@@ -37,11 +50,7 @@ func loadWallets(t *testing.T, srv *tinypaytest.Server, env providers.Env) (*pro
 		os.WriteFile(filepath.Join(dir, "tinypay.pub"), []byte(creds.TinyPayPublicKey), 0o600)); err != nil {
 		t.Fatal(err)
 	}
-	reg := providers.NewRegistry()
-	if err := tinypay.Register(reg); err != nil {
-		t.Fatal(err)
-	}
-	return reg.LoadFile(context.Background(), path, providers.Options{Env: env})
+	return path
 }
 
 // TestLoadFileAndNotify opens a TinyPay wallet from a configuration file,
