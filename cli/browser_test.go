@@ -169,7 +169,7 @@ func TestCashierPagesInABrowser(t *testing.T) {
 			require.NoError(t, err, "the screenshot is not a PNG")
 			dir := t.TempDir()
 			if keep := os.Getenv("PAYBRIDGE_SCREENSHOTS"); keep != "" {
-				dir = keep // to look at them: PAYBRIDGE_SCREENSHOTS=/tmp go test -run Browser ./cmd/paybridge
+				dir = keep // to look at them: PAYBRIDGE_SCREENSHOTS=/tmp go test -run Browser ./cli
 			}
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "cashier-"+tc.pay.req.PaymentRequestID+".png"), shot, 0o600))
 
