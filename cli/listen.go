@@ -35,7 +35,7 @@ import (
 // is refused here.
 const maxListenBody = 1 << 20
 
-func listenCommand(reg *providers.Registry) *command {
+func listenCommand(reg *opener) *command {
 	return &command{
 		name:     "listen",
 		summary:  "receive notifications: check, print, save and forward each to your app",
@@ -94,7 +94,7 @@ type namedSource struct {
 	src  notify.Source
 }
 
-func runListen(ctx context.Context, pr printer, reg *providers.Registry, f listenFlags) int {
+func runListen(ctx context.Context, pr printer, reg *opener, f listenFlags) int {
 	fail := func(code int, err error) int {
 		fmt.Fprintln(pr.stderr, "paybridge listen:", err)
 		if code == exitUsage {
@@ -168,7 +168,7 @@ func runListen(ctx context.Context, pr printer, reg *providers.Registry, f liste
 
 // notifySources opens the configuration's wallets, with reg, that receive
 // signed notifications: wallet alone, or all of them.
-func notifySources(ctx context.Context, reg *providers.Registry, config, wallet string) ([]namedSource, error) {
+func notifySources(ctx context.Context, reg *opener, config, wallet string) ([]namedSource, error) {
 	if wallet != "" {
 		w, err := openWallet(ctx, reg, config, wallet)
 		if err != nil {
@@ -180,7 +180,7 @@ func notifySources(ctx context.Context, reg *providers.Registry, config, wallet 
 		}
 		return []namedSource{{w.name, src}}, nil
 	}
-	ws, err := reg.LoadFile(ctx, config, providers.Options{})
+	ws, err := reg.LoadFile(ctx, config)
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,21 @@ type Options struct {
 	// reads (--config): its kinds are the ones a configuration can name.
 	// Nil: providers.NewRegistry(), paybridge's own kinds.
 	Registry *providers.Registry
+	// Wallets are the options those wallets are opened with: a logger,
+	// where secrets are resolved (Env), a journal or observer per wallet
+	// (PerWallet), … The zero value is the CLI's own: secrets from the
+	// environment and the working directory, no logs.
+	Wallets providers.Options
+}
+
+// opener opens a configuration file's wallets as the program said.
+type opener struct {
+	reg  *providers.Registry
+	opts providers.Options
+}
+
+func (o *opener) LoadFile(ctx context.Context, path string) (*providers.Wallets, error) {
+	return o.reg.LoadFile(ctx, path, o.opts)
 }
 
 // Main runs the CLI with args (the arguments after the program's name, as
@@ -61,12 +76,12 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if reg == nil {
 		reg = providers.NewRegistry()
 	}
-	return run(ctx, args, stdout, stderr, reg)
+	return run(ctx, args, stdout, stderr, &opener{reg: reg, opts: opts.Wallets})
 }
 
 // commands is the CLI, in the order "paybridge help" lists it; reg opens
 // the wallets of its configuration files.
-func commands(reg *providers.Registry) []*command {
+func commands(reg *opener) []*command {
 	return []*command{
 		demoCommand(),
 		sandboxCommand(),
@@ -92,7 +107,7 @@ var groups = map[string]string{
 	"version":             "About:",
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, reg *providers.Registry) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, reg *opener) int {
 	cmds := commands(reg)
 	if len(args) == 0 {
 		usage(stderr, cmds)

@@ -78,7 +78,7 @@ func TestUsage(t *testing.T) {
 // stdout, exit 0; and a flag it does not know with exit 2 and a pointer
 // to its help.
 func TestEveryCommandHasHelp(t *testing.T) {
-	for _, c := range commands(providers.NewRegistry()) {
+	for _, c := range commands(&opener{reg: providers.NewRegistry()}) {
 		t.Run(c.name, func(t *testing.T) {
 			for _, args := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {"help", c.name}} {
 				r := runCLI(args...)

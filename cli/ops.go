@@ -11,7 +11,6 @@ import (
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
-	"github.com/paybridge/paybridge/providers"
 )
 
 // The operation commands — pay, inquire, cancel, refund, inquire-refund —
@@ -35,7 +34,7 @@ a payment that is still pending.`
 
 // opFlags are the flags every operation command takes.
 type opFlags struct {
-	reg     *providers.Registry // opens the configuration's wallets
+	reg     *opener // opens the configuration's wallets
 	config  string
 	wallet  string
 	timeout time.Duration
@@ -76,8 +75,8 @@ func (o *opFlags) open(ctx context.Context) (walletInfo, error) {
 
 // openWallet loads config with reg and picks the wallet name, or the only
 // one.
-func openWallet(ctx context.Context, reg *providers.Registry, config, wallet string) (walletInfo, error) {
-	ws, err := reg.LoadFile(ctx, config, providers.Options{})
+func openWallet(ctx context.Context, reg *opener, config, wallet string) (walletInfo, error) {
+	ws, err := reg.LoadFile(ctx, config)
 	if err != nil {
 		return walletInfo{}, usageError{kind: "config", err: err}
 	}
@@ -106,7 +105,7 @@ type payFlags struct {
 	pollInterval                                time.Duration
 }
 
-func payCommand(reg *providers.Registry) *command {
+func payCommand(reg *opener) *command {
 	return &command{
 		name:     "pay",
 		summary:  "create a payment with a configured wallet; --wait follows it to the end",
@@ -405,14 +404,14 @@ func orNone(s []string) string {
 
 // --- inquire and cancel ---
 
-func inquireCommand(reg *providers.Registry) *command {
+func inquireCommand(reg *opener) *command {
 	return paymentRefCommand(reg, "inquire", "show a payment's current state", `Prints the payment's current state.`,
 		func(ctx context.Context, p payment.Provider, ref payment.Ref) (*payment.Payment, error) {
 			return p.Inquire(ctx, ref)
 		})
 }
 
-func cancelCommand(reg *providers.Registry) *command {
+func cancelCommand(reg *opener) *command {
 	return paymentRefCommand(reg, "cancel", "cancel an unpaid payment", `Closes an unpaid payment (some wallets also reverse a paid one in full) and
 prints its new state. Cancelling twice is safe. A paid payment that cannot be
 cancelled is refused (exit 1): refund it instead.`,
@@ -423,7 +422,7 @@ cancelled is refused (exit 1): refund it instead.`,
 
 // paymentRefCommand is an operation on a payment named by --payment-id
 // and/or --request-id.
-func paymentRefCommand(reg *providers.Registry, name, summary, about string,
+func paymentRefCommand(reg *opener, name, summary, about string,
 	op func(context.Context, payment.Provider, payment.Ref) (*payment.Payment, error)) *command {
 	return &command{
 		name:     name,
@@ -471,7 +470,7 @@ Some providers (AlphaPay) look payments up by --payment-id only.
 // hiddenUsage marks a flag that help does not list.
 const hiddenUsage = "\x00hidden"
 
-func refundCommand(reg *providers.Registry) *command {
+func refundCommand(reg *opener) *command {
 	return &command{
 		name:     "refund",
 		summary:  "refund part or all of a paid payment",
@@ -532,7 +531,7 @@ refunds twice. --payment-id/--request-id name the payment as for inquire.
 	}
 }
 
-func inquireRefundCommand(reg *providers.Registry) *command {
+func inquireRefundCommand(reg *opener) *command {
 	return &command{
 		name:     "inquire-refund",
 		summary:  "show a refund's current state",

@@ -49,3 +49,20 @@ func TestOptionsRegistryOpensTheConfiguration(t *testing.T) {
 	require.Equal(t, exitOK, r.code, "%s", r)
 	assert.Contains(t, r.stdout, `"paymentRequestId": "REG-1"`)
 }
+
+// Options.Wallets reach every wallet the CLI opens: here PerWallet, which
+// sees the wallet's name and kind.
+func TestOptionsWalletsReachTheWallets(t *testing.T) {
+	e := newCLIEnv(t)
+	var opened []string
+	opts := Options{Wallets: providers.Options{PerWallet: func(name, kind string, _ *providers.Options) error {
+		opened = append(opened, name+"/"+kind)
+		return nil
+	}}}
+	var out, errs bytes.Buffer
+	code := Main(context.Background(), []string{"inquire", "--config", e.config, "--payment-id", "NONE-1", "--json"},
+		strings.NewReader(""), &out, &errs, opts)
+	require.NotEqual(t, exitUsage, code, "%s %s", out.String(), errs.String())
+	require.NotEmpty(t, opened, "PerWallet was not called")
+	assert.Contains(t, opened[0], "/alphapay")
+}

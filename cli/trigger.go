@@ -20,7 +20,6 @@ import (
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
-	"github.com/paybridge/paybridge/providers"
 )
 
 // trigger makes a running sandbox send a signed notification, as `stripe
@@ -31,7 +30,7 @@ import (
 // not a paybridge sandbox on loopback: it must never create a payment at a
 // real provider.
 
-func triggerCommand(reg *providers.Registry) *command {
+func triggerCommand(reg *opener) *command {
 	return &command{
 		name:     "trigger",
 		summary:  "make the sandbox send a signed notification: a new paid payment's, or an existing one's",
@@ -78,7 +77,7 @@ type triggerJSON struct {
 	Notification controlAnswer `json:"notification"`
 }
 
-func runTrigger(ctx context.Context, pr printer, reg *providers.Registry, f triggerFlags) int {
+func runTrigger(ctx context.Context, pr printer, reg *opener, f triggerFlags) int {
 	if err := required([2]string{"config", f.config}); err != nil {
 		return pr.failure(err, pr.cmdHint())
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/payment"
-	"github.com/paybridge/paybridge/providers"
 	"github.com/paybridge/paybridge/providers/alipayfamily"
 	"github.com/paybridge/paybridge/providers/alipayplus"
 	"github.com/paybridge/paybridge/providers/alphapay"
@@ -50,7 +49,7 @@ type verifyFlags struct {
 	tolerance                                      time.Duration
 }
 
-func verifyCommand(reg *providers.Registry) *command {
+func verifyCommand(reg *opener) *command {
 	return &command{
 		name:     "verify-notification",
 		summary:  "check a saved notification's signature, time and event, offline",
@@ -118,7 +117,7 @@ type verifyInput struct {
 
 // load reads the flags' files and the wallet, opened with reg. Every error
 // here is the caller's to fix (exitUsage), unlike a failing check.
-func (f *verifyFlags) load(ctx context.Context, reg *providers.Registry) (*verifyInput, error) {
+func (f *verifyFlags) load(ctx context.Context, reg *opener) (*verifyInput, error) {
 	if err := required([2]string{"config", f.config}, [2]string{"body", f.bodyFile}, [2]string{"headers", f.headersFile}); err != nil {
 		return nil, err
 	}
