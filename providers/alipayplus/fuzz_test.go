@@ -13,6 +13,7 @@ import (
 
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/payment/driver"
+	"github.com/paybridge/paybridge/payment/driver/drivertest"
 	"github.com/paybridge/paybridge/providers/alipayplus/internal/wire"
 	"github.com/paybridge/paybridge/signing"
 )
@@ -133,6 +134,7 @@ func FuzzInquiryAnswer(f *testing.F) {
 	f.Add(`{"result":{"resultStatus":"S"},"refundId":"P1","refundStatus":"SUCCESS","refundAmount":{"currency":"KWD","value":1250}}`)
 	d := testDriver(f)
 	f.Fuzz(func(t *testing.T, body string) {
+		drivertest.CheckDecoders(t, d, []byte(body), drivertest.Requests{})
 		a := answer(wire.PathInquiry, body)
 		for _, ref := range []payment.Ref{{PaymentID: sentinel}, {PaymentRequestID: sentinel}} {
 			p, v, err := d.DecodeInquire(ref, a)

@@ -6,6 +6,7 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	pd "github.com/paybridge/paybridge/payment/driver"
+	"github.com/paybridge/paybridge/payment/driver/drivertest"
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 )
 
@@ -45,6 +46,7 @@ func FuzzInquiryAnswer(f *testing.F) {
 	f.Add(`{"refundId":"P1","refundStatus":"SUCCESS","refund":{"refundAmount":{"value":"500","currency":"CAD"}},"result":{"resultStatus":"S"}}`)
 	d := &driver{}
 	f.Fuzz(func(t *testing.T, body string) {
+		drivertest.CheckDecoders(t, d, []byte(body), drivertest.Requests{Ref: payment.Ref{PaymentID: "P1"}})
 		a := &pd.Answer{URI: wire.PathInquiry, Body: []byte(body)}
 		ref := payment.Ref{PaymentID: "P1"}
 		if p, v, err := d.DecodeInquire(ref, a); err == nil && v.Outcome == pd.Done && (p == nil || !p.Status.Valid()) {

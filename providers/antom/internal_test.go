@@ -13,6 +13,7 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/payment/driver"
+	"github.com/paybridge/paybridge/payment/driver/drivertest"
 	"github.com/paybridge/paybridge/providers/antom/antomtest"
 )
 
@@ -81,6 +82,7 @@ func FuzzDecodeAnswer(f *testing.F) {
 	d := testDriver(f)
 	pay := &payment.PayRequest{Scenario: payment.ScenarioH5}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		drivertest.CheckDecoders(t, d, body, drivertest.Requests{Pay: pay})
 		a := &driver.Answer{Body: body}
 		if p, v, err := d.DecodePay(pay, a); err == nil && v.Outcome == driver.Done && p == nil {
 			t.Fatal("pay: Done without a payment")
