@@ -148,7 +148,7 @@ func find(cmds []*command, name string) *command {
 }
 
 func usage(w io.Writer, cmds []*command) {
-	fmt.Fprintln(w, "paybridge — payments through AlphaPay and Alipay+ wallets behind one API, from the command line.")
+	fmt.Fprintln(w, "paybridge — payments through AlphaPay, Alipay+ wallets, Antom and your own adapters behind one API, from the command line.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "usage: paybridge <command> [flags]")
 	for _, c := range cmds {
