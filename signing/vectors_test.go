@@ -10,35 +10,17 @@ import (
 	"regexp"
 	"sync"
 	"testing"
+
+	"github.com/paybridge/paybridge/internal/vectors"
 )
 
-// vectorFile mirrors testdata/signing-vectors.json (a copy of
-// /work/shared/testdata; tests read only the copy inside the repository).
-type vectorFile struct {
-	Keys       map[string]vectorKeyPair `json:"keys"`
-	AlphaPay   []vector                 `json:"alphapay"`
-	AlipayPlus []vector                 `json:"alipayplus"`
-}
-
-type vectorKeyPair struct {
-	PrivateKeyPEM string `json:"privateKeyPEM"`
-	PublicKeyPEM  string `json:"publicKeyPEM"`
-}
-
-type vector struct {
-	Name            string `json:"name"`
-	SignedBy        string `json:"signedBy"`
-	Method          string `json:"method"`
-	Path            string `json:"path"`
-	MerchantCode    string `json:"merchantCode"` // AlphaPay only
-	ClientID        string `json:"clientId"`     // Alipay+ only
-	Time            string `json:"time"`
-	Nonce           string `json:"nonce"` // AlphaPay only
-	Body            string `json:"body"`
-	StringToSign    string `json:"stringToSign"`
-	SignatureBase64 string `json:"signatureBase64"`
-	SignatureHeader string `json:"signatureHeader"`
-}
+// The vectors' shapes are internal/vectors' (testdata/signing-vectors.json,
+// a copy of the shared vectors; tests read only the copy inside the
+// repository).
+type (
+	vectorFile = vectors.File
+	vector     = vectors.Vector
+)
 
 // protocolCase is one vector with what differs between the protocols
 // resolved: the ordered header fields of the message and the algorithm name.
@@ -84,7 +66,7 @@ func loadVectors(tb testing.TB) *loadedVectors {
 }
 
 func readVectors() (*loadedVectors, error) {
-	raw, err := os.ReadFile("testdata/signing-vectors.json")
+	raw, err := os.ReadFile(vectors.Path())
 	if err != nil {
 		return nil, err
 	}

@@ -10,57 +10,26 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/vectors"
 
 	"github.com/paybridge/paybridge/notify"
 	"github.com/paybridge/paybridge/providers/alipayfamily"
 	"github.com/paybridge/paybridge/signing"
 )
 
-type vector struct {
-	Name            string `json:"name"`
-	Path            string `json:"path"`
-	ClientID        string `json:"clientId"`
-	Time            string `json:"time"`
-	Body            string `json:"body"`
-	SignatureBase64 string `json:"signatureBase64"`
-	SignatureHeader string `json:"signatureHeader"`
-}
+// The signing vectors, shared by every package that signs (internal/vectors).
+type (
+	vector     = vectors.Vector
+	vectorFile = vectors.File
+)
 
-type vectorFile struct {
-	Keys map[string]struct {
-		PrivateKeyPEM string `json:"privateKeyPEM"`
-		PublicKeyPEM  string `json:"publicKeyPEM"`
-	} `json:"keys"`
-	AlipayPlus []vector `json:"alipayplus"`
-}
+func loadVectors(t testing.TB) vectorFile { return vectors.Load(t) }
 
-func loadVectors(t testing.TB) vectorFile {
-	t.Helper()
-	b, err := os.ReadFile("../../signing/testdata/signing-vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v vectorFile
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-func find(t testing.TB, vs []vector, prefix string) vector {
-	t.Helper()
-	for _, v := range vs {
-		if strings.HasPrefix(v.Name, prefix) {
-			return v
-		}
-	}
-	t.Fatalf("no vector %q", prefix)
-	return vector{}
-}
+func find(t testing.TB, vs []vector, prefix string) vector { return vectors.Find(t, vs, prefix) }
 
 func private(t testing.TB, pem string) *rsa.PrivateKey {
 	t.Helper()

@@ -2,16 +2,16 @@ package alipayplus
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/vectors"
 
 	"github.com/paybridge/paybridge/clock"
 	"github.com/paybridge/paybridge/money"
@@ -20,49 +20,15 @@ import (
 	"github.com/paybridge/paybridge/signing"
 )
 
-type vector struct {
-	Name            string `json:"name"`
-	SignedBy        string `json:"signedBy"`
-	Path            string `json:"path"`
-	ClientID        string `json:"clientId"`
-	Time            string `json:"time"`
-	Body            string `json:"body"`
-	StringToSign    string `json:"stringToSign"`
-	SignatureBase64 string `json:"signatureBase64"`
-	SignatureHeader string `json:"signatureHeader"`
-}
+// The signing vectors, shared by every package that signs (internal/vectors).
+type (
+	vector     = vectors.Vector
+	vectorFile = vectors.File
+)
 
-type vectorFile struct {
-	Keys map[string]struct {
-		PrivateKeyPEM string `json:"privateKeyPEM"`
-		PublicKeyPEM  string `json:"publicKeyPEM"`
-	} `json:"keys"`
-	AlipayPlus []vector `json:"alipayplus"`
-}
+func loadVectors(t testing.TB) vectorFile { return vectors.Load(t) }
 
-func loadVectors(t testing.TB) vectorFile {
-	t.Helper()
-	b, err := os.ReadFile("../../signing/testdata/signing-vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v vectorFile
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-func find(t testing.TB, vs []vector, prefix string) vector {
-	t.Helper()
-	for _, v := range vs {
-		if strings.HasPrefix(v.Name, prefix) {
-			return v
-		}
-	}
-	t.Fatalf("no vector %q", prefix)
-	return vector{}
-}
+func find(t testing.TB, vs []vector, prefix string) vector { return vectors.Find(t, vs, prefix) }
 
 const vectorClientID = "2022091516250500001"
 

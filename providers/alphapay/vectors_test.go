@@ -4,10 +4,11 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/paybridge/paybridge/internal/vectors"
 
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
@@ -15,37 +16,15 @@ import (
 	"github.com/paybridge/paybridge/providers/alphapay/internal/wire"
 )
 
-type vector struct {
-	Name            string `json:"name"`
-	SignedBy        string `json:"signedBy"`
-	Path            string `json:"path"`
-	MerchantCode    string `json:"merchantCode"`
-	Time            string `json:"time"`
-	Nonce           string `json:"nonce"`
-	Body            string `json:"body"`
-	SignatureHeader string `json:"signatureHeader"`
-}
+// The signing vectors, shared by every package that signs (internal/vectors).
+type (
+	vector     = vectors.Vector
+	vectorFile = vectors.File
+)
 
-type vectorFile struct {
-	Keys map[string]struct {
-		PrivateKeyPEM string `json:"privateKeyPEM"`
-		PublicKeyPEM  string `json:"publicKeyPEM"`
-	} `json:"keys"`
-	AlphaPay []vector `json:"alphapay"`
-}
+func loadVectors(t testing.TB) vectorFile { return vectors.Load(t) }
 
-func loadVectors(t *testing.T) vectorFile {
-	t.Helper()
-	b, err := os.ReadFile("../../signing/testdata/signing-vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v vectorFile
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
+func find(t testing.TB, vs []vector, prefix string) vector { return vectors.Find(t, vs, prefix) }
 
 func vectorClient(t *testing.T, v vectorFile, nonce string) *Client {
 	t.Helper()
@@ -60,16 +39,6 @@ func vectorClient(t *testing.T, v vectorFile, nonce string) *Client {
 	}
 	c.d.newNonce = func() (string, error) { return nonce, nil }
 	return c
-}
-
-func find(t *testing.T, vs []vector, prefix string) vector {
-	for _, v := range vs {
-		if strings.HasPrefix(v.Name, prefix) {
-			return v
-		}
-	}
-	t.Fatalf("no vector %q", prefix)
-	return vector{}
 }
 
 // The adapter must put exactly AlphaPay's documented bytes on the wire and
