@@ -19,8 +19,6 @@ import (
 	"github.com/paybridge/paybridge/money"
 	"github.com/paybridge/paybridge/payment"
 	"github.com/paybridge/paybridge/providers/alipayfamily/familytest"
-	"github.com/paybridge/paybridge/providers/alipayplus/alipayplustest"
-	"github.com/paybridge/paybridge/providers/alphapay/alphapaytest"
 	"github.com/paybridge/paybridge/simulator"
 )
 
@@ -486,7 +484,7 @@ func (s *sim) serveNotify(w http.ResponseWriter, r *http.Request) {
 	req, err := s.signed(c.PaymentID, c.RefundID, target)
 	if err != nil {
 		status := http.StatusBadRequest
-		if errors.Is(err, alphapaytest.ErrNotFound) || errors.Is(err, alipayplustest.ErrNotFound) {
+		if errors.Is(err, simulator.ErrNotFound) { // every simulator's ErrNotFound is the kit's
 			status = http.StatusNotFound
 		}
 		controlReply(w, status, controlAnswer{Problem: err.Error()})

@@ -44,7 +44,7 @@ acknowledged, and trigger reports the first attempt.
 
 With --payment-id it re-sends, once, the notification of that payment's current
 state, to --notify-url or the payment's own notify URL; --refund-id does the same
-for an AlphaPay refund. Use it when your endpoint missed one, or to have a
+for an AlphaPay or Antom refund. Use it when your endpoint missed one, or to have a
 notification to save and check (listen --save, verify-notification).
 
 Exit codes: 0 the notification was sent and acknowledged; 1 it was sent and
@@ -56,7 +56,7 @@ that is not a sandbox; 3, 4, 5 as for pay, for the payment trigger creates.`,
 			fs.StringVar(&f.config, "config", "", "the sandbox's configuration `file` (sandbox/sandbox.json; required)")
 			fs.StringVar(&f.wallet, "wallet", "", "wallet `name` in the configuration (optional if it names one wallet)")
 			fs.StringVar(&f.paymentID, "payment-id", "", "re-send this payment's notification, for its current state")
-			fs.StringVar(&f.refundID, "refund-id", "", "re-send this refund's notification (AlphaPay)")
+			fs.StringVar(&f.refundID, "refund-id", "", "re-send this refund's notification (AlphaPay, Antom)")
 			fs.StringVar(&f.notifyURL, "notify-url", "", "`URL` to send the notification to (for --payment-id: default the payment's own)")
 			fs.StringVar(&f.amount, "amount", "", "`amount` of the new payment (default 1.00 in the wallet's first currency)")
 			fs.DurationVar(&f.timeout, "timeout", time.Minute, "give up after this long")
