@@ -182,7 +182,7 @@ func CheckClientID(id string) error {
 	switch {
 	case id == "":
 		return errors.New("is required")
-	case !headerSafe(id):
+	case !HeaderSafe(id):
 		return errors.New("must be printable ASCII without spaces")
 	}
 	return nil
@@ -192,14 +192,15 @@ func CheckClientID(id string) error {
 // keyVersion: printable ASCII without spaces, commas or '=', or empty (the
 // default, "1").
 func CheckKeyVersion(v string) error {
-	if v != "" && (!headerSafe(v) || strings.ContainsAny(v, ",=")) {
+	if v != "" && (!HeaderSafe(v) || strings.ContainsAny(v, ",=")) {
 		return errors.New("must be printable ASCII without spaces, commas or '='")
 	}
 	return nil
 }
 
-// headerSafe reports whether s is non-empty printable ASCII without spaces.
-func headerSafe(s string) bool {
+// HeaderSafe reports whether s can stand in a header or in the signed
+// request line as it is: non-empty printable ASCII without spaces.
+func HeaderSafe(s string) bool {
 	return s != "" && strings.IndexFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e }) < 0
 }
 

@@ -250,7 +250,7 @@ func (c Config) parse() (settings, error) {
 	if err := alipayfamily.CheckKeyVersion(c.keyVersion()); err != nil {
 		return s, &ConfigError{"KeyVersion", err}
 	}
-	if s.prefix != "" && (!strings.HasPrefix(s.prefix, "/") || strings.ContainsAny(s.prefix, "?#% ") || !headerSafe(s.prefix)) {
+	if s.prefix != "" && (!strings.HasPrefix(s.prefix, "/") || strings.ContainsAny(s.prefix, "?#% ") || !alipayfamily.HeaderSafe(s.prefix)) {
 		return s, &ConfigError{"PathPrefix", errors.New(`must be empty or a path such as "/api"`)}
 	}
 	if len(s.productCode) > 32 {
@@ -281,11 +281,6 @@ func (c Config) parse() (settings, error) {
 		return s, &ConfigError{ce.Field, ce.Err}
 	}
 	return s, nil
-}
-
-// headerSafe reports whether s is non-empty printable ASCII without spaces.
-func headerSafe(s string) bool {
-	return s != "" && strings.IndexFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e }) < 0
 }
 
 // PayOptions are the Alipay+ fields of one pay request that have no neutral
